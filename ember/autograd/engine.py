@@ -1,0 +1,148 @@
+"""The backward engine: walks the graph iteratively (no recursion limit), in dependency order."""
+from __future__ import annotations
+
+from .function import AccumulateGrad, accumulator_of
+from .grad_mode import STATE
+
+
+def _root_edge(t):
+    if t.grad_fn is not None:
+        return t.grad_fn, t._output_nr
+    if not t.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    return accumulator_of(t), 0
+
+
+def _dependencies(roots) -> dict:
+    """How many edges point at each node reachable from the roots."""
+    deps: dict = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _accumulate(buffer: list, nr: int, grad) -> None:
+    old = buffer[nr]
+    buffer[nr] = grad if old is None else old + grad
+
+
+def _call_tensor_hooks(hooks, grad):
+    for hook in hooks:
+        out = hook(grad)
+        if out is not None:
+            grad = out
+    return grad
+
+
+def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture: dict | None = None):
+    """Propagate ``grads`` from ``tensors`` to the leaves.
+
+    ``capture`` maps (node, output_nr) of the tensors asked for by ``autograd.grad`` to a slot; their gradients
+    are returned instead of being accumulated into ``.grad``.
+    """
+    roots = []
+    buffers: dict = {}
+    for t, g in zip(tensors, grads):
+        node, nr = _root_edge(t)
+        if node not in buffers:
+            roots.append(node)
+            buffers[node] = [None] * getattr(node, "_n_outputs", 1)
+        _accumulate(buffers[node], nr, g)
+    deps = _dependencies(roots)
+    ready = [n for n in roots if deps.get(n, 0) == 0]
+    captured = [None] * (len(capture) if capture else 0)
+    prev_mode = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad_outputs = buffers.pop(node)
+            if capture:
+                for nr, g in enumerate(grad_outputs):
+                    slot = capture.get((node, nr))
+                    if slot is not None:
+                        captured[slot] = g if captured[slot] is None else captured[slot] + g
+            if type(node) is AccumulateGrad:
+                if capture is None:
+                    _accumulate_into_leaf(node.variable, grad_outputs[0], create_graph)
+                continue
+            tensor_hooks = node.__dict__.get("_tensor_hooks")
+            if tensor_hooks:
+                for nr, hooks in tensor_hooks.items():
+                    if grad_outputs[nr] is not None:
+                        grad_outputs[nr] = _call_tensor_hooks(hooks, grad_outputs[nr])
+            for hook in node.__dict__.get("_pre_hooks", ()):
+                out = hook(tuple(grad_outputs))
+                if out is not None:
+                    grad_outputs = list(out)
+            if all(g is None for g in grad_outputs):
+                grad_inputs = (None,) * len(node.next_functions)
+            else:
+                grad_inputs = node._run_backward(grad_outputs)
+            for hook in node.__dict__.get("_post_hooks", ()):
+                out = hook(tuple(grad_inputs), tuple(grad_outputs))
+                if out is not None:
+                    grad_inputs = tuple(out)
+            if not retain_graph:
+                node._release()
+            for (nxt, nr), g in zip(node.next_functions, grad_inputs):
+                if nxt is None:
+                    continue
+                if g is not None:
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        buf = buffers[nxt] = [None] * getattr(nxt, "_n_outputs", 1)
+                    _accumulate(buf, nr, g)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    if nxt in buffers:
+                        ready.append(nxt)
+                    else:
+                        _skip(nxt, deps, buffers, ready)
+    finally:
+        STATE.enabled = prev_mode
+    return captured
+
+
+def _skip(node, deps, buffers, ready) -> None:
+    """A node that received no gradient at all: release its dependants without running it."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for nxt, _ in n.next_functions:
+            if nxt is None:
+                continue
+            deps[nxt] -= 1
+            if deps[nxt] == 0:
+                if nxt in buffers:
+                    ready.append(nxt)
+                else:
+                    stack.append(nxt)
+
+
+def _accumulate_into_leaf(var, grad, create_graph: bool) -> None:
+    if grad is None:
+        return
+    hooks = var._hooks
+    if hooks:
+        grad = _call_tensor_hooks(hooks, grad)
+    if grad.shape != var.shape:
+        raise RuntimeError(f"Function AccumulateGrad returned an invalid gradient - got {list(grad.shape)} but "
+                           f"expected shape compatible with {list(var.shape)}")
+    if var.grad is None:
+        var.grad = grad if create_graph else grad.detach()._own_copy(var._data.dtype)
+    elif create_graph:
+        var.grad = var.grad + grad
+    else:
+        var.grad._data += grad._data
+    for hook in var._post_accumulate_hooks or ():
+        hook(var)

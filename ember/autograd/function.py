@@ -1,0 +1,308 @@
+"""Graph nodes and ``Function``: every differentiable op is one subclass holding its forward and backward.
+
+Two kinds of subclass exist:
+
+* ``Function`` is PyTorch's user-facing ``torch.autograd.Function``: ``forward(ctx, *args)`` receives Tensors and
+  runs without recording; ``backward(ctx, *grads)`` returns one gradient per forward argument.
+* ``Op`` is how ember's own ops are written: ``forward`` computes on NumPy arrays (no Tensor wrapping on the hot
+  path) and ``backward`` is written with differentiable Tensor operations, so higher-order gradients come free.
+
+The node object is also the ``ctx``: it is the ``grad_fn`` of the outputs, and carries ``next_functions``.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .grad_mode import STATE
+
+_FREED = object()
+_Tensor = None  # set by ember._tensor to break the import cycle
+
+
+class Node:
+    """A recorded operation in the autograd graph (PyTorch's ``torch.autograd.graph.Node``)."""
+
+    next_functions: tuple = ()
+    _name: str | None = None
+
+    def name(self) -> str:
+        return self._name or type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def metadata(self) -> dict:
+        if "_metadata" not in self.__dict__:
+            self._metadata = {}
+        return self._metadata
+
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
+        return _add_hook(self.__dict__.setdefault("_post_hooks", []), fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
+        return _add_hook(self.__dict__.setdefault("_pre_hooks", []), fn)
+
+
+class _RemovableHandle:
+    """Returned by every ``register_*hook``; ``remove()`` takes the hook out again."""
+
+    def __init__(self, hooks: list, fn) -> None:
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def _add_hook(hooks: list, fn) -> _RemovableHandle:
+    hooks.append(fn)
+    return _RemovableHandle(hooks, fn)
+
+
+class AccumulateGrad(Node):
+    """The node at a leaf: adds the incoming gradient into ``variable.grad``."""
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+        self.next_functions = ()
+
+
+def accumulator_of(t) -> AccumulateGrad:
+    """The leaf's AccumulateGrad, shared by every graph that uses it while any of them is alive."""
+    ref = t._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._accumulator = weakref.ref(node)
+    return node
+
+
+def edge_of(x) -> tuple:
+    """(node, output_nr) that a gradient for ``x`` flows into, or (None, 0) when it needs none."""
+    if isinstance(x, _Tensor) and x._requires_grad:
+        if x.grad_fn is not None:
+            return (x.grad_fn, x._output_nr)
+        return (accumulator_of(x), 0)
+    return (None, 0)
+
+
+class Function(Node):
+    """Base of user-defined autograd operations (``ember.autograd.Function``).
+
+    Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``, then call ``apply``.
+    """
+
+    _array_forward = False
+    _is_view = False
+    _materialize_grads = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_name" not in cls.__dict__:
+            cls._name = cls.__name__ + "Backward"
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    # ctx API -------------------------------------------------------------------------------------------------
+    def save_for_backward(self, *values) -> None:
+        self._to_save = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self.__dict__.get("_saved", ())
+        if saved is _FREED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved tensors after they "
+                "have already been freed). Saved intermediate values of the graph are freed when you call "
+                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling backward."
+            )
+        for t, version in saved:
+            if version is not None and t._version_counter[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace "
+                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version_counter[0]}; expected "
+                    f"version {version} instead. Hint: the backtrace further above can point you to the operation "
+                    "that failed to compute its gradient."
+                )
+        return tuple(t for t, _ in saved)
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize_grads = value
+
+    # application ---------------------------------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import wrap
+
+        ctx = cls()
+        record = STATE.enabled and any(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        STATE.enabled, prev = False, STATE.enabled
+        try:
+            outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            STATE.enabled = prev
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if not record:
+            return outputs
+        ctx.next_functions = tuple(edge_of(a) for a in args)
+        ctx.needs_input_grad = tuple(e[0] is not None for e in ctx.next_functions)
+        non_diff = ctx.__dict__.get("_non_differentiable", ())
+        dirty = ctx.__dict__.get("_dirty", ())
+        result = []
+        for nr, o in enumerate(outs):
+            if not isinstance(o, _Tensor):
+                result.append(o)
+                continue
+            if id(o) in dirty:
+                t = o
+            else:
+                t = wrap(o._data)
+                t._version_counter = o._version_counter
+            if id(o) not in non_diff and t._data.dtype.kind == "f":
+                t._requires_grad, t.grad_fn, t._output_nr = True, ctx, nr
+            result.append(t)
+        ctx._n_outputs = len(outs)
+        ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, _Tensor) else None for o in outs]
+        saved = ctx.__dict__.pop("_to_save", ())
+        ctx._saved = tuple(_save(s) for s in saved)
+        return result[0] if single else tuple(result)
+
+    def _run_backward(self, grads: list):
+        """Call backward with one gradient per output; return one gradient per forward argument."""
+        if self._materialize_grads:
+            from .._creation import zeros
+
+            grads = [zeros(m[0], dtype=m[1]) if g is None and m is not None else g
+                     for g, m in zip(grads, self._out_meta)]
+        out = type(self).backward(self, *grads)
+        out = out if isinstance(out, tuple) else (out,)
+        n = len(self.next_functions)
+        if len(out) < n:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(out)})")
+        return out[:n]
+
+    def _release(self) -> None:
+        if self.__dict__.get("_saved"):
+            self._saved = _FREED
+
+
+def _save(t):
+    if t is None or not isinstance(t, _Tensor):
+        return (t, None)
+    return (t, t._version_counter[0])
+
+
+class Op(Function):
+    """Base of ember's own ops: ``forward(ctx, *arrays, **params)`` on NumPy arrays, ``backward`` on Tensors.
+
+    ``ctx.save_for_backward`` takes arrays; an input's or output's array is handed back by ``saved_tensors``
+    as that very Tensor (so double backward and in-place checks work), anything else as a constant Tensor.
+    Outputs of integer or bool dtype never require grad.
+    """
+
+    _array_forward = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        if "_name" not in cls.__dict__:
+            cls._name = cls.__name__ + "Backward0"
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import wrap
+
+        ctx = cls.__new__(cls)
+        record = False
+        arrays = []
+        for a in args:
+            if isinstance(a, _Tensor):
+                arrays.append(a._data)
+                if a._requires_grad:
+                    record = True
+            else:
+                arrays.append(a)
+        record = record and STATE.enabled
+        out = cls.forward(ctx, *arrays, **kwargs)
+        if type(out) is tuple:
+            outs = tuple(wrap(o) for o in out)
+        else:
+            outs = (wrap(out),)
+        if cls._is_view:
+            base = args[0]
+            for o in outs:
+                o._version_counter = base._version_counter
+        if record:
+            ctx.next_functions = tuple([edge_of(a) for a in args])
+            ctx.needs_input_grad = tuple([e[0] is not None for e in ctx.next_functions])
+            ctx._n_outputs = len(outs)
+            for nr, o in enumerate(outs):
+                if o._data.dtype.kind == "f":
+                    o._requires_grad = True
+                    o.grad_fn = ctx
+                    o._output_nr = nr
+            to_save = ctx.__dict__.pop("_to_save", None)
+            if to_save:
+                ctx._saved = tuple([_save_array(s, args, arrays, outs) for s in to_save])
+        return outs[0] if type(out) is not tuple else outs
+
+    def _run_backward(self, grads: list):
+        out = type(self).backward(self, *grads)
+        return out if type(out) is tuple else (out,)
+
+
+def _save_array(value, args, arrays, outs):
+    """Map a saved array back to the input or output Tensor that owns it, recording its version."""
+    if isinstance(value, np.ndarray):
+        for a, arr in zip(args, arrays):
+            if arr is value and isinstance(a, _Tensor):
+                return (a, a._version_counter[0])
+        for o in outs:
+            if o._data is value:
+                return (o, o._version_counter[0])
+        from .._tensor import wrap
+
+        return (wrap(value), None)
+    return (value, None)
+
+
+def once_differentiable(fn):
+    """Decorator for a custom Function's backward that cannot itself be differentiated."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        from .grad_mode import no_grad
+
+        with no_grad():
+            return fn(ctx, *grads)
+
+    return wrapper

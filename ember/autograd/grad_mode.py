@@ -1,0 +1,96 @@
+"""Grad mode: whether operations record history. Context managers that also work as decorators."""
+from __future__ import annotations
+
+import functools
+
+
+class _State:
+    enabled = True
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    return STATE.enabled
+
+
+class _GradMode:
+    """Sets grad mode to ``_target`` on enter (None leaves it alone) and restores it on exit.
+
+    Instances also decorate functions; each call then uses a fresh copy so nested and recursive calls
+    restore the right mode.
+    """
+
+    _target: bool | None = True
+
+    def __enter__(self) -> None:
+        self._prev = STATE.enabled
+        if self._target is not None:
+            STATE.enabled = self._target
+
+    def __enter__(self) -> None:
+        STATE.enabled = self._target
+
+    def __call__(self, fn):
+        target = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            ctx = object.__new__(type(self))
+            ctx._target = target
+            with ctx:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        ctx = object.__new__(type(self))
+        ctx._target = self._target
+        return ctx
+
+
+class no_grad(_GradMode):
+    """Disable gradient recording: ``with ember.no_grad():``, ``@ember.no_grad()`` or ``@ember.no_grad``."""
+
+    _target = False
+
+    def __new__(cls, fn=None):
+        obj = super().__new__(cls)
+        return obj(fn) if callable(fn) else obj
+
+    def __init__(self, fn=None) -> None:
+        pass
+
+
+class enable_grad(no_grad):
+    """Enable gradient recording inside a no_grad region."""
+
+    _target = True
+
+
+class inference_mode(_GradMode):
+    """Like no_grad (ember keeps no separate inference tensors); ``inference_mode(False)`` changes nothing."""
+
+    def __new__(cls, mode=True):
+        obj = super().__new__(cls)
+        if callable(mode):
+            obj._target = False
+            return obj(mode)
+        obj._target = False if mode else None
+        return obj
+
+    def __init__(self, mode=True) -> None:
+        pass
+
+
+class set_grad_enabled(_GradMode):
+    """Set grad mode on or off; takes effect at once (like PyTorch) and also works as a context manager."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = STATE.enabled
+        self._target = bool(mode)
+        STATE.enabled = self._target
+
+    def __enter__(self) -> None:
+        STATE.enabled = self._target

@@ -1,0 +1,67 @@
+"""Helpers shared by every op family: wrapping results, reducing broadcast gradients, normalising dims."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._dtype import get_default_dtype, result_type
+
+
+def sum_to(grad, shape: tuple):
+    """Sum a broadcast gradient back down to ``shape`` (differentiably)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1
+    )
+    if axes:
+        grad = grad.sum(axes, keepdim=True)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """Wrap a negative dim and check it, with PyTorch's IndexError message."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def normalize_dims(dim, ndim: int) -> tuple | None:
+    """``dim`` as a sorted tuple of non-negative axes; None means every axis."""
+    if dim is None:
+        return None
+    if isinstance(dim, int):
+        return (normalize_dim(dim, ndim),)
+    dims = tuple(sorted(normalize_dim(d, ndim) for d in dim))
+    return dims if dims else None
+
+
+def broadcast_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:
+    """PyTorch's message for two shapes that do not broadcast."""
+    n = max(len(a_shape), len(b_shape))
+    a = (1,) * (n - len(a_shape)) + tuple(a_shape)
+    b = (1,) * (n - len(b_shape)) + tuple(b_shape)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                                f"non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast")
+
+
+def promote_operands(a, b, float_result: bool = False):
+    """Cast Tensor operands to the PyTorch result dtype of ``a (op) b``; Python numbers stay as they are."""
+    dt = result_type(a, b)
+    if float_result and dt.kind != "f":
+        dt = get_default_dtype().np
+    if hasattr(a, "_data") and a._data.dtype != dt:
+        a = a.to(dt)
+    if hasattr(b, "_data") and b._data.dtype != dt:
+        b = b.to(dt)
+    if not hasattr(a, "_data") and not hasattr(b, "_data"):
+        raise TypeError("at least one operand must be a Tensor")
+    return a, b, dt
+
+
+def float_dtype_of(arr: np.ndarray) -> np.dtype:
+    return arr.dtype if arr.dtype.kind == "f" else get_default_dtype().np

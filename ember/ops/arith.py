@@ -1,0 +1,227 @@
+"""Binary arithmetic with broadcasting and PyTorch's type promotion: + - * / // % ** and friends."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Op
+from ._util import broadcast_error, promote_operands, sum_to
+
+
+def _shape(x) -> tuple:
+    return x.shape if isinstance(x, np.ndarray) else ()
+
+
+class Add(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (sum_to(g, ctx.shapes[0]) if need[0] else None, sum_to(g, ctx.shapes[1]) if need[1] else None)
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (sum_to(g, ctx.shapes[0]) if need[0] else None, sum_to(-g, ctx.shapes[1]) if need[1] else None)
+
+
+class Mul(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (sum_to(g * b, _tshape(a)) if need[0] else None, sum_to(g * a, _tshape(b)) if need[1] else None)
+
+
+class Div(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = sum_to(g / b, _tshape(a)) if need[0] else None
+        gb = sum_to(-g * a / (b * b), _tshape(b)) if need[1] else None
+        return ga, gb
+
+
+class Pow(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx._name = "PowBackward0" if not isinstance(b, np.ndarray) else (
+            "PowBackward1" if isinstance(a, np.ndarray) else "PowBackward2")
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            ga = sum_to(g * b * a ** (b - 1) if not _is_zero(b) else g * 0, _tshape(a))
+        if need[1]:
+            log_a = a.log() if hasattr(a, "_data") else math.log(a) if a > 0 else math.nan
+            gb = sum_to(g * out * log_a, _tshape(b))
+        return ga, gb
+
+
+def _is_zero(x) -> bool:
+    return not hasattr(x, "_data") and x == 0
+
+
+def _tshape(x) -> tuple:
+    return x.shape if hasattr(x, "_data") else ()
+
+
+class Remainder(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = sum_to(g, _tshape(a)) if need[0] else None
+        gb = sum_to(-g * (a / b).floor(), _tshape(b)) if need[1] else None
+        return ga, gb
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Maximum(Op):
+    """Elementwise max; on ties each input gets half the gradient, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _tie_split(ctx, g, lambda a, b: a > b)
+
+
+class Minimum(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _tie_split(ctx, g, lambda a, b: a < b)
+
+
+def _tie_split(ctx, g, wins):
+    a, b = ctx.saved_tensors
+    dt = g.dtype
+    win_a = wins(a, b).to(dt) + (a == b).to(dt) * 0.5
+    need = ctx.needs_input_grad
+    return (sum_to(g * win_a, _tshape(a)) if need[0] else None,
+            sum_to(g * (1 - win_a), _tshape(b)) if need[1] else None)
+
+
+def _binary(op, a, b, float_result: bool = False):
+    a, b, _ = promote_operands(a, b, float_result)
+    try:
+        return op.apply(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(_tshape(a), _tshape(b)) from None
+        raise
+
+
+def add(input, other, *, alpha=1):
+    """``input + alpha * other``."""
+    if alpha != 1:
+        other = other * alpha
+    return _binary(Add, input, other)
+
+
+def sub(input, other, *, alpha=1):
+    """``input - alpha * other``."""
+    if alpha != 1:
+        other = other * alpha
+    return _binary(Sub, input, other)
+
+
+def mul(input, other):
+    return _binary(Mul, input, other)
+
+
+def div(input, other, *, rounding_mode: str | None = None):
+    """True division (ints give float); ``rounding_mode`` 'trunc' or 'floor' gives integer-valued results."""
+    if rounding_mode is None:
+        return _binary(Div, input, other, float_result=True)
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        q = _binary(Div, input, other, float_result=True).trunc()
+        return q if _is_float_operand(input) or _is_float_operand(other) else q.to(input.dtype)
+    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+
+
+def _is_float_operand(x) -> bool:
+    return x._data.dtype.kind == "f" if hasattr(x, "_data") else isinstance(x, float)
+
+
+def pow(input, exponent):
+    return _binary(Pow, input, exponent)
+
+
+def remainder(input, other):
+    return _binary(Remainder, input, other)
+
+
+def neg(input):
+    return Neg.apply(input)
+
+
+def maximum(input, other):
+    return _binary(Maximum, input, other)
+
+
+def minimum(input, other):
+    return _binary(Minimum, input, other)
+
+
+def floor_divide(input, other):
+    """Floor division; like PyTorch, the result carries no gradient."""
+    from .._tensor import wrap
+
+    a, b, _ = promote_operands(input, other)
+    ad = a._data if hasattr(a, "_data") else a
+    bd = b._data if hasattr(b, "_data") else b
+    return wrap(np.floor_divide(ad, bd))

@@ -1,0 +1,407 @@
+"""Shape and layout ops: view/reshape, permute/transpose, (un)squeeze, expand, repeat, flip, roll, cat/stack/split."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ._util import normalize_dim, sum_to
+
+
+def infer_shape(shape, numel: int) -> tuple:
+    """Resolve one -1 in ``shape``; raise PyTorch's message when the element count does not fit."""
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
+    return shape
+
+
+class View(Op):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape, copy_ok):
+        ctx.in_shape = x.shape
+        try:
+            return np.reshape(x, shape, copy=None if copy_ok else False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None, None
+
+
+def view(input, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        if hasattr(shape[0], "np"):  # view(dtype) reinterprets the bytes
+            from .._tensor import wrap
+
+            return wrap(input._data.view(shape[0].np))
+        shape = tuple(shape[0])
+    out = View.apply(input, infer_shape(shape, input.numel()), False)
+    if out.grad_fn is not None:
+        out.grad_fn._name = "ViewBackward0"
+    return out
+
+
+def reshape(input, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = tuple(shape[0])
+    out = View.apply(input, infer_shape(shape, input.numel()), True)
+    if out.grad_fn is not None:
+        out.grad_fn._name = "ViewBackward0" if np.shares_memory(out._data, input._data) else "UnsafeViewBackward0"
+    return out
+
+
+class Permute(Op):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.permute(tuple(np.argsort(ctx.dims).tolist())), None
+
+
+def permute(input, *dims):
+    if len(dims) == 1 and not isinstance(dims[0], int):
+        dims = tuple(dims[0])
+    if len(dims) != input.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
+                           f"len(dims) = {len(dims)}".replace("(sparse_coo)", ""))
+    dims = tuple(normalize_dim(d, input.ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
+
+
+def _named(t, name: str):
+    if t.grad_fn is not None:
+        t.grad_fn._name = name
+    return t
+
+
+def transpose(input, dim0: int, dim1: int):
+    n = input.ndim
+    if n == 0:
+        return input.view(())
+    d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
+    dims = list(range(n))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return _named(Permute.apply(input, tuple(dims)), "TransposeBackward0")
+
+
+def t(input):
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    if input.ndim < 2:
+        return input
+    return _named(Permute.apply(input, (1, 0)), "TBackward0")
+
+
+def unsqueeze(input, dim: int):
+    dim = normalize_dim(dim, input.ndim + 1)
+    shape = input.shape[:dim] + (1,) + input.shape[dim:]
+    return _named(View.apply(input, shape, True), "UnsqueezeBackward0")
+
+
+def squeeze(input, dim=None):
+    if dim is None:
+        shape = tuple(s for s in input.shape if s != 1)
+    else:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = {normalize_dim(d, input.ndim) for d in dims} if input.ndim else set()
+        shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+    return _named(View.apply(input, shape, True), "SqueezeBackward0" if dim is None else "SqueezeBackward1")
+
+
+def flatten(input, start_dim: int = 0, end_dim: int = -1):
+    if input.ndim == 0:
+        return input.reshape(1)
+    s, e = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = input.shape[:s] + (-1 if input.numel() else int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
+    return input.reshape(shape)
+
+
+def unflatten(input, dim: int, sizes):
+    dim = normalize_dim(dim, input.ndim)
+    sizes = infer_shape(sizes, input.shape[dim])
+    return input.reshape(input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
+
+
+class Expand(Op):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return sum_to(g, ctx.in_shape), None
+
+
+def expand(input, *sizes):
+    if len(sizes) == 1 and not isinstance(sizes[0], int):
+        sizes = tuple(sizes[0])
+    lead = len(sizes) - input.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size=[{', '.join(map(str, sizes))}]): "
+                           "the number of sizes provided must be greater or equal to the number of dimensions in "
+                           "the tensor")
+    shape = []
+    for i, s in enumerate(sizes):
+        cur = input.shape[i - lead] if i >= lead else 1
+        if s == -1:
+            if i < lead:
+                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                                   "dimension 0")
+            s = cur
+        elif cur != 1 and cur != s:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
+                               f"Tensor sizes: [{', '.join(map(str, input.shape))}]")
+        shape.append(s)
+    shape = tuple(shape)
+    if shape == input.shape:
+        return input if not input.requires_grad else Expand.apply(input, shape)
+    return Expand.apply(input, shape)
+
+
+class Repeat(Op):
+    @staticmethod
+    def forward(ctx, x, repeats):
+        lead = len(repeats) - x.ndim
+        shape = (1,) * lead + x.shape
+        ctx.meta = (x.shape, shape, repeats)
+        return np.tile(x.reshape(shape), repeats)
+
+    @staticmethod
+    def backward(ctx, g):
+        in_shape, shape, repeats = ctx.meta
+        split = []
+        for r, s in zip(repeats, shape):
+            split += [r, s]
+        g = g.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return g.reshape(in_shape), None
+
+
+def repeat(input, *repeats):
+    if len(repeats) == 1 and not isinstance(repeats[0], int):
+        repeats = tuple(repeats[0])
+    if len(repeats) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    return Repeat.apply(input, tuple(repeats))
+
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.flip(ctx.dims), None
+
+
+def flip(input, dims):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return Flip.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
+
+
+class Roll(Op):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.meta = (shifts, dims)
+        return np.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shifts, dims = ctx.meta
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        return g.roll(neg, dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    if dims is None:
+        return input.flatten().roll(shifts, 0).view(input.shape)
+    if isinstance(shifts, (list, tuple)):
+        shifts, dims = tuple(shifts), tuple(dims)
+    return Roll.apply(input, shifts, dims)
+
+
+class Cat(Op):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.meta = (dim, [x.shape[dim] for x in xs])
+        return np.concatenate(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, sizes = ctx.meta
+        return (None,) + tuple(g.split(sizes, dim))
+
+
+def cat(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
+    ref = tensors[0]
+    dim = normalize_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+        for d in range(ref.ndim):
+            if d != dim and t.shape[d] != ref.shape[d]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                                   f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list.")
+    dt = tensors[0]._data.dtype
+    for t in tensors[1:]:
+        dt = np.promote_types(dt, t._data.dtype)
+    tensors = [t if t._data.dtype == dt else t.to(dt) for t in tensors]
+    return Cat.apply(dim, *tensors)
+
+
+def stack(tensors, dim: int = 0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
+                               f"entry 0 and {list(t.shape)} at entry {i}")
+    dim = normalize_dim(dim, tensors[0].ndim + 1)
+    return _named(cat([t.unsqueeze(dim) for t in tensors], dim), "StackBackward0")
+
+
+class Split(Op):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.meta = (x.shape, x.dtype, sizes, dim)
+        return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        from .._creation import zeros
+
+        shape, dtype, sizes, dim = ctx.meta
+        filled = [g if g is not None else zeros(shape[:dim] + (s,) + shape[dim + 1:], dtype=dtype)
+                  for g, s in zip(grads, sizes)]
+        return cat(filled, dim), None, None
+
+
+def split(tensor, split_size_or_sections, dim: int = 0):
+    dim = normalize_dim(dim, tensor.ndim)
+    n = tensor.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [step] * (n // step) + ([n % step] if n % step else []) if step else [n]
+        if not sizes:
+            sizes = [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                               f"dimension {dim}), but got split_sizes={sizes}")
+    out = Split.apply(tensor, sizes, dim)
+    out = out if isinstance(out, tuple) else (out,)
+    if out[0].grad_fn is not None:
+        out[0].grad_fn._name = "SplitWithSizesBackward0" if not isinstance(split_size_or_sections, int) \
+            else "SplitBackward0"
+    return out
+
+
+def chunk(input, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    n = input.shape[normalize_dim(dim, input.ndim)]
+    step = -(-n // chunks)
+    return split(input, max(step, 1), dim)
+
+
+def unbind(input, dim: int = 0):
+    dim = normalize_dim(dim, input.ndim)
+    return tuple(p.squeeze(dim) for p in split(input, 1, dim)) if input.shape[dim] else ()
+
+
+def narrow(input, dim: int, start: int, length: int):
+    dim = normalize_dim(dim, input.ndim)
+    if start < 0:
+        start += input.shape[dim]
+    if start + length > input.shape[dim] or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({input.shape[dim]}).")
+    index = (slice(None),) * dim + (slice(start, start + length),)
+    return input[index]
+
+
+class ToCopy(Op):
+    """A dtype conversion; the gradient is converted back."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.to(ctx.in_dtype), None
+
+
+class Clone(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Contiguous(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return np.ascontiguousarray(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Alias(Op):
+    """An output that is the input itself under a new Tensor (used when a no-op must still record history)."""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
