@@ -47,6 +47,9 @@ def worker_loop(dataset, fetch, index_queue, result_queue, done_event, worker_id
     """Fetch batches for (task id, indices) messages until told to stop with None."""
     global _worker_info
     import random
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
 
     import numpy as np
 

@@ -1,0 +1,194 @@
+"""``ember train``: the training loop with progress, per-epoch evaluation, atomic checkpoints and exact resume.
+
+Determinism: the model is initialised from ``--seed`` and each epoch visits the data in a permutation drawn from a
+generator seeded by (seed, epoch), so a run resumed from any checkpoint — even one written by Ctrl-C in the middle
+of an epoch — continues bit-for-bit as if it had never stopped.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import time
+from pathlib import Path
+
+
+from .. import _random, nn, no_grad, optim
+from ..serialization import load, save
+from ..utils.data import DataLoader
+from . import data as train_data
+from .models import MODELS
+
+CHECKPOINT = "checkpoint.pth"
+
+
+def _epoch_order(seed: int, epoch: int, n: int) -> list[int]:
+    gen = _random.Generator().manual_seed(seed * 100_003 + epoch)
+    return gen.permutation(n).tolist()
+
+
+def _optimizer(args, params):
+    if args.optimizer == "adam":
+        return optim.Adam(params, lr=args.lr or 1e-3)
+    return optim.SGD(params, lr=args.lr or 0.05, momentum=args.momentum)
+
+
+def evaluate(model, dataset, batch_size: int = 1000) -> tuple[int, int, float]:
+    """(correct, total, mean loss) over ``dataset``."""
+    model.eval()
+    correct, total, loss_sum = 0, 0, 0.0
+    criterion = nn.CrossEntropyLoss(reduction="sum")
+    with no_grad():
+        for start in range(0, len(dataset), batch_size):
+            x, y = dataset.__getitems__(list(range(start, min(start + batch_size, len(dataset)))))
+            logits = model(x)
+            loss_sum += criterion(logits, y).item()
+            correct += int((logits.argmax(1) == y).sum().item())
+            total += len(y)
+    model.train()
+    return correct, total, loss_sum / max(total, 1)
+
+
+class _Progress:
+    """A tqdm bar with live loss and throughput, or plain lines when tqdm is missing or switched off."""
+
+    def __init__(self, total: int, epoch: int, epochs: int, enabled: bool) -> None:
+        self.bar = None
+        self.epoch, self.epochs, self.total = epoch, epochs, total
+        if enabled:
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, desc=f"epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
+            except ModuleNotFoundError:
+                pass
+        self.last_print = time.perf_counter()
+
+    def update(self, done: int, loss: float, samples_per_s: float) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{loss:.4f}", img_s=f"{samples_per_s:.0f}", refresh=False)
+        elif time.perf_counter() - self.last_print > 5 or done == self.total:
+            self.last_print = time.perf_counter()
+            print(f"epoch {self.epoch + 1}/{self.epochs} batch {done}/{self.total} loss {loss:.4f} "
+                  f"({samples_per_s:.0f} img/s)", flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _save_curves(history: list[dict], out: Path) -> Path | None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ModuleNotFoundError:
+        return None
+    epochs = [h["epoch"] for h in history]
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
+    ax_loss.plot(epochs, [h["train_loss"] for h in history], marker="o", label="train")
+    ax_loss.plot(epochs, [h["test_loss"] for h in history], marker="o", label="test")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
+    ax_loss.legend()
+    ax_acc.plot(epochs, [100 * h["test_accuracy"] for h in history], marker="o", color="tab:green")
+    ax_acc.set(xlabel="epoch", ylabel="%", title="test accuracy")
+    fig.tight_layout()
+    path = out / "curves.png"
+    tmp = out / ".curves.png.tmp"
+    fig.savefig(tmp, format="png", dpi=100)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+class _StopFlag:
+    """Turns the first Ctrl-C into a request to stop after the current step (a second one stops at once)."""
+
+    requested = False
+
+    def __enter__(self) -> "_StopFlag":
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def __exit__(self, *exc) -> None:
+        signal.signal(signal.SIGINT, self._previous)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    train_set, channels, side = train_data.load(args.dataset, args.data_root, True, args.limit_train)
+    test_set, _, _ = train_data.load(args.dataset, args.data_root, False, args.limit_test)
+
+    _random.manual_seed(args.seed)
+    model = MODELS[args.model](in_channels=channels, num_classes=10, image_size=side)
+    optimizer = _optimizer(args, model.parameters())
+    criterion = nn.CrossEntropyLoss()
+    start_epoch, start_batch, history, partial = 0, 0, [], {"loss_sum": 0.0, "seen": 0}
+    if args.resume:
+        state = load(args.resume)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        start_epoch, start_batch = state["epoch"], state["batch"]
+        history, partial = state["history"], state["partial"]
+        print(f"Resumed from {args.resume}: epoch {start_epoch + 1}, batch {start_batch}")
+
+    def checkpoint(epoch: int, batch: int) -> None:
+        save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "batch": batch,
+              "history": history, "partial": partial, "args": vars(args)}, out / CHECKPOINT)
+
+    stop = _StopFlag()
+    print(f"Training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
+          f"{sum(p.numel() for p in model.parameters())} parameters, {args.epochs} epochs")
+    with stop:
+        for epoch in range(start_epoch, args.epochs):
+            order = _epoch_order(args.seed, epoch, len(train_set))
+            first = start_batch if epoch == start_epoch else 0
+            loader = DataLoader(train_set, batch_size=args.batch_size, sampler=order[first * args.batch_size:],
+                                collate_fn=train_data.identity_collate, num_workers=args.workers)
+            total = first + len(loader)
+            progress = _Progress(total, epoch, args.epochs, not args.no_progress)
+            tic = time.perf_counter()
+            for batch, (x, y) in enumerate(loader, start=first):
+                optimizer.zero_grad()
+                loss = criterion(model(x), y)
+                loss.backward()
+                optimizer.step()
+                partial["loss_sum"] += loss.item() * len(y)
+                partial["seen"] += len(y)
+                progress.update(batch + 1, partial["loss_sum"] / partial["seen"],
+                                (batch + 1 - first) * args.batch_size / (time.perf_counter() - tic))
+                start_batch = batch + 1
+                if stop.requested:
+                    progress.close()
+                    checkpoint(epoch, start_batch)
+                    print(f"\nInterrupted: checkpoint saved to {out / CHECKPOINT}; continue with "
+                          f"--resume {out / CHECKPOINT}")
+                    return 130
+            progress.close()
+            correct, count, test_loss = evaluate(model, test_set)
+            history.append({"epoch": epoch + 1, "train_loss": partial["loss_sum"] / max(partial["seen"], 1),
+                            "test_loss": test_loss, "test_accuracy": correct / count,
+                            "seconds": time.perf_counter() - tic})
+            partial = {"loss_sum": 0.0, "seen": 0}
+            start_batch = 0
+            checkpoint(epoch + 1, 0)
+            print(f"epoch {epoch + 1}: train loss {history[-1]['train_loss']:.4f}, test loss {test_loss:.4f}, "
+                  f"test accuracy {100 * correct / count:.2f}% ({history[-1]['seconds']:.1f} s)", flush=True)
+    (out / "history.json").write_text(json.dumps(history, indent=2))
+    curves = _save_curves(history, out)
+    if curves is not None:
+        print(f"Curves saved to {curves}")
+    correct, count, _ = evaluate(model, test_set)
+    print(f"Test accuracy: {100 * correct / count:.2f}% ({correct}/{count})")
+    return 0
+
+
+__all__ = ["evaluate", "run"]
