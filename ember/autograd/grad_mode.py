@@ -29,8 +29,8 @@ class _GradMode:
         if self._target is not None:
             STATE.enabled = self._target
 
-    def __enter__(self) -> None:
-        STATE.enabled = self._target
+    def __exit__(self, *exc) -> None:
+        STATE.enabled = self._prev
 
     def __call__(self, fn):
         target = self._target
