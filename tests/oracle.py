@@ -97,3 +97,32 @@ def check(fn, *inputs, grad: bool = True, noncontiguous: bool = False, seed: int
 
 def randn(*shape, dtype=np.float64, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+def copy_weights(ember_module, torch_module) -> None:
+    """Load the torch module's parameters and buffers into the ember module (through NumPy, by state_dict key)."""
+    state = {k: ember.tensor(v.detach().numpy().copy()) for k, v in torch_module.state_dict().items()}
+    ember_module.load_state_dict(state)
+
+
+def check_module(ember_module, torch_module, *inputs, copy: bool = True, seed: int = 0, **tol):
+    """Run the same input through an ember layer and its torch twin; compare outputs and every gradient.
+
+    ``inputs`` are NumPy arrays (float ones require grad). With ``copy`` the torch weights are loaded into the
+    ember module first. Compares the outputs, every input's gradient and every parameter's gradient by name.
+    Returns the ember outputs.
+    """
+    if copy:
+        copy_weights(ember_module, torch_module)
+    modules = {"ember": ember_module, "torch": torch_module}
+    out = check(lambda lib, *xs: modules[lib.__name__](*xs), *inputs, seed=seed, **tol)
+    t_params = dict(torch_module.named_parameters())
+    for name, p in ember_module.named_parameters():
+        t = t_params.pop(name)
+        if t.grad is None:
+            assert p.grad is None, f"{name}: ember has a gradient, torch has none"
+        else:
+            assert p.grad is not None, f"{name}: torch has a gradient, ember has none"
+            assert_close(p.grad, t.grad, **tol)
+    assert not t_params, f"parameters missing in ember: {sorted(t_params)}"
+    return out
