@@ -42,5 +42,7 @@ class ASGD(Optimizer):
             ax += (param - ax) * mu
         else:
             ax[...] = param
-        state["eta"]._data[...] = lr / ((1 + lambd * lr * step) ** group["alpha"])
-        state["mu"]._data[...] = 1 / max(1, step - group["t0"])
+        # the new values pass through the default dtype (as torch.as_tensor rounds them) even when the state
+        # tensors are float64 after load_state_dict
+        state["eta"]._data[...] = scalar_tensor(lr / ((1 + lambd * lr * step) ** group["alpha"]))._data
+        state["mu"]._data[...] = scalar_tensor(1 / max(1, step - group["t0"]))._data

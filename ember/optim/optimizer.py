@@ -46,16 +46,18 @@ def _with_step_hooks(step: Callable) -> Callable:
     """Wrap a ``step`` so the pre/post hooks run around it and learning-rate schedulers can see it was called."""
 
     @functools.wraps(step)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(*args, **kwargs):
+        # as in PyTorch, the hooks see ``args`` with the optimizer first, and a pre-hook's new args must keep it
+        self = args[0]
         for hook in (*_global_step_pre_hooks, *self._optimizer_step_pre_hooks):
             result = hook(self, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
-                                       f"{result}.")
+                    raise RuntimeError(f"<function {type(self).__name__}.step at {id(step):#x}> must return None or a "
+                                       f"tuple of (new_args, new_kwargs), but got {result}.")
                 args, kwargs = result
         self._opt_called = True
-        out = step(self, *args, **kwargs)
+        out = step(*args, **kwargs)
         for hook in (*self._optimizer_step_post_hooks, *_global_step_post_hooks):
             hook(self, args, kwargs)
         return out
@@ -72,9 +74,10 @@ def _typename(obj) -> str:
 
 
 def _plain(value):
-    """A hyperparameter as a Python number: 1-element tensors (a tensor ``lr``) become floats."""
+    """A hyperparameter as a number: a 1-element tensor (a tensor ``lr``) becomes a NumPy scalar of its dtype, so
+    that arithmetic on it rounds as PyTorch's 0-d tensor arithmetic does (a float32 ``lr / bias_correction``)."""
     if isinstance(value, Tensor):
-        return float(value)
+        return value._data.reshape(())[()]
     if isinstance(value, tuple):
         return tuple(_plain(v) for v in value)
     return value
@@ -144,11 +147,12 @@ class Optimizer:
                     p_state["step"] = scalar_tensor(float(p_state["step"]))
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
+        blocks = []
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
-        return "\n".join(lines) + "\n)"
+            options = "".join(f"\n    {key}: {group[key]}" for key in sorted(group) if key != "params")
+            blocks.append(f"Parameter Group {i}{options}")
+        # PyTorch separates the groups with a blank line
+        return f"{type(self).__name__} (\n" + "\n\n".join(blocks) + "\n)"
 
     # -- parameter groups ----------------------------------------------------------------------------------------
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -326,9 +330,13 @@ def _cast_state(param: Tensor, value, key=None):
     return value
 
 
-def check_nonnegative(value, what: str) -> None:
-    """PyTorch's ValueError for a negative hyperparameter: ``Invalid learning rate: -0.1``."""
-    if not 0.0 <= value:
+def check_nonnegative(value, what: str, nan_ok: bool = False) -> None:
+    """PyTorch's ValueError for a negative hyperparameter: ``Invalid learning rate: -0.1``.
+
+    ``nan_ok`` tests ``value < 0`` instead of ``not 0 <= value``, letting NaN through, as SGD does in PyTorch.
+    """
+    negative = value < 0.0 if nan_ok else not 0.0 <= value
+    if negative:
         raise ValueError(f"Invalid {what}: {value}")
 
 
@@ -339,8 +347,8 @@ def check_betas(betas) -> None:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
-def check_lr(lr) -> None:
+def check_lr(lr, nan_ok: bool = False) -> None:
     """The learning rate: a non-negative number or a 1-element tensor."""
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    check_nonnegative(lr, "learning rate")
+    check_nonnegative(lr, "learning rate", nan_ok)

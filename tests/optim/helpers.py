@@ -17,8 +17,10 @@ def make_params(lib, dtype=np.float64, seed: int = 0) -> list:
 
 
 def make_data(lib, dtype=np.float64, seed: int = 1):
+    """Inputs (16, 4) and regression targets (16, 3)."""
     rng = np.random.default_rng(seed)
-    return lib.tensor(rng.standard_normal((16, 4)).astype(dtype)), lib.tensor(rng.standard_normal((16, 3)).astype(dtype))
+    x, y = rng.standard_normal((16, 4)), rng.standard_normal((16, 3))
+    return lib.tensor(x.astype(dtype)), lib.tensor(y.astype(dtype))
 
 
 def loss_fn(params, x, y):
