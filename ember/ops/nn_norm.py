@@ -1,1 +1,482 @@
-__all__: list[str] = []
+"""Normalization ops: batch, instance, layer, group, RMS and local response normalization.
+
+Batch, layer and group norm are each one ``Op`` whose forward computes the statistics with ``einsum``
+reductions over the reduced axes in the input dtype (mean, then the variance of the centred values, which also
+corrects the float32 mean) and whose backward uses the closed form
+
+    dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),   dxhat = dy * weight
+
+on arrays. When the backward itself is recorded (``create_graph=True``) the same formula is evaluated with
+differentiable Tensor ops instead, so double backward works too, at composite speed.
+"""
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
+from ._util import normalize_dim
+
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
+
+
+def _wrap(arr):
+    from .._tensor import wrap
+
+    return wrap(arr)
+
+
+def _data(t):
+    return None if t is None else t._data
+
+
+def _needs_grad(*tensors) -> bool:
+    return STATE.enabled and any(t is not None and t.requires_grad for t in tensors)
+
+
+def _bump(t) -> None:
+    """Record an in-place update of a buffer's array (running statistics) in its version counter."""
+    t._version_counter[0] += 1
+
+
+def _size_list(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+# -- shared array math ------------------------------------------------------------------------------------------
+
+_PARALLEL_MIN_SIZE = 1 << 20  # elements; below this a thread hand-off costs more than it saves
+_executor: tuple | None = None  # (pid, ThreadPoolExecutor), remade in a forked child
+
+
+def _over_channel_blocks(fn, channels: int, size: int) -> None:
+    """Call ``fn(slice)`` over blocks of channels that cover ``range(channels)``.
+
+    Big arrays are split across worker threads (NumPy's loops and einsum release the GIL, and the blocks write
+    disjoint slices); small ones run inline in one call.
+    """
+    global _executor
+    workers = min(os.cpu_count() or 1, channels, 4)
+    if size < _PARALLEL_MIN_SIZE or workers < 2:
+        fn(slice(0, channels))
+        return
+    if _executor is None or _executor[0] != os.getpid():
+        _executor = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix="ember-norm"))
+    bounds = [channels * i // workers for i in range(workers + 1)]
+    for future in [_executor[1].submit(fn, slice(a, b)) for a, b in zip(bounds[:-1], bounds[1:])]:
+        future.result()
+
+
+def _row_normalize(x2: np.ndarray, eps: float):
+    """(xhat, invstd) of a (R, D) array normalised along its rows (biased variance)."""
+    dt = x2.dtype.type
+    d = x2.shape[1]
+    xhat = x2 - (np.einsum("rd->r", x2) / dt(d))[:, None]
+    # a float32 mean can be a few ulps off; the mean of the centred rows is small and accurate, and corrects it
+    residual = np.einsum("rd->r", xhat) / dt(d)
+    xhat -= residual[:, None]
+    var = np.einsum("rd,rd->r", xhat, xhat) / dt(d)
+    invstd = (1 / np.sqrt(var + dt(eps))).astype(x2.dtype, copy=False)
+    xhat *= invstd[:, None]
+    return xhat, invstd
+
+
+def _row_input_grad(gw2: np.ndarray, xhat2: np.ndarray, invstd: np.ndarray) -> np.ndarray:
+    """Closed-form input gradient of row normalisation, given dL/dxhat as (R, D)."""
+    dt = gw2.dtype.type
+    d = gw2.shape[1]
+    mean_g = np.einsum("rd->r", gw2) / dt(d)
+    mean_gx = np.einsum("rd,rd->r", gw2, xhat2) / dt(d)
+    out = xhat2 * mean_gx[:, None]
+    out += mean_g[:, None]
+    np.subtract(gw2, out, out=out)
+    out *= invstd[:, None]
+    return out
+
+
+def _norm_backward_graph(g, xhat, invstd, weight_b, view_shape, stat_dims, batch_stats: bool):
+    """The input gradient with Tensor ops (used when the backward is itself differentiated).
+
+    ``xhat`` and ``invstd`` live in ``view_shape`` (the layout where statistics reduce over ``stat_dims``);
+    ``weight_b`` is the weight broadcastable against ``g`` (or None).
+    """
+    shape = g.shape
+    gw = g * weight_b if weight_b is not None else g
+    gw = gw.reshape(view_shape)
+    if batch_stats:
+        gw = gw - gw.mean(stat_dims, keepdim=True) - xhat * (gw * xhat).mean(stat_dims, keepdim=True)
+    return (gw * invstd).reshape(shape)
+
+
+# -- batch norm -------------------------------------------------------------------------------------------------
+
+class _BatchNorm(Op):
+    """Per-channel normalisation of (N, C, *) with batch statistics (training) or the running ones (eval)."""
+
+    _name = "NativeBatchNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, *, running_mean, running_var, training, momentum, eps, keep):
+        n, c = x.shape[0], x.shape[1]
+        x3 = x.reshape(n, c, -1)
+        dt = x.dtype.type
+        count = n * x3.shape[2]
+        centered = np.empty_like(x3)
+        y = np.empty_like(x3) if keep else centered
+        stats = np.empty((4, c), dtype=x.dtype)  # mean, shift, var, invstd
+        if not training:
+            stats[0] = running_mean
+            stats[1] = 0
+            stats[2] = running_var
+
+        def block(sl):
+            xs, xc = x3[:, sl], centered[:, sl]
+            if training:
+                rough_mean = np.einsum("ncl->c", xs) / dt(count)
+                np.subtract(xs, rough_mean[:, None], out=xc)
+                # a float32 mean can be a few ulps off: the mean of the centred values (small, accurate) corrects
+                # it, folded into the per-channel constants below instead of another pass over the data
+                shift = np.einsum("ncl->c", xc) / dt(count)
+                stats[0, sl] = rough_mean + shift
+                stats[1, sl] = shift
+                stats[2, sl] = np.einsum("ncl,ncl->c", xc, xc) / dt(count) - shift * shift
+            else:
+                np.subtract(xs, stats[0, sl, None], out=xc)
+            invstd = stats[3, sl] = 1 / np.sqrt(stats[2, sl] + dt(eps))
+            scale = invstd if weight is None else invstd * weight[sl]
+            offset = -stats[1, sl] * scale
+            if bias is not None:
+                offset += bias[sl]
+            out = y[:, sl]
+            np.multiply(xc, scale[:, None], out=out)
+            out += offset[:, None]
+
+        _over_channel_blocks(block, c, x3.size)
+        mean, shift, var, invstd = stats
+        if training:
+            for buf, value, factor in ((running_mean, mean, 1.0), (running_var, var, count / max(count - 1, 1))):
+                if buf is not None:
+                    m = buf.dtype.type(momentum)
+                    buf *= 1 - m
+                    buf += (m * factor) * value.astype(buf.dtype, copy=False)
+        if keep:
+            # backward needs x - mean = centered - shift; xhat itself is never materialised
+            ctx.save_for_backward(x, weight, centered)
+            ctx.stats = (mean, shift, invstd, training, eps)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, centered = ctx.saved_tensors
+        mean, shift, invstd, training, eps = ctx.stats
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        n, c = x.shape[0], x.shape[1]
+        if STATE.enabled:
+            return _batch_norm_backward_graph(g, x, weight, mean, invstd, training, eps, ctx.needs_input_grad)
+        g3 = g._data.reshape(n, c, -1)
+        xc_all = centered._data
+        count = g3.dtype.type(n * g3.shape[2])
+        sums = np.empty((2, c), dtype=g3.dtype)  # sum(g), sum(g * xhat)
+        dx = np.empty_like(g3) if need_x else None
+
+        def block(sl):
+            gs, xc = g3[:, sl], xc_all[:, sl]
+            sum_g = sums[0, sl] = np.einsum("ncl->c", gs)
+            sum_gxhat = sums[1, sl] = (np.einsum("ncl,ncl->c", gs, xc) - shift[sl] * sum_g) * invstd[sl]
+            if not need_x:
+                return
+            scale = invstd[sl] if weight is None else invstd[sl] * weight._data[sl]
+            out = dx[:, sl]
+            if training:
+                # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (xc - shift) * invstd
+                k = sum_gxhat * invstd[sl] / count
+                np.multiply(xc, k[:, None], out=out)
+                out += (sum_g / count - shift[sl] * k)[:, None]
+                np.subtract(gs, out, out=out)
+                out *= scale[:, None]
+            else:
+                np.multiply(gs, scale[:, None], out=out)
+
+        _over_channel_blocks(block, c, g3.size)
+        return (_wrap(dx.reshape(x.shape)) if need_x else None, _wrap(sums[1]) if need_w else None,
+                _wrap(sums[0]) if need_b else None)
+
+
+def _batch_norm_backward_graph(g, x, weight, mean, invstd, training, eps, needs):
+    n, c = x.shape[0], x.shape[1]
+    view = (n, c, -1)
+    dims = (0, 2)
+    x3 = x.reshape(view)
+    if training:
+        mu = x3.mean(dims, keepdim=True)
+        xc = x3 - mu
+        inv = ((xc * xc).mean(dims, keepdim=True) + eps).rsqrt()
+    else:
+        xc = x3 - _wrap(mean.reshape(1, c, 1))
+        inv = _wrap(invstd.reshape(1, c, 1))
+    xhat = xc * inv
+    w_b = weight.reshape((1, c) + (1,) * (x.ndim - 2)) if weight is not None else None
+    dx = _norm_backward_graph(g, xhat, inv, w_b, view, dims, training) if needs[0] else None
+    g3 = g.reshape(view)
+    dw = (g3 * xhat).sum(dims) if needs[1] else None
+    db = g3.sum(dims) if needs[2] else None
+    return dx, dw, db
+
+
+def _check_channel_vector(t, name: str, c: int) -> None:
+    if t is not None and t.numel() != c:
+        raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5):
+    """Batch normalisation over (N, C, *): per channel, statistics over N and every spatial position.
+
+    In training the batch statistics normalise (biased variance) and the running buffers, when given, are
+    updated in place: ``running = (1 - momentum) * running + momentum * batch`` (unbiased variance).
+    """
+    c = input.shape[normalize_dim(1, input.ndim)]
+    if training:
+        _verify_batch_size(input.shape)
+    elif running_mean is None or running_var is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
+                    (bias, "bias")):
+        _check_channel_vector(t, name, c)
+    keep = _needs_grad(input, weight, bias)
+    out = _BatchNorm.apply(input, weight, bias, running_mean=_data(running_mean), running_var=_data(running_var),
+                           training=training, momentum=momentum, eps=eps, keep=keep)
+    if training:
+        for t in (running_mean, running_var):
+            if t is not None:
+                _bump(t)
+    return out
+
+
+def _verify_batch_size(size) -> None:
+    count = size[0]
+    for s in size[2:]:
+        count *= s
+    if count == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+
+
+# -- instance norm ----------------------------------------------------------------------------------------------
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5):
+    """Per-sample, per-channel normalisation of (N, C, *): batch norm of the (1, N*C, *) view.
+
+    Running statistics, when given, are updated with the mean over the batch of the per-instance statistics.
+    """
+    if use_input_stats:
+        count = 1
+        for s in input.shape[2:]:
+            count *= s
+        if count == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    n, c = input.shape[0], input.shape[1]
+    folded = input.reshape((1, n * c) + tuple(input.shape[2:]))
+    for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
+                    (bias, "bias")):
+        if t is not None and t.numel() * n != n * c:
+            raise RuntimeError(f"{name} should contain {n * c} elements not {t.numel() * n}")
+    w = weight.repeat(n) if weight is not None else None
+    b = bias.repeat(n) if bias is not None else None
+    rm = _repeat_buffer(running_mean, n)
+    rv = _repeat_buffer(running_var, n)
+    out = batch_norm(folded, rm, rv, w, b, use_input_stats, momentum, eps)
+    for buf, rep in ((running_mean, rm), (running_var, rv)):
+        if buf is not None and use_input_stats:
+            buf._data[...] = rep._data.reshape(n, c).mean(0)
+            _bump(buf)
+    return out.view(input.shape)
+
+
+def _repeat_buffer(t, n: int):
+    return None if t is None else _wrap(np.tile(t._data, n))
+
+
+# -- layer norm -------------------------------------------------------------------------------------------------
+
+class _LayerNorm(Op):
+    """Normalisation over the trailing ``ndims`` dims, with an elementwise affine of that shape."""
+
+    _name = "NativeLayerNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, *, ndims, eps):
+        k = math.prod(x.shape[x.ndim - ndims:])
+        xhat, invstd = _row_normalize(x.reshape(-1, k), eps)
+        y = xhat * weight.reshape(-1) if weight is not None else xhat.copy()
+        if bias is not None:
+            y += bias.reshape(-1)
+        ctx.save_for_backward(x, weight, xhat)
+        ctx.stats = (invstd, k, eps, x.shape[x.ndim - ndims:])
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, xhat = ctx.saved_tensors
+        invstd, k, eps, nshape = ctx.stats
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        if STATE.enabled:
+            view = (-1, k)
+            x2 = x.reshape(view)
+            xc = x2 - x2.mean(1, keepdim=True)
+            inv = ((xc * xc).mean(1, keepdim=True) + eps).rsqrt()
+            xh = xc * inv
+            dx = _norm_backward_graph(g, xh, inv, weight, view, 1, True) if need_x else None
+            g2 = g.reshape(view)
+            dw = (g2 * xh).sum(0).reshape(nshape) if need_w else None
+            db = g2.sum(0).reshape(nshape) if need_b else None
+            return dx, dw, db
+        g2 = g._data.reshape(-1, k)
+        xh = xhat._data
+        dx = dw = db = None
+        if need_x:
+            gw = g2 * weight._data.reshape(-1) if weight is not None else g2
+            dx = _wrap(_row_input_grad(gw, xh, invstd).reshape(x.shape))
+        if need_w:
+            dw = _wrap(np.einsum("rk,rk->k", g2, xh).reshape(nshape))
+        if need_b:
+            db = _wrap(np.einsum("rk->k", g2).reshape(nshape))
+        return dx, dw, db
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
+    """Normalise over the trailing dims ``normalized_shape`` (biased variance), then ``* weight + bias``."""
+    if isinstance(normalized_shape, int):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
+    shape = tuple(int(s) for s in normalized_shape)
+    nd = len(shape)
+    if nd == 0 or input.ndim < nd or tuple(input.shape[input.ndim - nd:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_size_list(shape)}, expected input with shape "
+                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size{_size_list(input.shape)}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{_size_list(t.shape)} and normalized_shape = {_size_list(shape)}")
+    return _LayerNorm.apply(input, weight, bias, ndims=nd, eps=eps)
+
+
+# -- group norm -------------------------------------------------------------------------------------------------
+
+class _GroupNorm(Op):
+    """Normalisation of (N, C, *) over each group of C / G channels and all positions, affine per channel."""
+
+    _name = "NativeGroupNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, *, num_groups, eps):
+        n, c = x.shape[0], x.shape[1]
+        xhat, invstd = _row_normalize(x.reshape(n * num_groups, -1), eps)
+        xhat3 = xhat.reshape(n, c, -1)
+        y = xhat3 * weight[:, None] if weight is not None else xhat3.copy()
+        if bias is not None:
+            y += bias[:, None]
+        ctx.save_for_backward(x, weight, xhat)
+        ctx.stats = (invstd, num_groups, eps)
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, xhat = ctx.saved_tensors
+        invstd, groups, eps = ctx.stats
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        n, c = x.shape[0], x.shape[1]
+        if STATE.enabled:
+            view = (n * groups, -1)
+            x2 = x.reshape(view)
+            xc = x2 - x2.mean(1, keepdim=True)
+            inv = ((xc * xc).mean(1, keepdim=True) + eps).rsqrt()
+            xh = xc * inv
+            w_b = weight.reshape((1, c) + (1,) * (x.ndim - 2)) if weight is not None else None
+            dx = _norm_backward_graph(g, xh, inv, w_b, view, 1, True) if need_x else None
+            g3 = g.reshape(n, c, -1)
+            dw = (g3 * xh.reshape(n, c, -1)).sum((0, 2)) if need_w else None
+            db = g3.sum((0, 2)) if need_b else None
+            return dx, dw, db
+        g3 = g._data.reshape(n, c, -1)
+        xh = xhat._data
+        dx = dw = db = None
+        if need_x:
+            gw = g3 * weight._data[:, None] if weight is not None else g3
+            dx = _wrap(_row_input_grad(gw.reshape(n * groups, -1), xh, invstd).reshape(x.shape))
+        if need_w:
+            dw = _wrap(np.einsum("ncl,ncl->c", g3, xh.reshape(n, c, -1)))
+        if need_b:
+            db = _wrap(np.einsum("ncl->c", g3))
+        return dx, dw, db
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):
+    """Normalise (N, C, *) over groups of C / num_groups channels (and all positions), then affine per channel."""
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
+    n, c = input.shape[0], input.shape[1]
+    _verify_batch_size([n * c // num_groups, num_groups] + list(input.shape[2:]))
+    if c % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {_size_list(input.shape)} and num_groups={num_groups}")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and (t.ndim != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {_size_list(t.shape)} and input of shape "
+                               f"{_size_list(input.shape)}")
+    return _GroupNorm.apply(input, weight, bias, num_groups=num_groups, eps=eps)
+
+
+# -- RMS norm ---------------------------------------------------------------------------------------------------
+
+def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):
+    """``input / sqrt(mean(input**2 over normalized_shape) + eps) * weight``; eps defaults to the dtype's eps."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    nd = len(shape)
+    if nd == 0 or input.ndim < nd or tuple(input.shape[input.ndim - nd:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_size_list(shape)}, expected input with shape "
+                           f"[*{', '.join(str(s) for s in shape)}], but got input of size{_size_list(input.shape)}")
+    if eps is None:
+        eps = float(np.finfo(input._data.dtype).eps)
+    dims = tuple(range(input.ndim - nd, input.ndim))
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out * weight if weight is not None else out
+
+
+# -- local response norm ----------------------------------------------------------------------------------------
+
+class _ChannelWindowSum(Op):
+    """out[:, i] = sum of x[:, i - before .. i + after] (zeros outside), along dim 1."""
+
+    @staticmethod
+    def forward(ctx, x, *, before, after):
+        ctx.window = (before, after)
+        c = x.shape[1]
+        pad = [(0, 0)] * x.ndim
+        pad[1] = (before, after)
+        padded = np.pad(x, pad)
+        out = padded[:, :c].copy()
+        for j in range(1, before + after + 1):
+            out += padded[:, j:j + c]
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        before, after = ctx.window
+        return _ChannelWindowSum.apply(g, before=after, after=before)
+
+
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+    """``input / (k + alpha / size * sum of squares over a window of `size` neighbouring channels) ** beta``."""
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality                          input (got {input.ndim} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    window = _ChannelWindowSum.apply(input * input, before=size // 2, after=(size - 1) // 2)
+    div = (window * (alpha / size) + k) ** beta
+    return input / div

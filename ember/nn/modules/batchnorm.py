@@ -1,0 +1,124 @@
+"""Batch normalization layers: ``BatchNorm1d/2d/3d`` and their shared base ``_NormBase``."""
+from __future__ import annotations
+
+from ... import _creation
+from ..._dtype import int64
+from ...ops import nn_norm as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+
+
+class _NormBase(Module):
+    """Per-feature affine parameters and running statistics shared by batch and instance norm.
+
+    Buffers ``running_mean`` (zeros), ``running_var`` (ones) and ``num_batches_tracked`` (int64 scalar) exist when
+    ``track_running_stats``; otherwise they are registered as None.
+    """
+
+    _version = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = Parameter(_creation.empty(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = Parameter(_creation.empty(num_features, device=device, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", _creation.zeros(num_features, device=device, dtype=dtype))
+            self.register_buffer("running_var", _creation.ones(num_features, device=device, dtype=dtype))
+            self.register_buffer("num_batches_tracked", _creation.tensor(0, dtype=int64, device=device))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def _check_input_dim(self, input) -> None:
+        raise NotImplementedError
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs) -> None:
+        # checkpoints written before num_batches_tracked existed (version < 2) load with the current count
+        version = local_metadata.get("version", None)
+        if (version is None or version < 2) and self.track_running_stats:
+            key = prefix + "num_batches_tracked"
+            if key not in state_dict:
+                state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
+                                   else _creation.tensor(0, dtype=int64))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs)
+
+
+class _BatchNorm(_NormBase):
+    def forward(self, input):
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            # momentum None: cumulative moving average, each batch weighted 1 / batches seen
+            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
+        track = not self.training or self.track_running_stats
+        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                            self.weight, self.bias, use_batch_stats, factor, self.eps)
+
+
+def _dim_checker(allowed: tuple[int, ...], words: str):
+    def check(self, input) -> None:
+        if input.dim() not in allowed:
+            raise ValueError(f"expected {words} input (got {input.dim()}D input)")
+
+    return check
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch norm over (N, C) or (N, C, L): per channel, statistics over N (and L).
+
+    ``y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias``; training normalises with the batch statistics
+    (biased variance) and updates the running ones (unbiased variance), eval uses the running ones.
+    """
+
+    _check_input_dim = _dim_checker((2, 3), "2D or 3D")
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch norm over (N, C, H, W): per channel, statistics over N, H and W (see :class:`BatchNorm1d`)."""
+
+    _check_input_dim = _dim_checker((4,), "4D")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch norm over (N, C, D, H, W): per channel, statistics over N, D, H and W (see :class:`BatchNorm1d`)."""
+
+    _check_input_dim = _dim_checker((5,), "5D")
