@@ -3,6 +3,7 @@ from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_defaul
                      set_default_dtype, uint8)
 from ._device import device
 from ._size import Size
+from ._tensor_str import get_printoptions, set_printoptions
 from ._tensor import Tensor
 from . import _tensor_methods  # noqa: F401  (attaches methods and operators to Tensor)
 from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,

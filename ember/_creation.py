@@ -13,31 +13,38 @@ from ._tensor import Tensor, wrap
 
 
 def _finish(data: np.ndarray, requires_grad: bool, device=None) -> Tensor:
-    check_device(device)
+    if device is not None:
+        check_device(device)
     t = wrap(data)
     if requires_grad:
-        t.requires_grad = True
+        if data.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t._requires_grad = True
     return t
 
 
 def _infer_array(data, dtype) -> np.ndarray:
-    """Convert Python data the way torch.tensor does: floats -> default dtype, ints -> int64, bools -> bool."""
+    """Convert data the way torch.tensor does: Python floats -> default dtype, ints -> int64, bools -> bool;
+    NumPy arrays and scalars keep their dtype."""
     if isinstance(data, Tensor):
         arr = data._data
     elif isinstance(data, np.ndarray):
         arr = data
-    elif isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat_head(data)):
-        arr = np.array([_infer_array(x, None) for x in data])
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)
     else:
-        arr = np.array(data)
-        if arr.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-        if arr.dtype.kind == "f" and dtype is None:
-            arr = arr.astype(get_default_dtype().np)
-        elif arr.dtype.kind in "iu" and dtype is None:
-            arr = arr.astype(np.int64)
-        elif arr.dtype.kind in "US":
-            raise TypeError(f"new(): invalid data type '{'str'}'")
+        head = _leaf(data)
+        if isinstance(head, Tensor):
+            arr = np.array([_infer_array(x, None) for x in data])
+        else:
+            arr = np.array(data)
+            if arr.dtype == object or arr.dtype.kind in "USV":
+                raise TypeError(f"new(): invalid data type '{type(head).__name__}'")
+            if not isinstance(head, np.generic):
+                if arr.dtype.kind == "f":
+                    arr = arr.astype(get_default_dtype().np, copy=False)
+                elif arr.dtype.kind in "iu" or arr.size == 0:
+                    arr = arr.astype(np.int64 if arr.size else get_default_dtype().np, copy=False)
     if dtype is not None:
         arr = arr.astype(to_numpy_dtype(dtype), copy=False)
     else:
@@ -45,10 +52,13 @@ def _infer_array(data, dtype) -> np.ndarray:
     return arr
 
 
-def _flat_head(data):
-    while isinstance(data, (list, tuple)) and data:
-        yield data[0]
+def _leaf(data):
+    """The first scalar of nested lists (None for empty ones)."""
+    while isinstance(data, (list, tuple)):
+        if not data:
+            return None
         data = data[0]
+    return data
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
@@ -71,12 +81,18 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return wrap(ndarray)
 
 
-def _size(size) -> tuple:
+def _size(size, name: str = "") -> tuple:
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
         size = size[0]
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{name or 'new'}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}")
     size = tuple(int(s) for s in size)
     for s in size:
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
     return size
 
@@ -86,11 +102,11 @@ def _dt(dtype) -> np.dtype:
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _finish(_backend.zeros(_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(_backend.zeros(_size(size, "zeros"), _dt(dtype)), requires_grad, device)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _finish(_backend.full(_size(size), 1, _dt(dtype)), requires_grad, device)
+    return _finish(_backend.full(_size(size, "ones"), 1, _dt(dtype)), requires_grad, device)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
@@ -115,7 +131,12 @@ def _scalar_dtype(value):
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.eye(n, n if m is None else m, dtype=_dt(dtype)), requires_grad, device)
+    """An n x m matrix with ones on the diagonal."""
+    m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad, device)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -126,7 +147,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = int64 if all(isinstance(x, int) for x in (start, end, step)) else None
     n = math.ceil((end - start) / step)
@@ -135,6 +156,9 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from start to end (inclusive)."""
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(_dt(dtype)), requires_grad, device)
 
 
@@ -164,6 +188,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    _size((n,))
     gen = generator or default_generator
     return _finish(gen.permutation(n).astype(to_numpy_dtype(dtype or int64)), requires_grad, device)
 

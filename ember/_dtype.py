@@ -106,7 +106,8 @@ def _promote(a_kind, a_rank: int, b_kind, b_rank: int) -> np.dtype:
         if result is None:
             result = kind
         elif rank == ops[0][0]:
-            result = np.promote_types(result, kind)
+            ca, cb = _category(result), _category(kind)
+            result = np.promote_types(result, kind) if ca == cb else (kind if cb > ca else result)
         elif _category(kind) > _category(result):
             result = kind
     return result

@@ -6,9 +6,11 @@ import numpy as np
 from . import _dtype
 from ._device import CPU, check_device, device as _device_cls
 from ._size import Size
-from .autograd import engine, function
+from .autograd import function
 from .autograd.grad_mode import STATE
-from .ops import arith, compare, index, linalg, pointwise, reduce, shape
+from .autograd.inplace import apply_inplace
+from .ops import arith, compare, index, pointwise, shape
+from .ops.reduce import _type_name as _type_word  # noqa: F401  ("Float", "Long", ...: used in messages)
 
 
 class Tensor:
@@ -25,17 +27,21 @@ class Tensor:
     _hooks = None
     _post_accumulate_hooks = None
     _retains_grad = False
+    _base = None  # for a view: the tensor whose storage it shares (in-place ops through it update the base)
 
     def __init__(self, *args, device=None, dtype=None) -> None:
         check_device(device)
         np_dtype = _dtype.to_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().np
-        if len(args) == 1 and not isinstance(args[0], int):
-            data = args[0]._data if isinstance(args[0], Tensor) else np.asarray(args[0], dtype=np_dtype)
-            if isinstance(args[0], Tensor):
-                data = data.astype(np_dtype, copy=False)
+        if not args:
+            data = np.zeros(0, dtype=np_dtype)
+        elif len(args) == 1 and isinstance(args[0], Tensor):
+            data = args[0]._data  # Tensor(t) aliases t, keeping its dtype
+        elif len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
+            data = np.array(args[0], dtype=np_dtype)
         else:
-            sizes = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
-            data = np.zeros(tuple(sizes), dtype=np_dtype)
+            from ._creation import _size
+
+            data = np.zeros(_size(args), dtype=np_dtype)
         _init(self, data)
 
     # -- basic properties -----------------------------------------------------------------------------------
@@ -78,6 +84,14 @@ class Tensor:
 
     def element_size(self) -> int:
         return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
 
     def stride(self, dim: int | None = None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
@@ -134,7 +148,7 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if value and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if self.grad_fn is not None and not value:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
@@ -205,7 +219,7 @@ class Tensor:
         if "device" in kwargs:
             check_device(kwargs["device"])
         for a in args:
-            if isinstance(a, _dtype.dtype) or a in (float, int, bool):
+            if isinstance(a, _dtype.dtype) or a is float or a is int or a is bool:
                 dtype = a
             elif isinstance(a, Tensor):
                 dtype = a.dtype
@@ -321,15 +335,9 @@ class Tensor:
 
     # -- printing -----------------------------------------------------------------------------------------------
     def __repr__(self, *, tensor_contents=None) -> str:
-        from ._tensor_str import format_tensor
+        from ._tensor_str import tensor_repr
 
-        suffixes = []
-        if self.grad_fn is not None:
-            suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            suffixes.append("requires_grad=True")
-        return format_tensor(self._data, dtype_name=self._data.dtype.name,
-                             default_dtype_name=_dtype.get_default_dtype().name, suffixes=suffixes)
+        return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
@@ -338,29 +346,9 @@ class Tensor:
 
     # -- in-place ops ---------------------------------------------------------------------------------------------
     def _inplace(self, fn, *args, **kwargs) -> "Tensor":
-        """Compute ``fn(self, *args)`` out of place, then write it into this tensor's storage.
-
-        The tensor takes over the result's history, so autograd sees the in-place op; writing through a leaf that
-        requires grad is refused, as in PyTorch.
-        """
-        recording = STATE.enabled and (self.requires_grad or any(isinstance(a, Tensor) and a.requires_grad
-                                                                  for a in args))
-        if recording and self.grad_fn is None and self.requires_grad:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        result = fn(self, *args, **kwargs)
-        out = result._data
-        if out.dtype != self._data.dtype and not np.can_cast(out.dtype, self._data.dtype, "same_kind"):
-            raise RuntimeError(f"result type {_type_word(out.dtype)} can't be cast to the desired output type "
-                               f"{_type_word(self._data.dtype)}")
-        if out.shape != self._data.shape:
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
-                               f"{list(out.shape)}")
-        self._data[...] = out
-        self._version_counter[0] += 1
-        if recording:
-            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
-            self._requires_grad = result._requires_grad
-        return self
+        """Compute ``fn(self, *args)`` out of place, then write it into this tensor's storage (see
+        ``ember.autograd.inplace``: history, saved values and views follow PyTorch's rules)."""
+        return apply_inplace(self, fn, args, kwargs)
 
     def _bump(self) -> "Tensor":
         self._version_counter[0] += 1
@@ -406,14 +394,19 @@ class Tensor:
     def __setitem__(self, key, value) -> None:
         key = index.to_numpy_index(key)
         is_tensor = isinstance(value, Tensor)
-        if STATE.enabled and (self.requires_grad or is_tensor and value.requires_grad):
+        if STATE.enabled and (self._requires_grad or is_tensor and value._requires_grad):
+            if self._requires_grad and self.grad_fn is None and not index._is_advanced(key) and key is not Ellipsis:
+                # PyTorch writes through a view here, hence its message
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
             if not is_tensor:
                 value = wrap(np.asarray(value, dtype=self._data.dtype))
             self._inplace(lambda s, v: index.index_put(s, key, v.to(s.dtype)), value)
-            if self.grad_fn is not None:
-                self.grad_fn._name = "CopySlices"
             return
-        self._data[key] = value._data if is_tensor else value
+        if not self._data.flags.writeable:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        index.assign(self._data, key, value._data if is_tensor else value)
         self._bump()
 
     def __getitem__(self, key) -> "Tensor":
@@ -524,11 +517,6 @@ _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16":
                  "bool": "BoolTensor"}
 
 
-def _type_word(np_dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]
-
-
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
     t._data = data
     t._requires_grad = requires_grad
@@ -557,3 +545,4 @@ def _rebuild(data, requires_grad):
 
 
 function._Tensor = Tensor
+function._wrap = wrap

@@ -17,14 +17,16 @@ _METHODS = [
     "gather", "scatter", "scatter_add", "index_select", "masked_fill", "masked_select", "nonzero",
     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not", "isnan", "isinf",
     "isfinite", "equal", "allclose", "isclose", "greater", "greater_equal", "less", "less_equal", "not_equal",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "addmm", "clamp_min", "clamp_max",
+    "addcmul", "addcdiv", "lerp", "sort", "argsort", "topk", "tril", "triu", "select", "broadcast_to",
 ]
 _ALIASES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div", "negative": "neg",
             "absolute": "abs", "clip": "clamp", "round": "round_", "arctan": "atan", "arcsin": "asin",
             "arccos": "acos", "swapaxes": "transpose"}
 _INPLACE = ["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
             "neg", "sign", "floor", "ceil", "trunc", "round_", "reciprocal", "square", "remainder", "floor_divide",
-            "scatter", "scatter_add", "erf"]
+            "scatter", "scatter_add", "erf", "addcmul", "addcdiv", "lerp", "clamp_min", "clamp_max", "tril", "triu",
+            "tan", "exp2", "log2", "log10", "frac", "atan", "asin", "acos", "sinh", "cosh"]
 
 for _name in _METHODS:
     setattr(Tensor, _name, getattr(ops, _name))
@@ -60,6 +62,12 @@ def _matmul_r(self, other):
     return ops.matmul(other, self)
 
 
+def _invert(self):
+    if self._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return ops.bitwise_not(self)
+
+
 _OPERATORS = {
     "__add__": ops.add, "__radd__": ops.add, "__sub__": ops.sub, "__rsub__": _reflected(ops.sub),
     "__mul__": ops.mul, "__rmul__": ops.mul, "__truediv__": ops.div, "__rtruediv__": _reflected(ops.div),
@@ -67,7 +75,7 @@ _OPERATORS = {
     "__mod__": ops.remainder, "__rmod__": _reflected(ops.remainder), "__pow__": ops.pow,
     "__rpow__": _reflected(ops.pow), "__matmul__": ops.matmul, "__rmatmul__": _matmul_r, "__neg__": ops.neg,
     "__abs__": ops.abs, "__and__": ops.bitwise_and, "__or__": ops.bitwise_or, "__xor__": ops.bitwise_xor,
-    "__invert__": ops.bitwise_not, "__rand__": ops.bitwise_and, "__ror__": ops.bitwise_or,
+    "__invert__": _invert, "__rand__": ops.bitwise_and, "__ror__": ops.bitwise_or, "__rxor__": ops.bitwise_xor,
     "__iadd__": Tensor.add_, "__isub__": Tensor.sub_, "__imul__": Tensor.mul_, "__itruediv__": Tensor.div_,
     "__ipow__": Tensor.pow_, "where": _where,
 }

@@ -6,8 +6,9 @@ from .function import Function, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "Variable", "backward", "enable_grad", "grad", "gradcheck", "gradgradcheck",
-           "inference_mode", "is_grad_enabled", "no_grad", "once_differentiable", "set_grad_enabled"]
+__all__ = ["Function", "Variable", "backward", "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+           "inference_mode", "is_grad_enabled", "no_grad", "once_differentiable", "set_detect_anomaly",
+           "set_grad_enabled"]
 
 
 def _as_list(x) -> list:
@@ -42,9 +43,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (only into ``inputs`` when given)."""
     tensors = _as_list(tensors)
     grads = _initial_grads(tensors, _as_list(grad_tensors if grad_tensors is not None else grad_variables))
-    for t in tensors:
-        if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    _check_outputs(tensors)
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
@@ -75,22 +74,44 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             raise RuntimeError("One of the differentiated Tensors does not require grad")
         key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (accumulator_of(t), 0)
         capture[key] = i
-    for t in outputs:
-        if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    _check_outputs(outputs)
     found = engine.run_backward(outputs, grads, retain_graph, create_graph, capture=capture)
     result = []
-    for t, g in zip(inputs, found):
+    for i, (t, g) in enumerate(zip(inputs, found)):
         if g is None:
             if materialize_grads:
                 from .._creation import zeros_like
 
                 g = zeros_like(t)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
-                                   "Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
         result.append(g)
     return tuple(result)
+
+
+def _check_outputs(outputs: list) -> None:
+    for i, t in enumerate(outputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
+class set_detect_anomaly:
+    """Accepted for compatibility; ember's engine does not record forward tracebacks."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.mode, self.check_nan = mode, check_nan
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+class detect_anomaly(set_detect_anomaly):
+    def __init__(self, check_nan: bool = True) -> None:
+        super().__init__(True, check_nan)
 
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False):

@@ -75,24 +75,25 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
                 if capture is None:
                     _accumulate_into_leaf(node.variable, grad_outputs[0], create_graph)
                 continue
-            tensor_hooks = node.__dict__.get("_tensor_hooks")
+            attrs = node.__dict__
+            tensor_hooks = attrs.get("_tensor_hooks")
             if tensor_hooks:
                 for nr, hooks in tensor_hooks.items():
                     if grad_outputs[nr] is not None:
                         grad_outputs[nr] = _call_tensor_hooks(hooks, grad_outputs[nr])
-            for hook in node.__dict__.get("_pre_hooks", ()):
+            for hook in attrs.get("_pre_hooks", ()):
                 out = hook(tuple(grad_outputs))
                 if out is not None:
                     grad_outputs = list(out)
-            if all(g is None for g in grad_outputs):
-                grad_inputs = (None,) * len(node.next_functions)
-            else:
+            if len(grad_outputs) == 1 and grad_outputs[0] is not None or any(g is not None for g in grad_outputs):
                 grad_inputs = node._run_backward(grad_outputs)
-            for hook in node.__dict__.get("_post_hooks", ()):
+            else:
+                grad_inputs = (None,) * len(node.next_functions)
+            for hook in attrs.get("_post_hooks", ()):
                 out = hook(tuple(grad_inputs), tuple(grad_outputs))
                 if out is not None:
                     grad_inputs = tuple(out)
-            if not retain_graph:
+            if not retain_graph and "_saved" in attrs:
                 node._release()
             for (nxt, nr), g in zip(node.next_functions, grad_inputs):
                 if nxt is None:

@@ -18,7 +18,10 @@ import numpy as np
 from .grad_mode import STATE
 
 _FREED = object()
+_NO_EDGE = (None, 0)
 _Tensor = None  # set by ember._tensor to break the import cycle
+_wrap = None  # ember._tensor.wrap, set there for the same reason
+_new = object.__new__
 
 
 class Node:
@@ -94,7 +97,7 @@ def edge_of(x) -> tuple:
         if x.grad_fn is not None:
             return (x.grad_fn, x._output_nr)
         return (accumulator_of(x), 0)
-    return (None, 0)
+    return _NO_EDGE
 
 
 class Function(Node):
@@ -137,15 +140,10 @@ class Function(Node):
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward."
             )
-        for t, version in saved:
+        for t, version, fn in saved:
             if version is not None and t._version_counter[0] != version:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [{t.type()} {list(t.shape)}] is at version {t._version_counter[0]}; expected "
-                    f"version {version} instead. Hint: the backtrace further above can point you to the operation "
-                    "that failed to compute its gradient."
-                )
-        return tuple(t for t, _ in saved)
+                raise _modified_error(t, version, fn)
+        return tuple([entry[0] for entry in saved])
 
     def mark_non_differentiable(self, *tensors) -> None:
         self._non_differentiable = {id(t) for t in tensors}
@@ -163,6 +161,9 @@ class Function(Node):
 
         ctx = cls()
         record = STATE.enabled and any(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        if record:
+            ctx.next_functions = tuple(edge_of(a) for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad and record for a in args)
         STATE.enabled, prev = False, STATE.enabled
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
@@ -172,8 +173,6 @@ class Function(Node):
         outs = (outputs,) if single else outputs
         if not record:
             return outputs
-        ctx.next_functions = tuple(edge_of(a) for a in args)
-        ctx.needs_input_grad = tuple(e[0] is not None for e in ctx.next_functions)
         non_diff = ctx.__dict__.get("_non_differentiable", ())
         dirty = ctx.__dict__.get("_dirty", ())
         result = []
@@ -191,8 +190,10 @@ class Function(Node):
             result.append(t)
         ctx._n_outputs = len(outs)
         ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, _Tensor) else None for o in outs]
+        # a saved output is the returned tensor itself (with this node as its history): double backward works
+        by_id = {id(o): t for o, t in zip(outs, result) if isinstance(o, _Tensor)}
         saved = ctx.__dict__.pop("_to_save", ())
-        ctx._saved = tuple(_save(s) for s in saved)
+        ctx._saved = tuple(_save(by_id[id(s)], True) if id(s) in by_id else _save(s) for s in saved)
         return result[0] if single else tuple(result)
 
     def _run_backward(self, grads: list):
@@ -215,10 +216,28 @@ class Function(Node):
             self._saved = _FREED
 
 
-def _save(t):
+def _modified_error(t, version: int, fn) -> RuntimeError:
+    """PyTorch's message for a saved tensor changed in place; ``fn`` produced it when it was saved."""
+    import re
+
+    origin = ""
+    fn = fn or t.grad_fn  # an output names the node that made it, an input its current history
+    if fn is not None and type(fn) is not AccumulateGrad:
+        name = fn.name()
+        name = "ember::autograd::CopySlices" if name == "CopySlices" else re.sub(r"Backward[0-9]*$", "", name)
+        origin = f", which is output {t._output_nr} of {name},"
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace operation: "
+        f"[{t.type()} {list(t.shape)}]{origin} is at version {t._version_counter[0]}; expected version {version} "
+        "instead. Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+        "ember.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+def _save(t, is_output: bool = False):
+    """A saved-value entry: (value, version when saved or None, for an output the node that produced it)."""
     if t is None or not isinstance(t, _Tensor):
-        return (t, None)
-    return (t, t._version_counter[0])
+        return (t, None, None)
+    return (t, t._version_counter[0], t.grad_fn if is_output else None)
 
 
 class Op(Function):
@@ -236,11 +255,13 @@ class Op(Function):
             cls._name = cls.__name__ + "Backward0"
         super().__init_subclass__(**kwargs)
 
+    # before forward, ``needs_input_grad`` tells which inputs get a gradient (so forward can save only what
+    # their backward needs); outside recording every input counts as needing one and nothing is kept
+    needs_input_grad = (True,) * 8
+
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import wrap
-
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         record = False
         arrays = []
         for a in args:
@@ -250,19 +271,28 @@ class Op(Function):
                     record = True
             else:
                 arrays.append(a)
-        record = record and STATE.enabled
-        out = cls.forward(ctx, *arrays, **kwargs)
-        if type(out) is tuple:
-            outs = tuple(wrap(o) for o in out)
+        if record and STATE.enabled:
+            edges = []
+            for a in args:
+                if isinstance(a, _Tensor) and a._requires_grad:
+                    fn = a.grad_fn
+                    edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
+                else:
+                    edges.append(_NO_EDGE)
+            ctx.next_functions = tuple(edges)
+            ctx.needs_input_grad = tuple([e is not _NO_EDGE for e in edges])
         else:
-            outs = (wrap(out),)
+            record = False
+        out = cls.forward(ctx, *arrays, **kwargs)
+        single = type(out) is not tuple
+        outs = (_wrap(out),) if single else tuple([_wrap(o) for o in out])
         if cls._is_view:
             base = args[0]
+            root = base._base if base._base is not None else base
             for o in outs:
                 o._version_counter = base._version_counter
+                o._base = root
         if record:
-            ctx.next_functions = tuple([edge_of(a) for a in args])
-            ctx.needs_input_grad = tuple([e[0] is not None for e in ctx.next_functions])
             ctx._n_outputs = len(outs)
             for nr, o in enumerate(outs):
                 if o._data.dtype.kind == "f":
@@ -272,7 +302,7 @@ class Op(Function):
             to_save = ctx.__dict__.pop("_to_save", None)
             if to_save:
                 ctx._saved = tuple([_save_array(s, args, arrays, outs) for s in to_save])
-        return outs[0] if type(out) is not tuple else outs
+        return outs[0] if single else outs
 
     def _run_backward(self, grads: list):
         out = type(self).backward(self, *grads)
@@ -284,14 +314,12 @@ def _save_array(value, args, arrays, outs):
     if isinstance(value, np.ndarray):
         for a, arr in zip(args, arrays):
             if arr is value and isinstance(a, _Tensor):
-                return (a, a._version_counter[0])
+                return (a, a._version_counter[0], None)
         for o in outs:
             if o._data is value:
-                return (o, o._version_counter[0])
-        from .._tensor import wrap
-
-        return (wrap(value), None)
-    return (value, None)
+                return (o, o._version_counter[0], o.grad_fn)
+        return (_wrap(value), None, None)
+    return (value, None, None)
 
 
 def once_differentiable(fn):

@@ -94,3 +94,14 @@ class set_grad_enabled(_GradMode):
 
     def __enter__(self) -> None:
         STATE.enabled = self._target
+
+    def __call__(self, fn):
+        STATE.enabled = self._prev  # used as a decorator: the mode applies inside the function only
+        target = self._target
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(target):
+                return fn(*args, **kwargs)
+
+        return wrapper

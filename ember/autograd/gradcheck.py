@@ -14,16 +14,16 @@ def _numerical_jacobian_vjp(fn, inputs, grad_out, eps):
             result.append(None)
             continue
         est = np.zeros(t.shape, dtype=np.float64)
-        flat = t._data.reshape(-1)
+        data = t._data
         with no_grad():
-            for i in range(flat.size):  # gradcheck is a test tool: one probe per element by design
-                orig = flat[i]
-                flat[i] = orig + eps
+            for idx in np.ndindex(*data.shape):  # gradcheck is a test tool: one probe per element by design
+                orig = data[idx]
+                data[idx] = orig + eps
                 plus = _dot(fn(*inputs), grad_out)
-                flat[i] = orig - eps
+                data[idx] = orig - eps
                 minus = _dot(fn(*inputs), grad_out)
-                flat[i] = orig
-                est.reshape(-1)[i] = (plus - minus) / (2 * eps)
+                data[idx] = orig
+                est[idx] = (plus - minus) / (2 * eps)
         result.append(est)
     return result
 
@@ -66,6 +66,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     """gradcheck of the function (inputs, grad_outputs) -> first derivatives, built with create_graph=True."""
     from . import grad as autograd_grad
     from .._tensor import wrap
+    from .grad_mode import enable_grad
 
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     outs = _outputs(func(*inputs))
@@ -74,6 +75,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         grad_outputs = [wrap(rng.standard_normal(o.shape).astype(o._data.dtype)).requires_grad_() for o in outs]
     n_in = len(inputs)
 
+    @enable_grad()
     def first_derivatives(*args):
         primal, gouts = args[:n_in], args[n_in:]
         out = _outputs(func(*primal))

@@ -1,15 +1,17 @@
 """ember's ops, one file per family; each op is defined once and reused by Tensor methods, ``ember.*`` functions,
 ``nn.functional`` and the modules."""
-from .arith import add, div, floor_divide, maximum, minimum, mul, neg, pow, remainder, sub
+from .arith import (add, addcdiv, addcmul, div, floor_divide, lerp, maximum, minimum, mul, neg, pow, remainder,
+                    sub)
 from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, greater,
                       greater_equal, gt, isclose, isfinite, isinf, isnan, le, less, less_equal, logical_and,
                       logical_not, logical_or, logical_xor, lt, ne, not_equal)
 from .index import gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add
 from .linalg import addmm, bmm, dot, einsum, matmul, mm, mv, outer
-from .pointwise import (abs, acos, asin, atan, ceil, clamp, cos, cosh, erf, exp, exp2, expm1, floor, frac, log,
+from .pointwise import (abs, acos, asin, atan, ceil, clamp, clamp_max, clamp_min, cos, cosh, erf, exp, exp2, expm1, floor, frac, log,
                         log1p, log2, log10, reciprocal, relu, round_, rsqrt, sigmoid, sign, sin, sinh, sqrt, square,
                         tan, tanh, trunc, where)
 from .reduce import (all, amax, amin, any, argmax, argmin, cumsum, log_softmax, logsumexp, max, mean, min, norm,
                      prod, softmax, std, sum, var)
-from .shape import (cat, chunk, expand, flatten, flip, narrow, permute, repeat, reshape, roll, split, squeeze,
-                    stack, t, transpose, unbind, unflatten, unsqueeze, view)
+from .shape import (broadcast_to, cat, chunk, expand, flatten, flip, narrow, permute, repeat, reshape, roll, select,
+                    split, squeeze, stack, t, transpose, tril, triu, unbind, unflatten, unsqueeze, view)
+from .sort import argsort, sort, topk

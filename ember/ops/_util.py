@@ -51,14 +51,19 @@ def broadcast_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:
 
 def promote_operands(a, b, float_result: bool = False):
     """Cast Tensor operands to the PyTorch result dtype of ``a (op) b``; Python numbers stay as they are."""
-    dt = result_type(a, b)
+    da = getattr(a, "_data", None)
+    db = getattr(b, "_data", None)
+    if da is not None and (db.dtype == da.dtype if db is not None else type(b) is float and da.dtype.kind == "f"):
+        dt = da.dtype  # the common cases need no promotion table
+    else:
+        dt = result_type(a, b)
     if float_result and dt.kind != "f":
         dt = get_default_dtype().np
-    if hasattr(a, "_data") and a._data.dtype != dt:
+    if da is not None and da.dtype != dt:
         a = a.to(dt)
-    if hasattr(b, "_data") and b._data.dtype != dt:
+    if db is not None and db.dtype != dt:
         b = b.to(dt)
-    if not hasattr(a, "_data") and not hasattr(b, "_data"):
+    if da is None and db is None:
         raise TypeError("at least one operand must be a Tensor")
     return a, b, dt
 

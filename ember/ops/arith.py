@@ -40,28 +40,33 @@ class Sub(Op):
 class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad
+        # like PyTorch, keep an operand only when the other one needs its gradient
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.shapes = (_shape(a), _shape(b))
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (sum_to(g * b, _tshape(a)) if need[0] else None, sum_to(g * a, _tshape(b)) if need[1] else None)
+        return (sum_to(g * b, ctx.shapes[0]) if need[0] else None,
+                sum_to(g * a, ctx.shapes[1]) if need[1] else None)
 
 
 class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
+        ctx.shapes = (_shape(a), _shape(b))
         return a / b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        ga = sum_to(g / b, _tshape(a)) if need[0] else None
-        gb = sum_to(-g * a / (b * b), _tshape(b)) if need[1] else None
+        ga = sum_to(g / b, ctx.shapes[0]) if need[0] else None
+        gb = sum_to(-g * a / (b * b), ctx.shapes[1]) if need[1] else None
         return ga, gb
 
 
@@ -170,8 +175,18 @@ def add(input, other, *, alpha=1):
     return _binary(Add, input, other)
 
 
+def _is_bool(x) -> bool:
+    return x._data.dtype == np.bool_ if hasattr(x, "_data") else isinstance(x, (bool, np.bool_))
+
+
 def sub(input, other, *, alpha=1):
-    """``input - alpha * other``."""
+    """``input - alpha * other``; bool operands refuse, as in PyTorch."""
+    if _is_bool(input) or _is_bool(other):
+        if _is_bool(input) and _is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                               "`logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
         other = other * alpha
     return _binary(Sub, input, other)
@@ -206,6 +221,10 @@ def remainder(input, other):
 
 
 def neg(input):
+    """``-input``; bool tensors refuse, as in PyTorch."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(input)
 
 
@@ -225,3 +244,20 @@ def floor_divide(input, other):
     ad = a._data if hasattr(a, "_data") else a
     bd = b._data if hasattr(b, "_data") else b
     return wrap(np.floor_divide(ad, bd))
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 * tensor2``."""
+    prod = mul(tensor1, tensor2)
+    return add(input, prod if value == 1 else mul(prod, value))
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """``input + value * tensor1 / tensor2``."""
+    quot = div(tensor1, tensor2)
+    return add(input, quot if value == 1 else mul(quot, value))
+
+
+def lerp(input, end, weight):
+    """``input + weight * (end - input)``."""
+    return add(input, mul(sub(end, input), weight))

@@ -31,9 +31,36 @@ ge = _compare(np.greater_equal)
 logical_and = _compare(np.logical_and)
 logical_or = _compare(np.logical_or)
 logical_xor = _compare(np.logical_xor)
-bitwise_and = _compare(np.bitwise_and)
-bitwise_or = _compare(np.bitwise_or)
-bitwise_xor = _compare(np.bitwise_xor)
+
+
+def _bitwise(np_fn, name: str):
+    def fn(input, other):
+        from .._tensor import wrap
+
+        a, b, dt = promote_operands(input, other)
+        if dt.kind == "f":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(dt)}\'')
+        a = getattr(a, "_data", a)
+        b = getattr(b, "_data", b)
+        try:
+            return wrap(np.asarray(np_fn(a, b), dtype=dt))
+        except ValueError as e:
+            raise broadcast_error(np.shape(a), np.shape(b)) from e
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} of integer or bool tensors."
+    return fn
+
+
+def _type_name(dt) -> str:
+    from .reduce import _type_name
+
+    return _type_name(dt)
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
@@ -48,7 +75,17 @@ def _unary_nograd(np_fn):
 
 
 logical_not = _unary_nograd(np.logical_not)
-bitwise_not = _unary_nograd(np.invert)
+
+
+def bitwise_not(input):
+    """Elementwise NOT of an integer or bool tensor."""
+    from .._tensor import wrap
+
+    if input._data.dtype.kind == "f":
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_type_name(input._data.dtype)}\'')
+    return wrap(np.invert(input._data))
+
+
 isnan = _unary_nograd(np.isnan)
 isinf = _unary_nograd(np.isinf)
 isfinite = _unary_nograd(np.isfinite)

@@ -6,50 +6,130 @@ import numpy as np
 from ..autograd.function import Op
 from ._util import normalize_dim, sum_to
 
+_INDEX_KINDS = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.bool_))
+
+
+def _convert(item):
+    data = getattr(item, "_data", None)
+    if data is not None:
+        if data.ndim == 0 and data.dtype.kind in "iu":
+            return int(data)  # a 0-d integer tensor indexes like an int (a view, SelectBackward0)
+        if data.dtype in _INDEX_KINDS:
+            return data
+        if data.dtype == np.uint8:  # PyTorch's deprecated byte masks
+            return data.astype(np.bool_)
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if isinstance(item, list):
+        arr = np.asarray(item)
+        if arr.size == 0:
+            return np.zeros(arr.shape, dtype=np.int64)
+        if arr.dtype.kind not in "biu":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        return arr
+    return item
+
+
+def _sequence_as_tuple(index: list) -> bool:
+    """PyTorch (like old NumPy) reads a list holding sequences, tensors, slices, ... or None as a tuple."""
+    return len(index) < 32 and any(isinstance(i, (list, tuple, slice, np.ndarray)) or i is None or i is Ellipsis
+                                   or hasattr(i, "_data") for i in index)
+
 
 def to_numpy_index(index):
     """Turn a Tensor-bearing index into one NumPy understands, checking index dtypes like PyTorch."""
-    if isinstance(index, tuple):
-        return tuple(to_numpy_index(i) for i in index)
-    data = getattr(index, "_data", None)
-    if data is not None:
-        if data.dtype.kind not in "biu":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return data
-    if isinstance(index, list) and any(hasattr(i, "_data") for i in index):
-        return np.asarray([i.item() if hasattr(i, "_data") else i for i in index])
-    return index
+    if type(index) is tuple or isinstance(index, list) and _sequence_as_tuple(index):
+        return tuple([_convert(i) for i in index])
+    return _convert(index)
 
 
 def _is_advanced(index) -> bool:
-    items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (np.ndarray, list)) for i in items)
+    if type(index) is not tuple:
+        return isinstance(index, (np.ndarray, bool))
+    for i in index:
+        if isinstance(i, (np.ndarray, bool)):
+            return True
+    return False
 
 
-def _index_name(index) -> str:
-    if _is_advanced(index):
-        return "IndexBackward0"
-    items = index if isinstance(index, tuple) else (index,)
-    if len(items) == 1 and isinstance(items[0], int):
-        return "SelectBackward0"
-    if all(i is None for i in items):
-        return "UnsqueezeBackward0"
-    return "SliceBackward0"
+def _check_masks(index: tuple, shape: tuple) -> None:
+    """PyTorch's message for a bool mask whose shape does not match the dims it indexes."""
+    consumed = sum(1 if not isinstance(i, np.ndarray) or i.dtype != np.bool_ else i.ndim
+                   for i in index if i is not None and i is not Ellipsis and not isinstance(i, bool))
+    dim = 0
+    for item in index:
+        if item is Ellipsis:
+            dim += len(shape) - consumed
+        elif isinstance(item, np.ndarray) and item.dtype == np.bool_:
+            for k, s in enumerate(item.shape):
+                if dim + k >= len(shape) or shape[dim + k] != s:
+                    raise IndexError(f"The shape of the mask {list(item.shape)} at index {k} does not match the "
+                                     f"shape of the indexed tensor {list(shape)} at index {dim + k}")
+            dim += item.ndim
+        elif item is not None and not isinstance(item, bool):
+            dim += 1
+
+
+def _basic_name(index) -> str:
+    """PyTorch names the node after the last view op that basic indexing applies."""
+    if isinstance(index, slice):
+        return "SliceBackward0"
+    name = "AliasBackward0"
+    for i in index if type(index) is tuple else (index,):
+        if i is None or isinstance(i, bool):
+            name = "UnsqueezeBackward0"
+        elif isinstance(i, slice):
+            if i != _FULL:
+                name = "SliceBackward0"
+        elif i is not Ellipsis:
+            name = "SelectBackward0"
+    return name
+
+
+_FULL = slice(None)
 
 
 class Index(Op):
-    """``x[index]``; basic indexing gives a view sharing storage, advanced indexing a copy."""
+    """``x[index]`` with basic indices: a view sharing storage (and version counter) with ``x``."""
+
+    _is_view = True
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.meta = (x.shape, x.dtype, index)
-        ctx._name = _index_name(index)
+        ctx.meta = (x.shape, index)
+        ctx._name = _basic_name(index)
+        # a trailing Ellipsis makes NumPy return a 0-d view instead of a scalar copy
+        if type(index) is not tuple:
+            index = (index,)
+        return x[index if Ellipsis in index else index + (Ellipsis,)]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta
+        return IndexAddInto.apply(g, shape, index), None
+
+
+class IndexAdvanced(Op):
+    """``x[index]`` with integer arrays or bool masks in the index: a copy."""
+
+    _name = "IndexBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.meta = (x.shape, index)
         return x[index]
 
     @staticmethod
     def backward(ctx, g):
-        shape, dtype, index = ctx.meta
+        shape, index = ctx.meta
         return IndexAddInto.apply(g, shape, index), None
+
+
+class IndexSelect(IndexAdvanced):
+    _name = "IndexSelectBackward0"
+
+
+class MaskedSelect(IndexAdvanced):
+    _name = "MaskedSelectBackward0"
 
 
 class IndexAddInto(Op):
@@ -59,9 +139,9 @@ class IndexAddInto(Op):
     def forward(ctx, g, shape, index):
         ctx.index = index
         out = np.zeros(shape, dtype=g.dtype)
-        if _is_advanced(index):
+        if _has_int_array(index):
             np.add.at(out, index, g)
-        else:
+        else:  # slices and bool masks address each element at most once
             out[index] = g
         return out
 
@@ -70,18 +150,25 @@ class IndexAddInto(Op):
         return gg[ctx.index], None, None
 
 
-def getitem(x, index):
-    index = to_numpy_index(index)
+def _has_int_array(index) -> bool:
+    for i in index if type(index) is tuple else (index,):
+        if isinstance(i, np.ndarray) and i.dtype != np.bool_:
+            return True
+    return False
+
+
+def getitem(x, key):
+    """``x[key]`` with PyTorch's index rules (basic indexing gives a view, advanced indexing a copy)."""
+    index = to_numpy_index(key)
+    advanced = _is_advanced(index)
+    if advanced and type(index) is tuple:
+        _check_masks(index, x.shape)
+    elif advanced and isinstance(index, np.ndarray) and index.dtype == np.bool_:
+        _check_masks((index,), x.shape)
     try:
-        out = Index.apply(x, index)
+        return (IndexAdvanced if advanced else Index).apply(x, index)
     except IndexError as e:
         raise IndexError(_pytorch_index_message(str(e), x.shape)) from None
-    if _is_advanced(index) and out._version_counter is x._version_counter:
-        out._version_counter = [0]
-    return out
-
-
-Index._is_view = True
 
 
 def _pytorch_index_message(msg: str, shape) -> str:
@@ -96,13 +183,15 @@ def _pytorch_index_message(msg: str, shape) -> str:
 
 
 class IndexPut(Op):
-    """``out = x.clone(); out[index] = value`` — the out-of-place form of __setitem__."""
+    """``out = x.clone(); out[index] = value``: the out-of-place form of __setitem__."""
+
+    _name = "CopySlices"
 
     @staticmethod
     def forward(ctx, x, value, index):
         ctx.meta = (index, np.shape(value))
         out = x.copy()
-        out[index] = value
+        assign(out, index, value)
         return out
 
     @staticmethod
@@ -111,19 +200,36 @@ class IndexPut(Op):
         need = ctx.needs_input_grad
         gx = gv = None
         if need[0]:
-            mask = np.ones(g.shape, dtype=g._data.dtype)
-            mask[index] = 0
             from .._tensor import wrap
 
+            mask = np.ones(g.shape, dtype=g._data.dtype)
+            mask[index] = 0
             gx = g * wrap(mask)
         if need[1]:
-            gv = sum_to(g[index], value_shape)
+            gv = g[index]
+            if gv.ndim > len(value_shape):
+                gv = sum_to(gv, value_shape)
+            elif gv.shape != value_shape:
+                gv = gv.reshape(value_shape) if gv.numel() == int(np.prod(value_shape)) else sum_to(gv, value_shape)
         return gx, gv, None
+
+
+def assign(out: np.ndarray, index, value) -> None:
+    """``out[index] = value`` with PyTorch's message when ``value`` does not broadcast to the target."""
+    try:
+        out[index] = value
+    except ValueError:
+        from .shape import expand_error
+
+        target = out[index].shape
+        raise expand_error(np.shape(value), target) from None
 
 
 def index_put(x, index, value):
     return IndexPut.apply(x, value, index)
 
+
+# -- gather / scatter ------------------------------------------------------------------------------------------
 
 def _full_index(index: np.ndarray, dim: int) -> tuple:
     """Index tuple addressing ``index``'s positions along ``dim`` and its own coordinates elsewhere."""
@@ -132,48 +238,92 @@ def _full_index(index: np.ndarray, dim: int) -> tuple:
     return tuple(grids)
 
 
-def _check_gather(name: str, x_shape, dim: int, index: np.ndarray) -> None:
+def _index_array(name: str, index) -> np.ndarray:
+    data = index._data
+    if data.dtype != np.int64 and data.dtype != np.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    return data
+
+
+def _check_bounds(index: np.ndarray, dim: int, size: int) -> None:
+    bad = (index < 0) | (index >= size)
+    if bad.any():
+        raise RuntimeError(f"index {int(index.flat[int(np.argmax(bad))])} is out of bounds for dimension {dim} with "
+                           f"size {size}")
+
+
+def _check_gather(x_shape: tuple, dim: int, index: np.ndarray) -> None:
     if index.ndim != len(x_shape) and not (index.ndim <= 1 and len(x_shape) <= 1):
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor")
-    if index.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    if index.size and (index.min() < -x_shape[dim] or index.max() >= x_shape[dim]):
-        raise RuntimeError(f"index {int(index.max())} is out of bounds for dimension {dim} with size {x_shape[dim]}")
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d, (i, s) in enumerate(zip(index.shape, x_shape)):
+        if d != dim and i > s:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
+                               f"larger than self {list(x_shape)} apart from dimension {dim}")
+    if index.size:
+        _check_bounds(index, dim, x_shape[dim] if x_shape else 1)
+
+
+def _check_scatter(x_shape: tuple, dim: int, index: np.ndarray, src_shape: tuple | None) -> None:
+    if index.ndim != len(x_shape) and not (index.ndim <= 1 and len(x_shape) <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for d, i in enumerate(index.shape):
+        if (d != dim and i > x_shape[d]) or (src_shape is not None and i > src_shape[d]):
+            tail = f" and to be no larger size than src {list(src_shape)}" if src_shape is not None else ""
+            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(x_shape)} apart "
+                               f"from dimension {dim}{tail}")
+    if index.size:
+        _check_bounds(index, dim, x_shape[dim] if x_shape else 1)
 
 
 class Gather(Op):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.meta = (x.shape, dim, index)
+        if x.ndim == 0:
+            return x.copy()
         return x[_full_index(index, dim)]
 
     @staticmethod
     def backward(ctx, g):
         shape, dim, index = ctx.meta
+        if not shape:
+            return g, None, None
         return scatter_add_into_zeros(g, shape, dim, index), None, None
 
 
 def gather(input, dim: int, index):
+    """``out[i][j] = input[index[i][j]][j]`` (for dim 0): values picked along ``dim``."""
     dim = normalize_dim(dim, input.ndim)
-    _check_gather("gather", input.shape, dim, index._data)
-    return Gather.apply(input, dim, index._data)
+    idx = _index_array("gather", index)
+    _check_gather(input.shape, dim, idx)
+    return Gather.apply(input, dim, idx)
+
+
+def _src_grad(g, dim: int, index: np.ndarray, src_shape: tuple):
+    """The gradient of a scatter's ``src``: ``g`` gathered at ``index``, zero where src was not read."""
+    out = Gather.apply(g, dim, index)
+    if out.shape != src_shape:
+        out = IndexAddInto.apply(out, src_shape, tuple(slice(s) for s in index.shape))
+    return out
 
 
 class ScatterAdd(Op):
     @staticmethod
     def forward(ctx, x, src, dim, index):
-        ctx.meta = (dim, index)
+        ctx.meta = (dim, index, src.shape)
         out = x.copy()
+        if x.ndim == 0:
+            return out + src
         np.add.at(out, _full_index(index, dim), src[tuple(slice(s) for s in index.shape)])
         return out
 
     @staticmethod
     def backward(ctx, g):
-        dim, index = ctx.meta
+        dim, index, src_shape = ctx.meta
         need = ctx.needs_input_grad
         gsrc = None
         if need[1]:
-            gsrc = Gather.apply(g, dim, index)
+            gsrc = g if g.ndim == 0 else _src_grad(g, dim, index, src_shape)
         return (g if need[0] else None), gsrc, None, None
 
 
@@ -183,65 +333,91 @@ def scatter_add_into_zeros(g, shape, dim: int, index: np.ndarray):
     return ScatterAdd.apply(zeros(shape, dtype=g.dtype), g, dim, index)
 
 
+def _same_dtype(input, src) -> None:
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+
+
 def scatter_add(input, dim: int, index, src):
+    """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
     dim = normalize_dim(dim, input.ndim)
-    _check_gather("scatter_add", input.shape, dim, index._data)
-    return ScatterAdd.apply(input, src, dim, index._data)
+    idx = _index_array("scatter_add", index)
+    _same_dtype(input, src)
+    _check_scatter(input.shape, dim, idx, src.shape)
+    return ScatterAdd.apply(input, src, dim, idx)
 
 
 class Scatter(Op):
-    """Write ``src`` (a Tensor or a number) at ``index`` along ``dim``; optional reduce 'add'/'multiply'."""
+    """Write ``src`` (a Tensor) at ``index`` along ``dim``; optional reduce 'add'/'multiply'."""
 
     @staticmethod
     def forward(ctx, x, src, dim, index, reduce):
-        ctx.meta = (dim, index)
+        ctx.meta = (dim, index, np.shape(src), reduce)
         out = x.copy()
-        where = _full_index(index, dim)
-        values = src[tuple(slice(s) for s in index.shape)] if isinstance(src, np.ndarray) else src
+        if x.ndim == 0:
+            where, values = (), src
+        else:
+            where = _full_index(index, dim)
+            values = src[tuple(slice(s) for s in index.shape)] if np.ndim(src) else src
         if reduce is None:
             out[where] = values
         elif reduce == "add":
             np.add.at(out, where, values)
-        elif reduce == "multiply":
-            np.multiply.at(out, where, values)
         else:
-            raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
+            np.multiply.at(out, where, values)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        dim, index = ctx.meta
+        dim, index, src_shape, reduce = ctx.meta
+        if reduce == "multiply":
+            raise RuntimeError("scatter(): the derivative for reduce='multiply' is not implemented")
         need = ctx.needs_input_grad
         gx = gsrc = None
         if need[0]:
-            mask = np.ones(g.shape, dtype=g._data.dtype)
-            mask[_full_index(index, dim)] = 0
-            from .._tensor import wrap
-
-            gx = g * wrap(mask)
+            gx = g if reduce == "add" else Scatter.apply(g, np.zeros((), dtype=g._data.dtype), dim, index, None)
         if need[1]:
-            gsrc = Gather.apply(g, dim, index)
+            gsrc = g if g.ndim == 0 else _src_grad(g, dim, index, src_shape)
         return gx, gsrc, None, None, None
 
 
+class ScatterValue(Scatter):
+    _name = "ScatterBackward1"
+
+
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
+    """``input`` with ``src`` (a tensor, or a number ``value``) written at ``index`` along ``dim``."""
     dim = normalize_dim(dim, input.ndim)
-    _check_gather("scatter", input.shape, dim, index._data)
+    idx = _index_array("scatter", index)
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
     if src is None:
         src = value
-    if not hasattr(src, "_data"):
-        src = np.asarray(src, dtype=input._data.dtype)
-    return Scatter.apply(input, src, dim, index._data, reduce)
+    if hasattr(src, "_data"):
+        _same_dtype(input, src)
+        _check_scatter(input.shape, dim, idx, src.shape)
+        return Scatter.apply(input, src, dim, idx, reduce)
+    _check_scatter(input.shape, dim, idx, None)
+    return ScatterValue.apply(input, np.asarray(src, dtype=input._data.dtype), dim, idx, reduce)
 
 
 def index_select(input, dim: int, index):
+    """The entries of ``input`` along ``dim`` at the positions in the 1-D ``index``."""
     dim = normalize_dim(dim, input.ndim)
-    if index.ndim > 1:
+    idx = index._data
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    out = Index.apply(input, (slice(None),) * dim + (index._data.reshape(-1),))
-    if out.grad_fn is not None:
-        out.grad_fn._name = "IndexSelectBackward0"
-    return out
+    idx = idx.reshape(-1)
+    size = input.shape[dim] if input.ndim else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(idx[int(np.argmax(bad))])} "
+                           f"axis_dim={size}")
+    if input.ndim == 0:
+        return IndexSelect.apply(input.reshape(1), (idx,)).reshape(())
+    return IndexSelect.apply(input, (slice(None),) * dim + (idx,))
 
 
 class MaskedFill(Op):
@@ -256,12 +432,14 @@ class MaskedFill(Op):
         from .._tensor import wrap
 
         need = ctx.needs_input_grad
-        gx = g.masked_fill(wrap(mask), 0) if need[0] else None
-        gv = g.masked_select(wrap(np.broadcast_to(mask, g.shape))).sum() if need[2] else None
+        m = wrap(mask)
+        gx = g.masked_fill(m, 0) if need[0] else None
+        gv = (g * m).sum() if need[2] else None
         return gx, None, gv
 
 
 def masked_fill(input, mask, value):
+    """``input`` with ``value`` where ``mask`` (bool, broadcastable to input) is True."""
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}")
     if hasattr(value, "_data"):
@@ -270,6 +448,8 @@ def masked_fill(input, mask, value):
                                f"{value.ndim} dimension(s).")
         if not value.requires_grad:
             value = value.item()
+        elif value._data.dtype != input._data.dtype:
+            value = value.to(input.dtype)
     out = MaskedFill.apply(input, mask, value)
     if out.shape != input.shape:
         raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} does not broadcast to the input's "
@@ -278,24 +458,21 @@ def masked_fill(input, mask, value):
 
 
 def masked_select(input, mask):
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (both broadcast first)."""
     shape = np.broadcast_shapes(input.shape, mask.shape)
     x = input.expand(shape) if input.shape != shape else input
-    m = np.broadcast_to(mask._data, shape)
-    return _rename(Index.apply(x, m), "MaskedSelectBackward0")
-
-
-def _rename(t, name):
-    if t.grad_fn is not None:
-        t.grad_fn._name = name
-    return t
+    return MaskedSelect.apply(x, np.broadcast_to(mask._data, shape))
 
 
 def nonzero(input, *, as_tuple: bool = False):
+    """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
     from .._tensor import wrap
 
-    idx = np.nonzero(input._data)
+    data = input._data
+    if data.ndim == 0:
+        n = int(bool(data))
+        return (wrap(np.zeros(n, dtype=np.int64)),) if as_tuple else wrap(np.zeros((n, 0), dtype=np.int64))
+    idx = np.nonzero(data)
     if as_tuple:
-        return tuple(wrap(i.astype(np.int64)) for i in idx) if input.ndim else (wrap(np.zeros(int(bool(input._data)),
-                                                                                               dtype=np.int64)),)
-    return wrap(np.stack(idx, axis=1).astype(np.int64) if input.ndim else
-                np.zeros((int(bool(input._data)), 0), dtype=np.int64))
+        return tuple(wrap(i.astype(np.int64, copy=False)) for i in idx)
+    return wrap(np.stack(idx, axis=1).astype(np.int64, copy=False))

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import get_default_dtype
+from .._dtype import get_default_dtype, int64
 from ..autograd.function import Op
 from ._util import sum_to
 
 
-def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", float_only: bool = True):
-    """Make ``fn(input)`` and its Op; ``grad_fn(g, x, y)`` gets the saved input x and/or output y."""
+def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", grad_name: str | None = None):
+    """Make ``fn(input)`` and its Op; ``grad_fn(g, x, y)`` gets the saved input x and/or output y.
+
+    ``ints`` says what integer input does: "float" promotes to the default dtype, "keep" computes in the
+    input's dtype, "error" raises PyTorch's NotImplementedError. Bool input follows ``_BOOL_RULES``.
+    """
 
     def forward(ctx, x):
         y = np_fn(x)
@@ -22,7 +26,7 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", float_only: bool = T
             ctx.save_for_backward(x)
         elif saves == "y":
             ctx.save_for_backward(y)
-        else:
+        elif saves:
             ctx.save_for_backward(x, y)
         return y
 
@@ -33,16 +37,51 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", float_only: bool = T
         return grad_fn(g, x, y)
 
     op = type(name, (Op,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                            "__module__": __name__, "_name": name + "Backward0"})
+                            "__module__": __name__, "_name": grad_name or name + "Backward0"})
+    lower = name.lower()
 
     def fn(input):
-        if float_only and input._data.dtype.kind != "f":
-            input = input.to(get_default_dtype())
+        kind = input._data.dtype.kind
+        if kind != "f":
+            if kind == "b" and lower in _BOOL_RULES:
+                input = _BOOL_RULES[lower](input)
+                if input._data.dtype.kind == "b":
+                    return input
+            elif ints == "float":
+                input = input.to(get_default_dtype())
+            elif ints == "error":
+                raise NotImplementedError(f'"{lower}_cpu" not implemented for \'{_type_word(input)}\'')
         return op.apply(input)
 
-    fn.__name__ = name.lower()
-    fn.__doc__ = f"Elementwise {name.lower()}."
+    fn.__name__ = lower
+    fn.__doc__ = f"Elementwise {lower}."
     return fn, op
+
+
+def _type_word(t) -> str:
+    from .reduce import _type_name
+
+    return _type_name(t._data.dtype)
+
+
+def _refuse(exc_type, message: str):
+    def rule(t):
+        raise exc_type(message)
+
+    return rule
+
+
+# what a bool tensor does in PyTorch: raise, stay bool (returned as is), or compute as int64
+_BOOL_RULES = {
+    "relu": _refuse(RuntimeError, "Boolean inputs not supported for relu"),
+    "abs": _refuse(NotImplementedError, '"abs_cpu" not implemented for \'Bool\''),
+    "sign": lambda t: t.clone(),
+    "square": lambda t: t.to(int64),
+    "floor": _refuse(NotImplementedError, '"floor_vml_cpu" not implemented for \'Bool\''),
+    "ceil": _refuse(NotImplementedError, '"ceil_vml_cpu" not implemented for \'Bool\''),
+    "trunc": _refuse(NotImplementedError, '"trunc_vml_cpu" not implemented for \'Bool\''),
+    "round": _refuse(NotImplementedError, '"round_vml_cpu" not implemented for \'Bool\''),
+}
 
 
 def _sigmoid_np(x):
@@ -77,15 +116,15 @@ cosh, Cosh = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh())
 tanh, Tanh = _pointwise("Tanh", np.tanh, lambda g, x, y: g * (1 - y * y), saves="y")
 sigmoid, Sigmoid = _pointwise("Sigmoid", _sigmoid_np, lambda g, x, y: g * y * (1 - y), saves="y")
 reciprocal, Reciprocal = _pointwise("Reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y, saves="y")
-relu, Relu = _pointwise("Relu", _relu_np, lambda g, x, y: g * (y > 0), saves="y", float_only=False)
-abs, Abs = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), float_only=False)
-sign, Sign = _pointwise("Sign", np.sign, lambda g, x, y: g * 0, float_only=False)
-square, Square = _pointwise("Square", np.square, lambda g, x, y: g * x * 2, float_only=False)
-floor, Floor = _pointwise("Floor", np.floor, lambda g, x, y: g * 0, saves="", float_only=False)
-ceil, Ceil = _pointwise("Ceil", np.ceil, lambda g, x, y: g * 0, saves="", float_only=False)
-round_, Round = _pointwise("Round", np.round, lambda g, x, y: g * 0, saves="", float_only=False)
-trunc, Trunc = _pointwise("Trunc", np.trunc, lambda g, x, y: g * 0, saves="", float_only=False)
-frac, Frac = _pointwise("Frac", lambda x: x - np.trunc(x), lambda g, x, y: g, saves="")
+relu, Relu = _pointwise("Relu", _relu_np, lambda g, x, y: g * (y > 0), saves="y", ints="keep")
+abs, Abs = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep")
+sign, Sign = _pointwise("Sign", np.sign, lambda g, x, y: g * 0, saves="", ints="keep")
+square, Square = _pointwise("Square", np.square, lambda g, x, y: g * x * 2, ints="keep", grad_name="PowBackward0")
+floor, Floor = _pointwise("Floor", np.floor, lambda g, x, y: g * 0, saves="", ints="keep")
+ceil, Ceil = _pointwise("Ceil", np.ceil, lambda g, x, y: g * 0, saves="", ints="keep")
+round_, Round = _pointwise("Round", np.round, lambda g, x, y: g * 0, saves="", ints="keep")
+trunc, Trunc = _pointwise("Trunc", np.trunc, lambda g, x, y: g * 0, saves="", ints="keep")
+frac, Frac = _pointwise("Frac", lambda x: x - np.trunc(x), lambda g, x, y: g, saves="", ints="error")
 erf, Erf = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(x * x)).exp() * 1.1283791670955126)
 
 
@@ -114,6 +153,8 @@ def _erf(x: np.ndarray) -> np.ndarray:
 
 
 class Clamp(Op):
+    _name = "ClampBackward1"
+
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
@@ -132,28 +173,89 @@ class Clamp(Op):
         return g * _const(mask), None, None
 
 
+class ClampMin(Clamp):
+    _name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    _name = "ClampMaxBackward0"
+
+
 def _const(array: np.ndarray):
     from .._tensor import wrap
 
     return wrap(array)
 
 
-def clamp(input, min=None, max=None):
+def clamp(input, min=None, max=None, *, _op=Clamp):
     """Clamp into [min, max]; bounds may be numbers or Tensors."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if hasattr(min, "_data") or hasattr(max, "_data"):
-        from .arith import maximum, minimum
+        from .._dtype import result_type
 
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        dt = input._data.dtype
+        for b in (min, max):
+            if b is not None:
+                dt = _promote_np(dt, result_type(input, b))
+        input = input if input._data.dtype == dt else input.to(dt)
+        lo = min.to(dt) if hasattr(min, "_data") else (None if min is None else np.asarray(min, dtype=dt))
+        hi = max.to(dt) if hasattr(max, "_data") else (None if max is None else np.asarray(max, dtype=dt))
+        return ClampTensor.apply(input, lo, hi)
     if input._data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
         input = input.to(get_default_dtype())
-    return Clamp.apply(input, min, max)
+    elif input._data.dtype == np.bool_:
+        input = input.to(int64)
+    return _op.apply(input, min, max)
+
+
+def clamp_min(input, min):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min, None, _op=ClampMin)
+
+
+def clamp_max(input, max):
+    """``clamp(input, max=max)``."""
+    return clamp(input, None, max, _op=ClampMax)
+
+
+def _promote_np(a, b):
+    from .._dtype import _promote
+
+    return a if a == b else _promote(a, 2, b, 2)
+
+
+class ClampTensor(Op):
+    """clamp with tensor bounds: the gradient goes to x inside [min, max], to a bound where it is active."""
+
+    _name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        ctx.shapes = (x.shape, np.shape(lo), np.shape(hi))
+        out = x if lo is None else np.maximum(x, lo)
+        return out if hi is None else np.minimum(out, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        inside = None
+        g_lo = g_hi = None
+        if lo is not None:
+            inside = x >= lo
+            if need[1]:
+                # with min > max the output is max everywhere: max gets the gradient
+                active = x < lo if hi is None else (x < lo) & (lo < hi)
+                g_lo = sum_to(g * active, ctx.shapes[1])
+        if hi is not None:
+            below = x <= hi
+            inside = below if inside is None else inside & below
+            if need[2]:
+                active = x > hi if lo is None else (x > hi) | (hi < lo)
+                g_hi = sum_to(g * active, ctx.shapes[2])
+        return (g * inside if need[0] else None), g_lo, g_hi
 
 
 class Where(Op):
@@ -190,5 +292,5 @@ def where(condition, input=None, other=None):
         other = np.asarray(other, dtype=dt)
     if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition.dtype}")
+                           f"{_type_word(condition)}")
     return Where.apply(condition, input, other)

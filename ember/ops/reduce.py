@@ -1,6 +1,8 @@
-"""Reductions over dims: sum, mean, prod, max/min, var/std, logsumexp, norm, cumsum, all/any, argmax."""
+"""Reductions over dims: sum, mean, prod, max/min, var/std, logsumexp, norm, cumsum, all/any, argmax, softmax."""
 from __future__ import annotations
 
+import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -9,85 +11,137 @@ from .._dtype import get_default_dtype, to_numpy_dtype
 from ..autograd.function import Op
 from ._util import normalize_dim, normalize_dims
 
+_NO_KEEPDIM = object()  # sum()/mean() take keepdim only together with dim, as in PyTorch
+
+
+def _dims(dim, x) -> tuple | None:
+    """Reduced axes as a sorted tuple, None for all; a 0-d input accepts dim 0/-1 and reduces nothing."""
+    dims = normalize_dims(dim, x.ndim)
+    return None if x.ndim == 0 else dims
+
 
 def _expand_back(g, in_shape: tuple, dims: tuple | None, keepdim: bool):
     """Broadcast a reduced gradient back over the reduced dims."""
-    if not keepdim and dims is not None and g.ndim != len(in_shape):
-        kept = [1 if i in dims else s for i, s in enumerate(in_shape)]
-        g = g.reshape(kept)
-    elif dims is None and g.ndim != len(in_shape):
-        g = g.reshape((1,) * len(in_shape))
-    return g.expand(in_shape)
+    if g.ndim != len(in_shape):
+        if dims is None:
+            g = g.reshape((1,) * len(in_shape))
+        else:
+            g = g.reshape(tuple(1 if i in dims else s for i, s in enumerate(in_shape)))
+    return g.expand(in_shape) if g.shape != in_shape else g
 
 
-def _axis(dims):
-    return dims if dims is None else (dims[0] if len(dims) == 1 else dims)
+def _count(shape: tuple, dims: tuple | None) -> int:
+    return math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
+
+
+def _type_name(np_dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]
+
+
+def _check_keepdim(name: str, dim, keepdim) -> bool:
+    if keepdim is _NO_KEEPDIM:
+        return False
+    if dim is None:
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, keepdim=bool), but "
+                        f"expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor input, tuple "
+                        f"of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
+    return keepdim
 
 
 class Sum(Op):
+    _name = "SumBackward0"
+
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
-        ctx.meta = (x.shape, dims, keepdim)
+        ctx.meta = (x.shape, x.dtype, dims, keepdim)
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
-        return np.asarray(np.sum(x, axis=_axis(dims), keepdims=keepdim, dtype=dtype))
+        return np.asarray(np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, g):
-        shape, dims, keepdim = ctx.meta
+        shape, in_dtype, dims, keepdim = ctx.meta
+        if g._data.dtype != in_dtype:
+            g = g.to(in_dtype)
         return _expand_back(g, shape, dims, keepdim), None, None, None
 
 
+class SumDim(Sum):
+    _name = "SumBackward1"
+
+
 class Mean(Op):
+    _name = "MeanBackward0"
+
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.meta = (x.shape, dims, keepdim)
-        ctx.count = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
-        return np.asarray(np.mean(x, axis=_axis(dims), keepdims=keepdim))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.mean(x, axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, g):
         shape, dims, keepdim = ctx.meta
-        return _expand_back(g / ctx.count, shape, dims, keepdim), None, None
+        return _expand_back(g / builtins.max(_count(shape, dims), 1), shape, dims, keepdim), None, None
+
+
+class MeanDim(Mean):
+    _name = "MeanBackward1"
 
 
 class Prod(Op):
+    _name = "ProdBackward0"
+
     @staticmethod
     def forward(ctx, x, dim, keepdim):
         ctx.meta = (x.shape, dim, keepdim)
-        ctx.save_for_backward(x)
-        return np.asarray(np.prod(x, axis=dim, keepdims=keepdim))
+        out = np.asarray(np.prod(x, axis=dim, keepdims=keepdim, dtype=np.int64 if x.dtype.kind in "biu" else None))
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         shape, dim, keepdim = ctx.meta
-        arr = x._data if dim is not None else x._data.reshape(-1)
-        axis = dim if dim is not None else 0
-        # product of all other elements = exclusive cumprod from the left * from the right (exact with zeros)
-        left = np.cumprod(np.concatenate([np.ones_like(np.take(arr, [0], axis)), np.delete(arr, -1, axis)], axis),
-                          axis=axis)
-        flipped = np.flip(arr, axis)
-        right = np.flip(np.cumprod(np.concatenate(
-            [np.ones_like(np.take(flipped, [0], axis)), np.delete(flipped, -1, axis)], axis), axis=axis), axis)
-        from .._tensor import wrap
-
-        others = wrap((left * right).reshape(shape))
         dims = None if dim is None else (dim,)
-        return _expand_back(g, shape, dims, keepdim) * others, None, None
+        if not (x._data == 0).any():
+            return _expand_back(g * out, shape, dims, keepdim) / x, None, None
+        return _expand_back(g, shape, dims, keepdim) * _prod_of_others(x._data, dim), None, None
+
+
+class ProdDim(Prod):
+    _name = "ProdBackward1"
+
+
+def _prod_of_others(arr: np.ndarray, dim: int | None):
+    """Product of all other elements along ``dim``: exclusive cumprods from both ends (exact with zeros)."""
+    from .._tensor import wrap
+
+    shape = arr.shape
+    if dim is None:
+        arr, dim = arr.reshape(-1), 0
+    ones = np.ones_like(np.take(arr, [0], dim))
+    left = np.cumprod(np.concatenate([ones, np.delete(arr, -1, dim)], dim), axis=dim)
+    flipped = np.flip(arr, dim)
+    right = np.flip(np.cumprod(np.concatenate([ones, np.delete(flipped, -1, dim)], dim), axis=dim), dim)
+    return wrap((left * right).reshape(shape))
 
 
 class Amax(Op):
-    """max/min over dims with the gradient shared evenly among tied maxima (PyTorch's amax/amin rule)."""
+    """max/min over dims with the gradient shared evenly among tied extremes (PyTorch's amax/amin rule)."""
 
-    @staticmethod
-    def forward(ctx, x, dims, keepdim, largest):
-        fn = np.max if largest else np.min
-        out = np.asarray(fn(x, axis=_axis(dims), keepdims=True))
+    _largest = True
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim):
+        fn = np.max if cls._largest else np.min
+        out = np.asarray(fn(x, axis=dims, keepdims=True))
         ctx.meta = (x.shape, dims, keepdim)
         ctx.save_for_backward(x, out)
-        return out if keepdim or dims is None and x.ndim == 0 else (
-            out.reshape(()) if dims is None else np.squeeze(out, axis=dims))
+        if keepdim or x.ndim == 0:
+            return out
+        return out.reshape(()) if dims is None else np.squeeze(out, axis=dims)
 
     @staticmethod
     def backward(ctx, g):
@@ -95,87 +149,135 @@ class Amax(Op):
         shape, dims, keepdim = ctx.meta
         mask = (x == out).to(g.dtype)
         count = mask.sum(dims, keepdim=True) if dims is not None else mask.sum()
-        return _expand_back(g, shape, dims, keepdim) * mask / count, None, None, None
+        return _expand_back(g, shape, dims, keepdim) * mask / count, None, None
+
+
+class Amin(Amax):
+    _largest = False
+
+
+class MaxAll(Amax):
+    _name = "MaxBackward1"
+
+
+class MinAll(Amax):
+    _name = "MinBackward1"
+    _largest = False
 
 
 class MaxDim(Op):
     """max/min along one dim returning (values, indices); the gradient goes to the selected index."""
 
-    @staticmethod
-    def forward(ctx, x, dim, keepdim, largest):
-        idx = np.argmax(x, axis=dim, keepdims=True) if largest else np.argmin(x, axis=dim, keepdims=True)
+    _name = "MaxBackward0"
+    _largest = True
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim):
+        if x.ndim == 0:
+            ctx.meta = (x.shape, None, keepdim)
+            return x.copy(), np.zeros((), dtype=np.int64)
+        fn = np.argmax if cls._largest else np.argmin
+        idx = fn(x, axis=dim, keepdims=True)
         values = np.take_along_axis(x, idx, axis=dim)
         ctx.meta = (x.shape, dim, keepdim)
         ctx.idx = idx
         if not keepdim:
             values, idx = np.squeeze(values, axis=dim), np.squeeze(idx, axis=dim)
-        return values, idx.astype(np.int64)
+        return values, idx.astype(np.int64, copy=False)
 
     @staticmethod
     def backward(ctx, g, g_idx=None):
         from .index import scatter_add_into_zeros
 
         shape, dim, keepdim = ctx.meta
+        if dim is None:
+            return g, None, None
         if not keepdim:
             g = g.unsqueeze(dim)
-        return scatter_add_into_zeros(g, shape, dim, ctx.idx), None, None, None
+        return scatter_add_into_zeros(g, shape, dim, ctx.idx), None, None
+
+
+class MinDim(MaxDim):
+    _name = "MinBackward0"
+    _largest = False
 
 
 class Var(Op):
-    @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
-        mean = np.mean(x, axis=_axis(dims), keepdims=True)
-        n = x.size if dims is None else int(np.prod([x.shape[d] for d in dims]))
-        ctx.meta = (x.shape, dims, keepdim, max(n - correction, 0))
-        ctx.save_for_backward(x)
-        ctx.mean = mean
-        diff = x - mean
-        return np.asarray(np.sum(diff * diff, axis=_axis(dims), keepdims=keepdim) / x.dtype.type(max(n - correction, 0)))
+    _name = "VarBackward0"
+    _std = False
 
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+    @classmethod
+    def forward(cls, ctx, x, dims, correction, keepdim):
+        mean = np.mean(x, axis=dims, keepdims=True)
+        denom = builtins.max(_count(x.shape, dims) - correction, 0)
+        diff = x - mean
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.asarray(np.sum(diff * diff, axis=dims, keepdims=keepdim) / x.dtype.type(denom))
+            if cls._std:
+                out = np.sqrt(out, out=out)
+        ctx.meta = (x.shape, dims, keepdim, denom)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @classmethod
+    def backward(cls, ctx, g):
+        x, out = ctx.saved_tensors
         shape, dims, keepdim, denom = ctx.meta
-        mean = x.mean(dim=dims, keepdim=True) if dims is not None else x.mean()
-        return _expand_back(g, shape, dims, keepdim) * (x - mean) * (2.0 / denom), None, None, None
+        centered = x - (x.mean(dim=dims, keepdim=True) if dims is not None else x.mean())
+        if cls._std:
+            g = (g / out).masked_fill(out == 0, 0)
+            scale = 1.0 / denom if denom else math.inf
+        else:
+            scale = 2.0 / denom if denom else math.inf
+        return _expand_back(g, shape, dims, keepdim) * centered * scale, None, None, None
+
+
+class Std(Var):
+    _name = "StdBackward0"
+    _std = True
 
 
 class Logsumexp(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        m = np.max(x, axis=_axis(dims), keepdims=True)
+        m = np.max(x, axis=dims, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(x - m), axis=_axis(dims), keepdims=True)) + m
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+        if not keepdim and x.ndim:
+            out = out.reshape(()) if dims is None else np.squeeze(out, axis=dims)
         ctx.meta = (x.shape, dims, keepdim)
-        ctx.save_for_backward(x)
-        ctx.out_keep = out
-        return out if keepdim else np.squeeze(out, axis=dims)
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         shape, dims, keepdim = ctx.meta
-        from .._tensor import wrap
-
-        return _expand_back(g, shape, dims, keepdim) * (x - wrap(ctx.out_keep)).exp(), None, None
+        return _expand_back(g, shape, dims, keepdim) * (x - _expand_back(out, shape, dims, keepdim)).exp(), None, None
 
 
 class Norm(Op):
-    """p-norm over dims (p = 2 by default, any p > 0, inf, -inf)."""
+    """Vector p-norm over dims (any p > 0, 0, inf, -inf)."""
+
+    _name = "LinalgVectorNormBackward0"
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
-        a = np.abs(x)
-        if p == np.inf:
-            out = np.max(a, axis=_axis(dims), keepdims=keepdim)
-        elif p == -np.inf:
-            out = np.min(a, axis=_axis(dims), keepdims=keepdim)
-        elif p == 2:
-            out = np.sqrt(np.sum(x * x, axis=_axis(dims), keepdims=keepdim))
-        elif p == 0:
-            out = np.sum(a != 0, axis=_axis(dims), keepdims=keepdim).astype(x.dtype)
+        if p == 2:
+            out = np.sqrt(np.sum(x * x, axis=dims, keepdims=keepdim))
         else:
-            out = np.sum(a ** p, axis=_axis(dims), keepdims=keepdim) ** (1.0 / p)
+            a = np.abs(x)
+            if p == np.inf:
+                out = np.max(a, axis=dims, keepdims=keepdim, initial=0)
+            elif p == -np.inf:
+                out = np.min(a, axis=dims, keepdims=keepdim)
+            elif p == 0:
+                out = np.sum(a != 0, axis=dims, keepdims=keepdim)
+            elif p == 1:
+                out = np.sum(a, axis=dims, keepdims=keepdim)
+            else:
+                out = np.sum(a ** x.dtype.type(p), axis=dims, keepdims=keepdim) ** x.dtype.type(1.0 / p)
         out = np.asarray(out, dtype=x.dtype)
         ctx.meta = (x.shape, p, dims, keepdim)
         ctx.save_for_backward(x, out)
@@ -185,58 +287,72 @@ class Norm(Op):
     def backward(ctx, g):
         x, out = ctx.saved_tensors
         shape, p, dims, keepdim = ctx.meta
+        if p == 0:
+            return None, None, None, None
         g = _expand_back(g, shape, dims, keepdim)
         n = _expand_back(out, shape, dims, keepdim)
         if p in (np.inf, -np.inf):
             mask = (x.abs() == n).to(g.dtype)
             count = mask.sum(dim=dims, keepdim=True) if dims is not None else mask.sum()
             return g * x.sign() * mask / count, None, None, None
-        if p == 0:
-            return g * 0, None, None, None
+        if p == 1:
+            return g * x.sign(), None, None, None
+        zero = n == 0
+        n = n.masked_fill(zero, 1)  # a zero norm gets a zero gradient, without a 0/0 on the way
         if p == 2:
             scale = x / n
         else:
             scale = x * x.abs() ** (p - 2) / n ** (p - 1)
-        return g * scale.masked_fill(n == 0, 0), None, None, None
+        return g * scale.masked_fill(zero, 0), None, None, None
 
 
 class Cumsum(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(np.int64) if x.dtype.kind in "biu" else x.copy()
         return np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
 
     @staticmethod
     def backward(ctx, g):
+        if g.ndim == 0:
+            return g, None
         return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
 
 
 # -- public functions ------------------------------------------------------------------------------------------
 
-def sum(input, dim=None, keepdim: bool = False, *, dtype=None):
-    dims = normalize_dims(dim, input.ndim)
-    return Sum.apply(input, dims, keepdim, None if dtype is None else to_numpy_dtype(dtype))
+def sum(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
+    """Sum of all elements, or over ``dim`` (int or tuple); integers and bools accumulate in int64."""
+    keepdim = _check_keepdim("sum", dim, keepdim)
+    dt = None if dtype is None else to_numpy_dtype(dtype)
+    if dim is None:
+        return Sum.apply(input, None, False, dt)
+    return SumDim.apply(input, _dims(dim, input), keepdim, dt)
 
 
-def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
+def mean(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
+    """Arithmetic mean of all elements, or over ``dim``; floating-point input (or ``dtype``) only."""
+    keepdim = _check_keepdim("mean", dim, keepdim)
     if dtype is not None:
         input = input.to(dtype)
     if input._data.dtype.kind != "f":
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. "
-            f"Got: {input.dtype.name.capitalize() if input.dtype.name != 'int64' else 'Long'}")
-    return Mean.apply(input, normalize_dims(dim, input.ndim), keepdim)
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {_type_name(input._data.dtype)}")
+    if dim is None:
+        return Mean.apply(input, None, False)
+    return MeanDim.apply(input, _dims(dim, input), keepdim)
 
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
+    """Product of all elements, or along one ``dim``."""
     if dtype is not None:
         input = input.to(dtype)
-    if dim is not None:
-        dim = normalize_dim(dim, input.ndim)
-    return Prod.apply(input, dim, keepdim)
-
-
-_MinMax = namedtuple("_MinMax", ["values", "indices"])
+    if dim is None:
+        return Prod.apply(input, None, False)
+    normalize_dim(dim, input.ndim)
+    return ProdDim.apply(input, None if input.ndim == 0 else normalize_dim(dim, input.ndim), keepdim)
 
 
 class return_types:
@@ -244,8 +360,8 @@ class return_types:
 
     @staticmethod
     def make(name: str):
-        cls = type(name, (_MinMax,), {"__repr__": _return_repr, "__module__": "ember.return_types"})
-        return cls
+        return type(name, (namedtuple("_" + name, ["values", "indices"]),),
+                    {"__repr__": _return_repr, "__module__": "ember.return_types", "__slots__": ()})
 
 
 def _return_repr(self) -> str:
@@ -255,18 +371,21 @@ def _return_repr(self) -> str:
 _max_t, _min_t = return_types.make("max"), return_types.make("min")
 
 
-def _minmax(input, dim, keepdim, largest: bool, other=None):
+def _minmax(input, dim, keepdim, largest: bool):
     from .arith import maximum, minimum
 
+    name = "max" if largest else "min"
     if hasattr(dim, "_data"):  # max(a, b) as the elementwise maximum
         return (maximum if largest else minimum)(input, dim)
     if dim is None:
         if input.numel() == 0:
-            raise RuntimeError(f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
-        return Amax.apply(input, None, False, largest)
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+        return (MaxAll if largest else MinAll).apply(input, None, False)
     dim = normalize_dim(dim, input.ndim)
-    values, indices = MaxDim.apply(input, dim, keepdim, largest)
+    if input.ndim and input.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    values, indices = (MaxDim if largest else MinDim).apply(input, dim, keepdim)
     return (_max_t if largest else _min_t)(values, indices)
 
 
@@ -276,91 +395,136 @@ def max(input, dim=None, keepdim: bool = False):
 
 
 def min(input, dim=None, keepdim: bool = False):
+    """Minimum of all elements, or (values, indices) along ``dim``, or the elementwise min with a Tensor."""
     return _minmax(input, dim, keepdim, False)
 
 
+def _amax(op, name: str, input, dim, keepdim):
+    dims = _dims(dim, input) if dim != () else None
+    if dims is None and input.numel() == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           "reduction dim with the 'dim' argument.")
+    return op.apply(input, dims, keepdim)
+
+
 def amax(input, dim=(), keepdim: bool = False):
-    return Amax.apply(input, normalize_dims(dim, input.ndim) if dim != () else None, keepdim, True)
+    """Maximum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax(Amax, "amax", input, dim, keepdim)
 
 
 def amin(input, dim=(), keepdim: bool = False):
-    return Amax.apply(input, normalize_dims(dim, input.ndim) if dim != () else None, keepdim, False)
+    """Minimum over ``dim`` (all dims by default); ties share the gradient."""
+    return _amax(Amin, "amin", input, dim, keepdim)
+
+
+def _arg(np_fn, name: str, input, dim, keepdim):
+    from .._tensor import wrap
+
+    data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is None:
+        if data.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        out = np.asarray(np_fn(data), dtype=np.int64)
+        return wrap(out.reshape((1,) * data.ndim) if keepdim else out)
+    dim = normalize_dim(dim, data.ndim)
+    if data.ndim == 0:
+        return wrap(np.zeros((), dtype=np.int64))
+    return wrap(np.asarray(np_fn(data, axis=dim, keepdims=keepdim), dtype=np.int64))
 
 
 def argmax(input, dim=None, keepdim: bool = False):
-    from .._tensor import wrap
-
-    if dim is None:
-        out = np.asarray(np.argmax(input._data))
-        return wrap(out.reshape((1,) * input.ndim) if keepdim else out)
-    return wrap(np.argmax(input._data, axis=normalize_dim(dim, input.ndim), keepdims=keepdim))
+    """Index of the maximum (of the flattened input when ``dim`` is None)."""
+    return _arg(np.argmax, "argmax", input, dim, keepdim)
 
 
 def argmin(input, dim=None, keepdim: bool = False):
-    from .._tensor import wrap
-
-    if dim is None:
-        out = np.asarray(np.argmin(input._data))
-        return wrap(out.reshape((1,) * input.ndim) if keepdim else out)
-    return wrap(np.argmin(input._data, axis=normalize_dim(dim, input.ndim), keepdims=keepdim))
+    """Index of the minimum (of the flattened input when ``dim`` is None)."""
+    return _arg(np.argmin, "argmin", input, dim, keepdim)
 
 
-def _correction(unbiased, correction) -> int:
-    if correction is not None:
-        return correction
-    return 1 if unbiased is None or unbiased else 0
+def _var(op, input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):  # var(input, unbiased) of older code
+        unbiased, dim = dim, None
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return op.apply(input, _dims(dim, input), correction, keepdim)
 
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Variance; ``correction`` (default 1, Bessel) or the older ``unbiased`` flag."""
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    return Var.apply(input, normalize_dims(dim, input.ndim), _correction(unbiased, correction), keepdim)
+    return _var(Var, input, dim, unbiased, keepdim, correction)
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction).sqrt()
+    """Standard deviation; ``correction`` (default 1, Bessel) or the older ``unbiased`` flag."""
+    return _var(Std, input, dim, unbiased, keepdim, correction)
 
 
 def logsumexp(input, dim, keepdim: bool = False):
-    return Logsumexp.apply(input, normalize_dims(dim, input.ndim), keepdim)
+    """``log(sum(exp(input)))`` over ``dim``, computed stably."""
+    if input._data.dtype.kind != "f":
+        input = input.to(get_default_dtype())
+    if isinstance(dim, (tuple, list)) and not dim and not keepdim and input.ndim:
+        # PyTorch reduces every dim for dim=() but then fails to write the squeezed result
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape [{', '.join(['1'] * input.ndim)}]")
+    return Logsumexp.apply(input, _dims(dim, input), keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
-    """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm."""
+    """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm (over at most two dims)."""
     if dtype is not None:
         input = input.to(dtype)
-    if p == "fro" or p is None:
-        p = 2
-    if p == "nuc":
-        raise NotImplementedError("nuclear norm is not supported")
-    return Norm.apply(input, float(p), normalize_dims(dim, input.ndim), keepdim)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_type_name(input._data.dtype)}")
+    if isinstance(p, str):
+        dims = (dim,) if isinstance(dim, int) else dim
+        if p == "fro" and (dims is None or len(dims) <= 2):
+            p = 2
+        elif input.ndim < 2:
+            raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+        elif dims is not None and len(dims) != 2:
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
+        else:
+            raise NotImplementedError(f"norm with p='{p}' (a matrix norm) is not supported")
+    return Norm.apply(input, 2.0 if p is None else float(p), _dims(dim, input), keepdim)
 
 
 def cumsum(input, dim: int, *, dtype=None):
+    """Cumulative sum along ``dim``; integers and bools accumulate in int64."""
     if dtype is not None:
         input = input.to(dtype)
     return Cumsum.apply(input, normalize_dim(dim, input.ndim))
 
 
-def all(input, dim=None, keepdim: bool = False):
+def _logical_reduce(np_fn, input, dim, keepdim):
     from .._tensor import wrap
 
-    return wrap(np.asarray(np.all(input._data, axis=_axis(normalize_dims(dim, input.ndim)), keepdims=keepdim)))
+    data = input._data
+    out = np.asarray(np_fn(data, axis=_dims(dim, input), keepdims=keepdim))
+    return wrap(out.astype(np.uint8) if data.dtype == np.uint8 else out)
+
+
+def all(input, dim=None, keepdim: bool = False):
+    """True where every element (over ``dim``) is nonzero; uint8 input gives uint8, as in PyTorch."""
+    return _logical_reduce(np.all, input, dim, keepdim)
 
 
 def any(input, dim=None, keepdim: bool = False):
-    from .._tensor import wrap
-
-    return wrap(np.asarray(np.any(input._data, axis=_axis(normalize_dims(dim, input.ndim)), keepdims=keepdim)))
+    """True where some element (over ``dim``) is nonzero; uint8 input gives uint8, as in PyTorch."""
+    return _logical_reduce(np.any, input, dim, keepdim)
 
 
 class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
-        m = np.max(x, axis=dim, keepdims=True)
-        e = np.exp(x - m)
-        e /= np.sum(e, axis=dim, keepdims=True)
+        axis = dim if x.ndim else None
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        e /= np.sum(e, axis=axis, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(e)
         return e
@@ -374,9 +538,9 @@ class Softmax(Op):
 class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
-        m = np.max(x, axis=dim, keepdims=True)
-        shifted = x - m
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+        axis = dim if x.ndim else None
+        shifted = x - np.max(x, axis=axis, keepdims=True)
+        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -387,21 +551,25 @@ class LogSoftmax(Op):
         return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
 
 
-def _softmax_input(input, dim, dtype):
+def _softmax_input(name: str, input, dim, dtype):
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    dim = normalize_dim(dim, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
     elif input._data.dtype.kind != "f":
-        input = input.to(get_default_dtype())
-    if dim is None:
-        dim = 0 if input.ndim in (0, 1, 3) else 1
-    return input, normalize_dim(dim, input.ndim)
+        kernel = "lastdim_kernel_impl" if dim == builtins.max(input.ndim - 1, 0) else "kernel_impl"
+        raise NotImplementedError(f'"{name}_{kernel}" not implemented for \'{_type_name(input._data.dtype)}\'')
+    return input, dim
 
 
 def softmax(input, dim=None, dtype=None):
-    input, dim = _softmax_input(input, dim, dtype)
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    input, dim = _softmax_input("softmax", input, dim, dtype)
     return Softmax.apply(input, dim)
 
 
 def log_softmax(input, dim=None, dtype=None):
-    input, dim = _softmax_input(input, dim, dtype)
+    """``x - logsumexp(x)`` along ``dim``."""
+    input, dim = _softmax_input("log_softmax", input, dim, dtype)
     return LogSoftmax.apply(input, dim)

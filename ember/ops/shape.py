@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import _promote
 from ..autograd.function import Op
 from ._util import normalize_dim, sum_to
 
@@ -19,6 +20,9 @@ def infer_shape(shape, numel: int) -> tuple:
                 raise RuntimeError(f"invalid shape dimension {s}")
             known *= s
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] because "
+                               "the unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '[{', '.join(map(str, shape))}]' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
@@ -28,13 +32,15 @@ def infer_shape(shape, numel: int) -> tuple:
 
 
 class View(Op):
+    """A reshape that must not copy (``view``); the subclasses are reshapes that never need to."""
+
     _is_view = True
 
     @staticmethod
-    def forward(ctx, x, shape, copy_ok):
+    def forward(ctx, x, shape):
         ctx.in_shape = x.shape
         try:
-            return np.reshape(x, shape, copy=None if copy_ok else False)
+            return np.reshape(x, shape, copy=False)
         except ValueError:
             raise RuntimeError(
                 "view size is not compatible with input tensor's size and stride (at least one dimension spans "
@@ -42,29 +48,60 @@ class View(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None, None
+        return g.reshape(ctx.in_shape), None
+
+
+class Unsqueeze(View):
+    pass
+
+
+class Squeeze(View):
+    pass
+
+
+class SqueezeDim(View):
+    _name = "SqueezeBackward1"
+
+
+class Reshape(Op):
+    """A reshape that had to copy (the input's strides allow no view): PyTorch's ``_unsafe_view`` of a clone."""
+
+    _name = "UnsafeViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    return tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
 
 
 def view(input, *shape):
-    if len(shape) == 1 and not isinstance(shape[0], int):
-        if hasattr(shape[0], "np"):  # view(dtype) reinterprets the bytes
-            from .._tensor import wrap
+    """The same storage with another shape; ``view(dtype)`` reinterprets the bytes."""
+    if len(shape) == 1 and hasattr(shape[0], "np"):
+        from .._tensor import wrap
 
-            return wrap(input._data.view(shape[0].np))
-        shape = tuple(shape[0])
-    out = View.apply(input, infer_shape(shape, input.numel()), False)
-    if out.grad_fn is not None:
-        out.grad_fn._name = "ViewBackward0"
-    return out
+        return wrap(input._data.view(shape[0].np))
+    return View.apply(input, infer_shape(_shape_arg(shape), input._data.size))
 
 
 def reshape(input, *shape):
-    if len(shape) == 1 and not isinstance(shape[0], int):
-        shape = tuple(shape[0])
-    out = View.apply(input, infer_shape(shape, input.numel()), True)
-    if out.grad_fn is not None:
-        out.grad_fn._name = "ViewBackward0" if np.shares_memory(out._data, input._data) else "UnsafeViewBackward0"
-    return out
+    """``shape`` with the same elements: a view when the strides allow, else a copy."""
+    data = input._data
+    shape = infer_shape(_shape_arg(shape), data.size)
+    if data.flags.c_contiguous:
+        return View.apply(input, shape)
+    try:
+        np.reshape(data, shape, copy=False)
+    except ValueError:
+        return Reshape.apply(input, shape)
+    return View.apply(input, shape)
 
 
 class Permute(Op):
@@ -80,57 +117,64 @@ class Permute(Op):
         return g.permute(tuple(np.argsort(ctx.dims).tolist())), None
 
 
+class Transpose(Permute):
+    pass
+
+
+class T(Permute):
+    pass
+
+
 def permute(input, *dims):
-    if len(dims) == 1 and not isinstance(dims[0], int):
-        dims = tuple(dims[0])
+    """A view with the dims reordered."""
+    dims = _shape_arg(dims)
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
-                           f"len(dims) = {len(dims)}".replace("(sparse_coo)", ""))
+                           f"len(dims) = {len(dims)}")
     dims = tuple(normalize_dim(d, input.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return Permute.apply(input, dims)
 
 
-def _named(t, name: str):
-    if t.grad_fn is not None:
-        t.grad_fn._name = name
-    return t
-
-
 def transpose(input, dim0: int, dim1: int):
-    n = input.ndim
+    """A view with two dims swapped."""
+    n = input._data.ndim
     if n == 0:
-        return input.view(())
+        normalize_dim(dim0, 0)
+        normalize_dim(dim1, 0)
+        return Alias.apply(input)
     d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
     dims = list(range(n))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return _named(Permute.apply(input, tuple(dims)), "TransposeBackward0")
+    return Transpose.apply(input, tuple(dims))
 
 
 def t(input):
+    """Transpose of a matrix (tensors with fewer dims are returned as they are)."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     if input.ndim < 2:
         return input
-    return _named(Permute.apply(input, (1, 0)), "TBackward0")
+    return T.apply(input, (1, 0))
 
 
 def unsqueeze(input, dim: int):
-    dim = normalize_dim(dim, input.ndim + 1)
-    shape = input.shape[:dim] + (1,) + input.shape[dim:]
-    return _named(View.apply(input, shape, True), "UnsqueezeBackward0")
+    """A view with a size-1 dim inserted at ``dim``."""
+    shape = input._data.shape
+    dim = normalize_dim(dim, len(shape) + 1)
+    return Unsqueeze.apply(input, shape[:dim] + (1,) + shape[dim:])
 
 
 def squeeze(input, dim=None):
+    """A view without size-1 dims (only those in ``dim`` when given)."""
+    shape = input._data.shape
     if dim is None:
-        shape = tuple(s for s in input.shape if s != 1)
-    else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {normalize_dim(d, input.ndim) for d in dims} if input.ndim else set()
-        shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
-    return _named(View.apply(input, shape, True), "SqueezeBackward0" if dim is None else "SqueezeBackward1")
+        return Squeeze.apply(input, tuple(s for s in shape if s != 1))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = {normalize_dim(d, len(shape)) for d in dims} if shape else set()
+    return SqueezeDim.apply(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
@@ -144,7 +188,14 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1):
 
 
 def unflatten(input, dim: int, sizes):
+    """Split dim ``dim`` into ``sizes`` (one of them may be -1)."""
     dim = normalize_dim(dim, input.ndim)
+    sizes = tuple(sizes)
+    if sizes.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if -1 not in sizes and int(np.prod(sizes)) != input.shape[dim]:
+        raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the size "
+                           f"of dim {dim} ({input.shape[dim]}) in the input tensor")
     sizes = infer_shape(sizes, input.shape[dim])
     return input.reshape(input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
 
@@ -162,30 +213,46 @@ class Expand(Op):
         return sum_to(g, ctx.in_shape), None
 
 
+def expand_error(shape: tuple, sizes: tuple, np_dtype=np.float32) -> RuntimeError:
+    """PyTorch's message for a shape that cannot be expanded to ``sizes``."""
+    shape, sizes = tuple(shape), tuple(sizes)
+    if len(sizes) < len(shape):
+        from .._tensor import _LEGACY_NAMES
+
+        return RuntimeError(f"expand(ember.{_LEGACY_NAMES[np.dtype(np_dtype).name]}{{{list(shape)}}}, size="
+                            f"[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be "
+                            f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    for i in range(len(sizes) - 1, lead - 1, -1):
+        cur, s = shape[i - lead], sizes[i]
+        if cur != 1 and cur != s:
+            return RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                                f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
+                                f"Tensor sizes: [{', '.join(map(str, shape))}]")
+    return RuntimeError(f"cannot expand {list(shape)} to {list(sizes)}")
+
+
 def expand(input, *sizes):
+    """A broadcast view with ``sizes`` (-1 keeps a dim; new dims are added in front)."""
     if len(sizes) == 1 and not isinstance(sizes[0], int):
         sizes = tuple(sizes[0])
     lead = len(sizes) - input.ndim
     if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size=[{', '.join(map(str, sizes))}]): "
-                           "the number of sizes provided must be greater or equal to the number of dimensions in "
-                           "the tensor")
+        raise expand_error(input.shape, sizes, input._data.dtype)
     shape = []
     for i, s in enumerate(sizes):
         cur = input.shape[i - lead] if i >= lead else 1
         if s == -1:
             if i < lead:
-                raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
-                                   "dimension 0")
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                                   f"dimension {i}")
             s = cur
         elif cur != 1 and cur != s:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
-                               f"non-singleton dimension {i}.  Target sizes: [{', '.join(map(str, sizes))}].  "
-                               f"Tensor sizes: [{', '.join(map(str, input.shape))}]")
+            raise expand_error(input.shape, sizes)
         shape.append(s)
     shape = tuple(shape)
-    if shape == input.shape:
-        return input if not input.requires_grad else Expand.apply(input, shape)
+    if shape == input.shape and not input.requires_grad:
+        return input
     return Expand.apply(input, shape)
 
 
@@ -266,9 +333,18 @@ class Cat(Op):
 
 
 def cat(tensors, dim: int = 0):
+    """Concatenate along an existing dim; dtypes promote as in PyTorch."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("ember.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    dt = tensors[0]._data.dtype
+    for t in tensors[1:]:
+        if t._data.dtype != dt:
+            dt = _promote(dt, 2, t._data.dtype, 2)
+    # legacy: 1-D empty tensors are skipped whatever the other shapes
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
     dim = normalize_dim(dim, ref.ndim)
@@ -279,14 +355,23 @@ def cat(tensors, dim: int = 0):
             if d != dim and t.shape[d] != ref.shape[d]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
                                    f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list.")
-    dt = tensors[0]._data.dtype
-    for t in tensors[1:]:
-        dt = np.promote_types(dt, t._data.dtype)
     tensors = [t if t._data.dtype == dt else t.to(dt) for t in tensors]
     return Cat.apply(dim, *tensors)
 
 
+class Stack(Op):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None,) + tuple(g.unbind(ctx.dim))
+
+
 def stack(tensors, dim: int = 0):
+    """Join equally shaped tensors along a new dim."""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -295,7 +380,11 @@ def stack(tensors, dim: int = 0):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
                                f"entry 0 and {list(t.shape)} at entry {i}")
     dim = normalize_dim(dim, tensors[0].ndim + 1)
-    return _named(cat([t.unsqueeze(dim) for t in tensors], dim), "StackBackward0")
+    dt = tensors[0]._data.dtype
+    for t in tensors[1:]:
+        if t._data.dtype != dt:
+            dt = _promote(dt, 2, t._data.dtype, 2)
+    return Stack.apply(dim, *[t if t._data.dtype == dt else t.to(dt) for t in tensors])
 
 
 class Split(Op):
@@ -345,9 +434,28 @@ def chunk(input, chunks: int, dim: int = 0):
     return split(input, max(step, 1), dim)
 
 
+class Unbind(Op):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.meta = (x.shape, x.dtype, dim)
+        lead = (slice(None),) * dim
+        return tuple([x[lead + (i, Ellipsis)] for i in range(x.shape[dim])])
+
+    @staticmethod
+    def backward(ctx, *grads):
+        from .._creation import zeros
+
+        shape, dtype, dim = ctx.meta
+        part = shape[:dim] + shape[dim + 1:]
+        return stack([g if g is not None else zeros(part, dtype=dtype) for g in grads], dim), None
+
+
 def unbind(input, dim: int = 0):
+    """The slices along ``dim``, as a tuple of views without that dim."""
     dim = normalize_dim(dim, input.ndim)
-    return tuple(p.squeeze(dim) for p in split(input, 1, dim)) if input.shape[dim] else ()
+    return Unbind.apply(input, dim) if input.shape[dim] else ()
 
 
 def narrow(input, dim: int, start: int, length: int):
@@ -384,6 +492,8 @@ class Clone(Op):
 
 
 class Contiguous(Op):
+    _name = "CloneBackward0"
+
     @staticmethod
     def forward(ctx, x):
         return np.ascontiguousarray(x)
@@ -405,3 +515,52 @@ class Alias(Op):
     @staticmethod
     def backward(ctx, g):
         return g
+
+
+class Tril(Op):
+    _upper = False
+
+    @classmethod
+    def forward(cls, ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return (np.triu if cls._upper else np.tril)(x, diagonal)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return (triu if cls._upper else tril)(g, ctx.diagonal), None
+
+
+class Triu(Tril):
+    _upper = True
+
+
+def _check_matrix(name: str, input) -> None:
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
+def tril(input, diagonal: int = 0):
+    """The lower triangle (on and below ``diagonal``) of the last two dims; the rest is zero."""
+    _check_matrix("tril", input)
+    return Tril.apply(input, diagonal)
+
+
+def triu(input, diagonal: int = 0):
+    """The upper triangle (on and above ``diagonal``) of the last two dims; the rest is zero."""
+    _check_matrix("triu", input)
+    return Triu.apply(input, diagonal)
+
+
+def select(input, dim: int, index: int):
+    """The slice at ``index`` along ``dim`` (a view without that dim)."""
+    dim = normalize_dim(dim, input.ndim)
+    size = input.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at dimension "
+                         f"{dim}")
+    return input[(slice(None),) * dim + (index,)]
+
+
+def broadcast_to(input, size):
+    """``input.expand(size)``."""
+    return expand(input, size)

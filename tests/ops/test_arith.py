@@ -21,6 +21,8 @@ BINARY = {
     "sub_alpha": lambda m, a, b: a.sub(b, alpha=3),
     "max_binary": lambda m, a, b: m.max(a, b),
     "atan_via_div": lambda m, a, b: m.div(a, b + 5),
+    "addcmul": lambda m, a, b: m.addcmul(a, a, b, value=0.5), "addcdiv": lambda m, a, b: a.addcdiv(b, b * b + 1),
+    "lerp": lambda m, a, b: a.lerp(b, 0.3), "lerp_tensor_weight": lambda m, a, b: m.lerp(a, b, b.sigmoid()),
 }
 
 
@@ -90,6 +92,7 @@ INPLACE = {
     "isub": lambda t, b: _iop(t, "-=", b), "imul": lambda t, b: _iop(t, "*=", b),
     "idiv": lambda t, b: _iop(t, "/=", b), "ipow": lambda t, b: _iop(t.abs(), "**=", 2),
     "add_scalar_": lambda t, b: t.add_(2.5), "mul_scalar_": lambda t, b: t.mul_(-3),
+    "addcmul_": lambda t, b: t.addcmul_(b, b, value=2), "lerp_": lambda t, b: t.lerp_(b, 0.25),
 }
 
 

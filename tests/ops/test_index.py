@@ -153,7 +153,24 @@ def test_scatter_family(name, dim):
         "scatter_value": lambda m, x, s: x.scatter(dim, m.tensor(idx), 2.5) * s.sum(),
         "scatter_reduce_add": lambda m, x, s: x.scatter(dim, m.tensor(idx), s, reduce="add"),
     }
-    check(fns[name], randn(3, 4), randn(3, 4, seed=1), grad=name != "scatter_reduce_add")
+    # src has the index's shape: with a larger src torch's backward fails ("invalid gradient ... got [2, 4]")
+    src = randn(*idx.shape, seed=1) if name in ("scatter", "scatter_add") else randn(3, 4, seed=1)
+    check(fns[name], randn(3, 4), src, grad=name != "scatter_reduce_add")
+
+
+@pytest.mark.parametrize("name", ["scatter", "scatter_add"])
+def test_scatter_src_larger_than_index(name):
+    """Only the src entries the index reads get a gradient (torch computes the same values but cannot return them)."""
+    idx = np.array([[0, 1, 2, 0], [2, 0, 1, 1]])
+    x, src = randn(3, 4), randn(3, 4, seed=1)
+    e_src = ember.tensor(src, requires_grad=True)
+    out = getattr(ember.tensor(x), name)(0, ember.tensor(idx), e_src)
+    assert_close(out, getattr(torch.tensor(x), name)(0, torch.tensor(idx), torch.tensor(src)))
+    g = randn(3, 4, seed=2)
+    out.backward(ember.tensor(g))
+    expected = np.zeros((3, 4))
+    expected[:2] = np.take_along_axis(g, idx, 0)
+    np.testing.assert_allclose(e_src.grad.numpy(), expected)
 
 
 def test_scatter_inplace_in_graph():
@@ -167,6 +184,15 @@ def test_one_hot_by_scatter():
     for lib in (ember, torch):
         out = lib.zeros(3, 4).scatter_(1, lib.tensor(labels).unsqueeze(1), 1.0)
         assert out.tolist() == [[0, 0, 1, 0], [1, 0, 0, 0], [0, 1, 0, 0]]
+
+
+@pytest.mark.parametrize("name", ["gather", "scatter", "scatter_add", "index_select"])
+def test_int32_index_is_accepted(name):
+    x, idx = randn(2, 3), np.array([[0, 2]], dtype=np.int32)
+    fns = {"gather": lambda m, t: t.gather(1, m.tensor(idx)), "scatter": lambda m, t: t.scatter(1, m.tensor(idx), 2.0),
+           "scatter_add": lambda m, t: t.scatter_add(1, m.tensor(idx), t[:1, :2] * 1),
+           "index_select": lambda m, t: t.index_select(1, m.tensor(idx[0]))}
+    check(fns[name], x)
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
@@ -202,10 +228,16 @@ def test_nonzero(data):
 
 @pytest.mark.parametrize("expr", [
     "m.gather(m.ones(2, 3), 1, m.tensor([[0, 3]]))", "m.gather(m.ones(2, 3), 1, m.tensor([0, 1]))",
-    "m.gather(m.ones(2, 3), 1, m.tensor([[0, 1]], dtype=m.int32))", "m.ones(2, 3).index_select(0, m.tensor([[0]]))",
-    "m.ones(2, 3).scatter(1, m.tensor([[0, 5]]), 1.0)",
+    "m.gather(m.ones(2, 3), 1, m.tensor([[0, 1]], dtype=m.int16))", "m.ones(2, 3).index_select(0, m.tensor([[0]]))",
+    "m.ones(2, 3).scatter(1, m.tensor([[0, 5]]), 1.0)", "m.gather(m.ones(2, 3), 1, m.tensor([[7, 5]]))",
+    "m.gather(m.ones(2, 3), 1, m.tensor([[-1]]))", "m.gather(m.ones(2, 3), 1, m.tensor([[0], [1], [2]]))",
+    "m.ones(2, 3).scatter(1, m.tensor([[0], [1], [2]]), 1.0)", "m.ones(2, 3).scatter(1, m.tensor([[0, 1]]), m.ones(1, 1))",
+    "m.ones(2, 3).scatter_add(1, m.tensor([[0, 1]]), m.ones(1, 1))", "m.ones(2, 3).scatter(1, m.tensor([0, 1]), 1.0)",
+    "m.ones(2, 3).scatter(1, m.tensor([[0, 1]]), 1.0, reduce='max')", "m.ones(2, 3).index_select(1, m.tensor([5]))",
+    "m.ones(2, 3).index_select(1, m.tensor([0.0]))", "m.ones(2, 3).scatter_add(1, m.tensor([[0]]), m.ones(1, 1).double())",
 ])
 def test_gather_scatter_errors(expr):
+    """Bad index dtype, rank, size or value: PyTorch's exception type and message."""
     with pytest.raises((RuntimeError, IndexError)) as torch_err:
         eval(expr, {"m": torch})
     with pytest.raises(type(torch_err.value)) as err:

@@ -77,6 +77,12 @@ def test_clamp_tensor_bounds(which):
     check(fn, randn(3, 4), randn(4, seed=1) - 0.5, randn(3, 1, seed=2) + 0.5)
 
 
+@pytest.mark.parametrize("fn", [lambda m, x: x.clamp_min(0.2), lambda m, x: m.clamp_max(x, -0.1),
+                                lambda m, x: (x * 1).clamp_min_(0.0) * x, lambda m, x: m.clamp_min(x, m.zeros(4) + 0.1)])
+def test_clamp_min_max(fn):
+    check(fn, randn(3, 4))
+
+
 def test_clamp_exact_ties_pass_gradient():
     check(lambda m, x: x.clamp(-1.0, 1.0), np.array([-1.0, 0.0, 1.0, 2.0, -3.0]))
 
