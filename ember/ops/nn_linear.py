@@ -6,6 +6,8 @@ import numpy as np
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from .linalg import matmul
+from .shape import t
+from ._util import sum_to
 
 __all__ = ["linear", "bilinear"]
 
@@ -26,40 +28,69 @@ def _mm_shape_error(x_shape, w_shape) -> RuntimeError:
 
 
 class LinearMm(Op):
-    """``x @ w.T (+ b)`` on a 2-D ``x``; recorded like PyTorch's ``addmm(b, x, w.t())`` (or ``mm`` without bias).
+    """``x @ wt`` on a 2-D ``x``, ``wt`` being ``weight.t()``: recorded like PyTorch's ``mm(x, weight.t())``.
 
-    ``w`` is used transposed in place (no copy): BLAS reads the transposed layout directly.
+    The graph matches PyTorch's node for node (``MmBackward0`` -> ``TBackward0`` -> the weight), so tutorials that
+    walk ``grad_fn.next_functions`` print the same names. ``wt`` is a transposed view (no copy): BLAS reads it
+    directly.
     """
+
+    _name = "MmBackward0"
+
+    @staticmethod
+    def forward(ctx, x, wt):
+        ctx.save_for_backward(x, wt)
+        return np.dot(x, wt)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, wt = ctx.saved_tensors
+        return _mm_grads(ctx.needs_input_grad, g, x, wt)
+
+
+class LinearAddmm(Op):
+    """``b + x @ wt``: recorded like PyTorch's ``addmm(bias, x, weight.t())`` (bias first in next_functions)."""
 
     _name = "AddmmBackward0"
 
     @staticmethod
-    def forward(ctx, x, w, b):
-        out = np.dot(x, w.T)
-        if b is None:
-            ctx._name = "MmBackward0"
-        else:
-            out += b
-        ctx.save_for_backward(x, w)
+    def forward(ctx, b, x, wt):
+        ctx.save_for_backward(x, wt)
+        ctx.bias_shape = b.shape
+        out = np.dot(x, wt)
+        out += b
         return out
 
     @staticmethod
     def backward(ctx, g):
-        x, w = ctx.saved_tensors
+        x, wt = ctx.saved_tensors
         need = ctx.needs_input_grad
-        if STATE.enabled:  # building a differentiable gradient (create_graph=True)
-            gx = g @ w if need[0] else None
-            gw = g.mT @ x if need[1] else None
-            gb = g.sum(0) if len(need) > 2 and need[2] else None
-            return gx, gw, gb
-        from .._tensor import wrap
+        return (_bias_grad(g, ctx.bias_shape) if need[0] else None,) + _mm_grads(need[1:], g, x, wt)
 
-        # np.dot, not matmul: matmul's outer product (batch 1) skips BLAS and is several times slower
-        ga = g._data
-        gx = wrap(np.dot(ga, w._data)) if need[0] else None
-        gw = wrap(np.dot(ga.T, x._data)) if need[1] else None
-        gb = wrap(ga.sum(0)) if len(need) > 2 and need[2] else None
-        return gx, gw, gb
+
+def _bias_grad(g, shape: tuple):
+    """``g`` (rows, out) summed down to the bias's shape (``(out,)``, ``(1,)`` or ``()``)."""
+    if STATE.enabled:
+        return sum_to(g, shape)
+    from .._tensor import wrap
+
+    ga = g._data
+    return wrap(ga.sum(0) if shape == ga.shape[1:] else ga.sum().reshape(shape))
+
+
+def _mm_grads(need, g, x, wt) -> tuple:
+    """Gradients of ``x @ wt`` for ``x`` and ``wt``."""
+    if STATE.enabled:  # building a differentiable gradient (create_graph=True)
+        return (g @ wt.mT if need[0] else None), (x.mT @ g if need[1] else None)
+    from .._tensor import wrap
+
+    # np.dot, not matmul: matmul's outer product (batch 1) skips BLAS and is several times slower. The weight's
+    # gradient is computed in the weight's own (out, in) layout and handed to TBackward0 as a transposed view, so
+    # the gradient that reaches the parameter is C-contiguous.
+    ga = g._data
+    gx = wrap(np.dot(ga, wt._data.T)) if need[0] else None
+    gwt = wrap(np.dot(ga.T, x._data).T) if need[1] else None
+    return gx, gwt
 
 
 def _check_dtypes(input, weight, bias) -> None:
@@ -96,10 +127,12 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"The expanded size of the tensor ({weight.shape[0]}) must match the existing size "
                            f"({bias.shape[-1]}) at non-singleton dimension {len(rows) - 1}.  Target sizes: "
                            f"{list(rows)}.  Tensor sizes: {list(bias.shape)}")
+    x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
+    wt = weight.t()
+    out = LinearMm.apply(x, wt) if bias is None else LinearAddmm.apply(bias, x, wt)
     if input.ndim == 2:
-        return LinearMm.apply(input, weight, bias)
+        return out
     lead = input.shape[:-1]
-    out = LinearMm.apply(input.reshape(-1, input.shape[-1]), weight, bias)
     out = out.view(lead + (weight.shape[0],))
     if bias is None:
         return _named(out, "SqueezeBackward4" if input.ndim == 1 else "UnsafeViewBackward0")

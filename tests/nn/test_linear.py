@@ -42,6 +42,42 @@ def test_linear_grad_fn_names(shape, bias):
     assert names[0] == names[1]
 
 
+def _graph(fn, depth: int = 3) -> list:
+    """Node names of the backward graph, depth first (PyTorch's ``torch::autograd::`` prefix dropped).
+
+    Empty edges are skipped: ember's view nodes also list one for their non-tensor arguments.
+    """
+    if fn is None or depth < 0:
+        return []
+    name = fn.name().replace("torch::autograd::", "")
+    return [name] + [_graph(f, depth - 1) for f, _ in fn.next_functions if f is not None]
+
+
+@pytest.mark.parametrize("shape,bias", [((3, 4), True), ((3, 4), False), ((2, 3, 4), True), ((4,), True)])
+def test_linear_graph_matches_torch(shape, bias):
+    # seed 001 walks loss.grad_fn.next_functions[0][0].next_functions[0][0] and expects AccumulateGrad (the bias):
+    # addmm's inputs are (bias, input, weight.t()), and the weight sits behind a TBackward0 node
+    graphs = []
+    for lib in (ember, torch):
+        x = lib.tensor(randn(*shape), requires_grad=True)
+        w = lib.tensor(randn(5, 4, seed=1), requires_grad=True)
+        b = lib.tensor(randn(5, seed=2), requires_grad=True) if bias else None
+        graphs.append(_graph(lib.nn.functional.linear(x, w, b).grad_fn))
+    assert graphs[0] == graphs[1]
+
+
+@pytest.mark.parametrize("bias_shape", [(1,), ()])
+def test_linear_broadcast_bias_gradient(bias_shape):
+    check(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), randn(3, 4), randn(5, 4, seed=1),
+          randn(*bias_shape, seed=2))
+
+
+def test_linear_weight_grad_is_contiguous():
+    lin = ember.nn.Linear(4, 3)
+    lin(ember.randn(2, 4)).sum().backward()
+    assert lin.weight.grad.is_contiguous() and lin.weight.grad.shape == (3, 4)
+
+
 def test_linear_vector_weight():
     check(lambda lib, x, w: lib.nn.functional.linear(x, w), randn(3, 4), randn(4, seed=1))
     with pytest.raises(RuntimeError, match="mat2 must be a matrix, got 1-D tensor"):
