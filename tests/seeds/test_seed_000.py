@@ -273,8 +273,6 @@ def test_example2_shares_stage1_with_stage2():
     np.testing.assert_array_equal(w1.numpy(), w2.numpy())
 
 
-@pytest.mark.xfail(reason="ember.distributed does not exist: the seed's `import torch.distributed as dist` fails",
-                   strict=True)
 def test_seed_imports():
     import importlib
 
