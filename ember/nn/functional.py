@@ -14,5 +14,6 @@ from ..ops.nn_resample import *  # noqa: F401,F403
 from ..ops.nn_embedding import *  # noqa: F401,F403
 from ..ops.nn_distance import *  # noqa: F401,F403
 from ..ops.nn_loss import *  # noqa: F401,F403
+from ..ops.nn_attention import *  # noqa: F401,F403
 from ..ops.pointwise import sigmoid, tanh  # noqa: F401
 from ..ops.reduce import log_softmax, softmax  # noqa: F401

@@ -8,8 +8,8 @@ nonlinearities, ``nn.BatchNorm2d`` (the ``affine`` example with printed values, 
 momentum update rule), ``nn.GroupNorm``, ``nn.PixelShuffle`` and ``nn.Upsample``. Every layer is built with the
 signature the seed prints, run forward and backward with torch's weights and compared.
 
-Skipped: ``torch.onnx.export``/netron (as in seed 000). ``nn.MultiheadAttention`` and
-``nn.AdaptiveLogSoftmaxWithLoss`` (section headings without code) are missing from ember: strict xfails below.
+``nn.MultiheadAttention`` and ``nn.AdaptiveLogSoftmaxWithLoss`` (section headings without code) are built with
+torch's defaults and compared the same way. Skipped: ``torch.onnx.export``/netron (as in seed 000).
 """
 import math
 
@@ -255,22 +255,36 @@ def test_activation(name, args):
     compare(activation, name=name, args=args)
 
 
-def missing_layers(torch, nn, F, optim, share):
+def attention_and_adaptive_softmax(torch, nn, F, optim, share):
+    # 3./4.: nn.MultiheadAttention and nn.AdaptiveLogSoftmaxWithLoss (headings only in the seed), built with
+    # torch's defaults, run forward and backward with torch's weights
     r = {}
     mha = share(nn.MultiheadAttention(8, 2))
     print(mha)
-    q = torch.randn(5, 3, 8)
-    r["attn"] = mha(q, q, q)
+    q = torch.randn(5, 3, 8, requires_grad=True)
+    out, weights = mha(q, q, q)
+    print(out.shape, weights.shape)
+    (out.sum() + weights.pow(2).sum()).backward()
+    r["attn"], r["weights"], r["attn grads"], r["q grad"] = out, weights, grads(mha), q.grad
+    r["keys"] = list(mha.state_dict())
     asm = share(nn.AdaptiveLogSoftmaxWithLoss(8, 10, [4]))
     print(asm)
-    r["asm"] = asm(torch.randn(6, 8), torch.tensor([0, 1, 4, 5, 9, 3]))
+    x = torch.randn(6, 8, requires_grad=True)
+    res = asm(x, torch.tensor([0, 1, 4, 5, 9, 3]))
+    print(res)
+    res.loss.backward()
+    r["asm"], r["asm grads"], r["x grad"] = tuple(res), grads(asm), x.grad
+    r["log_prob"], r["predict"] = asm.log_prob(x), asm.predict(x)
     return r
 
 
-@pytest.mark.xfail(reason="ember.nn has no MultiheadAttention and no AdaptiveLogSoftmaxWithLoss", strict=True,
-                   raises=AttributeError)
 def test_multihead_attention_and_adaptive_log_softmax():
-    compare(missing_layers)
+    result, printed = compare(attention_and_adaptive_softmax)
+    assert tuple(result["attn"].shape) == (5, 3, 8) and tuple(result["weights"].shape) == (3, 5, 5)
+    assert result["keys"] == ["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]
+    assert "(out_proj): NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)" in printed
+    assert "(1): Linear(in_features=2, out_features=6, bias=False)" in printed
+    assert abs(result["asm"][1].item() + result["asm"][0].mean().item()) < 1e-6
 
 
 # 5. 标准化层 -------------------------------------------------------------------------------------------------------

@@ -18,3 +18,5 @@ from .channelshuffle import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
