@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._kernels import addcdiv_, direction, lerp_, tick
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, scalar_tensor, zeros_state
+from .optimizer import Optimizer, check_adam_family, scalar_tensor, zeros_state
 
 
 class Adamax(Optimizer):
@@ -17,10 +17,7 @@ class Adamax(Optimizer):
     def __init__(self, params, lr: float | Tensor = 2e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
                  differentiable: bool = False, capturable: bool = False) -> None:
-        check_lr(lr)
-        check_nonnegative(eps, "epsilon value")
-        check_betas(betas)
-        check_nonnegative(weight_decay, "weight_decay value")
+        check_adam_family(lr, eps, betas, weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)

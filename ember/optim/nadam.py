@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._kernels import addcdiv_, decay_add_square_, direction, lerp_, tick
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, scalar_tensor, zeros_state
+from .optimizer import Optimizer, check_adam_family, check_nonnegative, scalar_tensor, zeros_state
 
 
 class NAdam(Optimizer):
@@ -20,10 +20,7 @@ class NAdam(Optimizer):
                  weight_decay: float = 0, momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False, *,
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False) -> None:
-        check_lr(lr)
-        check_nonnegative(eps, "epsilon value")
-        check_betas(betas)
-        check_nonnegative(weight_decay, "weight_decay value")
+        check_adam_family(lr, eps, betas, weight_decay)
         check_nonnegative(momentum_decay, "momentum_decay value")
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, momentum_decay=momentum_decay,
                         decoupled_weight_decay=decoupled_weight_decay, maximize=maximize, foreach=foreach,

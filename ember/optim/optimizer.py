@@ -347,6 +347,14 @@ def check_betas(betas) -> None:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
+def check_adam_family(lr, eps, betas, weight_decay) -> None:
+    """The checks every Adam-style optimizer makes, in PyTorch's order."""
+    check_lr(lr)
+    check_nonnegative(eps, "epsilon value")
+    check_betas(betas)
+    check_nonnegative(weight_decay, "weight_decay value")
+
+
 def check_lr(lr, nan_ok: bool = False) -> None:
     """The learning rate: a non-negative number or a 1-element tensor."""
     if isinstance(lr, Tensor) and lr.numel() != 1:

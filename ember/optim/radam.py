@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._kernels import decay_add_square_, direction, lerp_, tick
-from .optimizer import Optimizer, check_betas, check_lr, check_nonnegative, scalar_tensor, zeros_state
+from .optimizer import Optimizer, check_adam_family, scalar_tensor, zeros_state
 
 
 class RAdam(Optimizer):
@@ -20,10 +20,7 @@ class RAdam(Optimizer):
     def __init__(self, params, lr: float | Tensor = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False) -> None:
-        check_lr(lr)
-        check_nonnegative(eps, "epsilon value")
-        check_betas(betas)
-        check_nonnegative(weight_decay, "weight_decay value")
+        check_adam_family(lr, eps, betas, weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable, decoupled_weight_decay=decoupled_weight_decay,
                         differentiable=differentiable)
