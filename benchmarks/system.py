@@ -5,6 +5,8 @@ import statistics
 import subprocess
 import sys
 
+# The peak is read from VmHWM (this process's own high-water mark), not getrusage's ru_maxrss: Linux carries
+# ru_maxrss over execve, so a child of the (large) benchmark process would report its parent's peak.
 _TRAIN_SCRIPT = """
 import resource, sys
 import {lib} as lib
@@ -13,7 +15,11 @@ from benchmarks.workloads import seed_lenet, train_step
 step = train_step(seed_lenet, 64)(lib)
 for _ in range({steps}):
     step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+try:
+    with open("/proc/self/status") as f:
+        print(next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")))
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 

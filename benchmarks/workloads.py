@@ -65,28 +65,35 @@ def train_step(build, batch: int):
 
 
 def layer_fwd_bwd(build_layer, *shape):
-    """Forward and backward of one layer (input and parameter gradients)."""
+    """Forward and backward of one layer from a fixed random upstream gradient (input and parameter gradients)."""
     def make(lib):
         lib.manual_seed(0)
         layer = build_layer(lib)
         x = _inputs(lib, *shape).requires_grad_()
+        grad = _inputs(lib, *layer(x).shape, seed=1)
+        params = list(layer.parameters())
 
         def step():
-            out = layer(x)
-            out.sum().backward()
+            x.grad = None
+            for p in params:
+                p.grad = None
+            layer(x).backward(grad)
 
         return step
 
     return make
 
 
-def cross_entropy(batch: int, classes: int):
+def loss_fwd_bwd(build_loss, shape, target):
+    """Forward and backward of a loss module on a fixed float32 input and target (a NumPy array)."""
     def make(lib):
-        logits = _inputs(lib, batch, classes).requires_grad_()
-        y = _labels(lib, batch, classes)
+        loss = build_loss(lib)
+        x = _inputs(lib, *shape).requires_grad_()
+        y = lib.tensor(target)
 
         def step():
-            lib.nn.functional.cross_entropy(logits, y).backward()
+            x.grad = None
+            loss(x, y).backward()
 
         return step
 

@@ -20,6 +20,7 @@ class Tensor:
     uninitialised one from sizes (``Tensor(2, 3)``). Prefer ``ember.tensor``.
     """
 
+    __module__ = "ember"  # printed as <class 'ember.Tensor'>, as PyTorch prints <class 'torch.Tensor'>
     __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter", "__weakref__",
                  "__dict__")
     # rarely set, so kept out of the slots: instances override these class defaults when they need to
@@ -281,6 +282,13 @@ class Tensor:
     # -- autograd -----------------------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
+        if gradient is None and inputs is None and self._requires_grad and self._data.size == 1:
+            # the training loop's ``loss.backward()``: no argument checks to make, a ones gradient to build
+            from .autograd.engine import run_backward
+
+            ones = wrap(np.ones(self._data.shape, dtype=self._data.dtype))
+            run_backward((self,), (ones,), create_graph if retain_graph is None else retain_graph, create_graph)
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -310,7 +318,7 @@ class Tensor:
                 t.grad = grad.detach().clone() if t.grad is None else t.grad + grad
 
         self._retains_grad = True
-        self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, []).append(store)
+        self.grad_fn._tensor_hooks_of(self._output_nr).append(store)
 
     def register_hook(self, hook):
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a replacement."""
@@ -320,7 +328,7 @@ class Tensor:
             if self._hooks is None:
                 self._hooks = []
             return function._add_hook(self._hooks, hook)
-        hooks = self.grad_fn.__dict__.setdefault("_tensor_hooks", {}).setdefault(self._output_nr, [])
+        hooks = self.grad_fn._tensor_hooks_of(self._output_nr)
         return function._add_hook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):

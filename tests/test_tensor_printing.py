@@ -130,3 +130,14 @@ def test_size_and_dtype_reprs():
     assert repr(ember.zeros(()).shape) == "ember.Size([])"
     assert repr(ember.float32) == "ember.float32" and str(ember.int64) == "ember.int64"
     assert repr(ember.zeros(1).device) == "device(type='cpu')"
+
+
+def test_tensor_class_prints_as_the_package_class():
+    import pickle
+
+    assert str(ember.Tensor) == str(torch.Tensor).replace("torch", "ember") == "<class 'ember.Tensor'>"
+    assert str(type(ember.zeros(2))) == "<class 'ember.Tensor'>"
+    x = ember.randn(2, 3, requires_grad=True)
+    y = pickle.loads(pickle.dumps(x))
+    assert type(y) is ember.Tensor and y.requires_grad and np.array_equal(y.numpy(force=True), x.numpy(force=True))
+    assert pickle.loads(pickle.dumps(ember.Tensor)) is ember.Tensor

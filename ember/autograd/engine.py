@@ -1,7 +1,12 @@
 """The backward engine: walks the graph iteratively (no recursion limit), in dependency order."""
 from __future__ import annotations
 
-from .function import AccumulateGrad, accumulator_of
+from sys import getrefcount
+
+import numpy as np
+
+from . import function
+from .function import _FREED, AccumulateGrad, accumulator_of
 from .grad_mode import STATE
 
 
@@ -55,7 +60,7 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
         node, nr = _root_edge(t)
         if node not in buffers:
             roots.append(node)
-            buffers[node] = [None] * getattr(node, "_n_outputs", 1)
+            buffers[node] = [None] * node._n_outputs
         _accumulate(buffers[node], nr, g)
     deps = _dependencies(roots)
     ready = [n for n in roots if deps.get(n, 0) == 0]
@@ -73,45 +78,56 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
                         captured[slot] = g if captured[slot] is None else captured[slot] + g
             if type(node) is AccumulateGrad:
                 if capture is None:
-                    _accumulate_into_leaf(node.variable, grad_outputs[0], create_graph)
+                    _accumulate_into_leaf(node.variable, grad_outputs, create_graph)
                 continue
             attrs = node.__dict__
-            tensor_hooks = attrs.get("_tensor_hooks")
-            if tensor_hooks:
-                for nr, hooks in tensor_hooks.items():
-                    if grad_outputs[nr] is not None:
-                        grad_outputs[nr] = _call_tensor_hooks(hooks, grad_outputs[nr])
-            for hook in attrs.get("_pre_hooks", ()):
-                out = hook(tuple(grad_outputs))
-                if out is not None:
-                    grad_outputs = list(out)
+            if node._hooked:
+                grad_outputs = _pre_hooks(attrs, grad_outputs)
             if len(grad_outputs) == 1 and grad_outputs[0] is not None or any(g is not None for g in grad_outputs):
                 grad_inputs = node._run_backward(grad_outputs)
             else:
                 grad_inputs = (None,) * len(node.next_functions)
-            for hook in attrs.get("_post_hooks", ()):
-                out = hook(tuple(grad_inputs), tuple(grad_outputs))
-                if out is not None:
-                    grad_inputs = tuple(out)
-            if not retain_graph and "_saved" in attrs:
-                node._release()
+            if node._hooked:
+                for hook in attrs.get("_post_hooks", ()):
+                    out = hook(tuple(grad_inputs), tuple(grad_outputs))
+                    if out is not None:
+                        grad_inputs = tuple(out)
+            if not retain_graph and attrs.get("_saved"):
+                attrs["_saved"] = _FREED
             for (nxt, nr), g in zip(node.next_functions, grad_inputs):
                 if nxt is None:
                     continue
                 if g is not None:
                     buf = buffers.get(nxt)
                     if buf is None:
-                        buf = buffers[nxt] = [None] * getattr(nxt, "_n_outputs", 1)
-                    _accumulate(buf, nr, g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
+                        buf = buffers[nxt] = [None] * nxt._n_outputs
+                        buf[nr] = g
+                    else:
+                        old = buf[nr]
+                        buf[nr] = g if old is None else old + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
                     if nxt in buffers:
                         ready.append(nxt)
                     else:
                         _skip(nxt, deps, buffers, ready)
+            grad_inputs = g = None  # a leaf may keep a gradient only this engine refers to (_unshared_array)
     finally:
         STATE.enabled = prev_mode
     return captured
+
+
+def _pre_hooks(attrs: dict, grad_outputs: list) -> list:
+    """Run the tensor hooks on a node's outputs, then its pre-hooks; return the (possibly replaced) gradients."""
+    for nr, hooks in attrs.get("_tensor_hooks", {}).items():
+        if grad_outputs[nr] is not None:
+            grad_outputs[nr] = _call_tensor_hooks(hooks, grad_outputs[nr])
+    for hook in attrs.get("_pre_hooks", ()):
+        out = hook(tuple(grad_outputs))
+        if out is not None:
+            grad_outputs = list(out)
+    return grad_outputs
 
 
 def _skip(node, deps, buffers, ready) -> None:
@@ -130,7 +146,10 @@ def _skip(node, deps, buffers, ready) -> None:
                     stack.append(nxt)
 
 
-def _accumulate_into_leaf(var, grad, create_graph: bool) -> None:
+def _accumulate_into_leaf(var, grad_outputs: list, create_graph: bool) -> None:
+    """Add the gradient (taken out of ``grad_outputs``, so this frame holds its only engine reference) into
+    ``var.grad``."""
+    grad = grad_outputs.pop()
     if grad is None:
         return
     hooks = var._hooks
@@ -140,10 +159,37 @@ def _accumulate_into_leaf(var, grad, create_graph: bool) -> None:
         raise RuntimeError(f"Function AccumulateGrad returned an invalid gradient - got {list(grad.shape)} but "
                            f"expected shape compatible with {list(var.shape)}")
     if var.grad is None:
-        var.grad = grad if create_graph else grad.detach()._own_copy(var._data.dtype)
+        if create_graph:
+            var.grad = grad
+        else:
+            arr = _unshared_array(grad, var._data.dtype)
+            var.grad = function._wrap(arr) if arr is not None else grad.detach()._own_copy(var._data.dtype)
     elif create_graph:
         var.grad = var.grad + grad
     else:
         var.grad._data += grad._data
     for hook in var._post_accumulate_hooks or ():
         hook(var)
+
+
+# references to the gradient Tensor when nothing else holds it: the names in _accumulate_into_leaf and
+# _unshared_array, and getrefcount's argument
+_LEAF_GRAD_REFS = 3
+
+
+def _unshared_array(grad, dtype):
+    """``grad``'s array when no other object can reach it, so the leaf may keep it instead of a copy (PyTorch's
+    AccumulateGrad steals a gradient nothing else holds the same way); None when it must be copied."""
+    arr = grad._data
+    if (arr.dtype != dtype or not arr.flags.c_contiguous or not arr.flags.writeable
+            or getrefcount(grad) > _LEAF_GRAD_REFS or getrefcount(arr) > 3):  # grad._data, arr, the argument
+        return None
+    base = arr.base
+    if base is None:
+        return arr if arr.flags.owndata else None
+    # a view (e.g. a transposed weight gradient made contiguous again) of a whole buffer that only it holds:
+    # references are arr.base, the local name and getrefcount's argument
+    if (type(base) is np.ndarray and base.flags.owndata and base.nbytes == arr.nbytes
+            and getrefcount(base) <= 3):
+        return arr
+    return None

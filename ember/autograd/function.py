@@ -19,6 +19,7 @@ from .grad_mode import STATE
 
 _FREED = object()
 _NO_EDGE = (None, 0)
+_NOTHING_SAVED = (None, None, None)
 _Tensor = None  # set by ember._tensor to break the import cycle
 _wrap = None  # ember._tensor.wrap, set there for the same reason
 _new = object.__new__
@@ -29,6 +30,8 @@ class Node:
 
     next_functions: tuple = ()
     _name: str | None = None
+    _n_outputs = 1
+    _hooked = False  # set once any hook is registered on the node: the engine looks for hooks only then
 
     def name(self) -> str:
         return self._name or type(self).__name__
@@ -44,11 +47,18 @@ class Node:
 
     def register_hook(self, fn):
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
+        self._hooked = True
         return _add_hook(self.__dict__.setdefault("_post_hooks", []), fn)
 
     def register_prehook(self, fn):
         """``fn(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
+        self._hooked = True
         return _add_hook(self.__dict__.setdefault("_pre_hooks", []), fn)
+
+    def _tensor_hooks_of(self, output_nr: int) -> list:
+        """The hooks of this node's output ``output_nr`` (Tensor.register_hook on a non-leaf)."""
+        self._hooked = True
+        return self.__dict__.setdefault("_tensor_hooks", {}).setdefault(output_nr, [])
 
 
 class _RemovableHandle:
@@ -91,13 +101,15 @@ def accumulator_of(t) -> AccumulateGrad:
     return node
 
 
+def _edge(t) -> tuple:
+    """The edge of a tensor that requires grad: its grad_fn, or the AccumulateGrad of a leaf."""
+    fn = t.grad_fn
+    return (fn, t._output_nr) if fn is not None else (accumulator_of(t), 0)
+
+
 def edge_of(x) -> tuple:
     """(node, output_nr) that a gradient for ``x`` flows into, or (None, 0) when it needs none."""
-    if isinstance(x, _Tensor) and x._requires_grad:
-        if x.grad_fn is not None:
-            return (x.grad_fn, x._output_nr)
-        return (accumulator_of(x), 0)
-    return _NO_EDGE
+    return _edge(x) if isinstance(x, _Tensor) and x._requires_grad else _NO_EDGE
 
 
 class Function(Node):
@@ -140,10 +152,16 @@ class Function(Node):
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward."
             )
-        for t, version, fn in saved:
-            if version is not None and t._version_counter[0] != version:
-                raise _modified_error(t, version, fn)
-        return tuple([entry[0] for entry in saved])
+        out = []
+        for t, version, owner in saved:
+            if version is not None:
+                if type(owner) is int:  # this node's output number ``owner``: give the value its history back
+                    t = _as_output(t, self, owner)
+                    owner = self
+                if t._version_counter[0] != version:
+                    raise _modified_error(t, version, owner)
+            out.append(t)
+        return tuple(out)
 
     def mark_non_differentiable(self, *tensors) -> None:
         self._non_differentiable = {id(t) for t in tensors}
@@ -211,10 +229,6 @@ class Function(Node):
                                f"(expected {n}, got {len(out)})")
         return out[:n]
 
-    def _release(self) -> None:
-        if self.__dict__.get("_saved"):
-            self._saved = _FREED
-
 
 def _modified_error(t, version: int, fn) -> RuntimeError:
     """PyTorch's message for a saved tensor changed in place; ``fn`` produced it when it was saved."""
@@ -234,17 +248,36 @@ def _modified_error(t, version: int, fn) -> RuntimeError:
 
 
 def _save(t, is_output: bool = False):
-    """A saved-value entry: (value, version when saved or None, for an output the node that produced it)."""
+    """A saved-value entry: (value, version when saved or None, owner); see ``_save_output``."""
     if t is None or not isinstance(t, _Tensor):
         return (t, None, None)
-    return (t, t._version_counter[0], t.grad_fn if is_output else None)
+    return _save_output(t) if is_output else (t, t._version_counter[0], None)
+
+
+def _save_output(t):
+    """The entry for a node's own output: its array and version counter without the history (which points back
+    at the node), so the graph stays free of reference cycles and is freed as soon as it is dropped, backward or
+    not. ``saved_tensors`` rebuilds the output with its history; the owner field holds its output number."""
+    if t.grad_fn is None:
+        return (t, t._version_counter[0], None)
+    twin = _wrap(t._data)
+    twin._version_counter = t._version_counter
+    return (twin, t._version_counter[0], t._output_nr)
+
+
+def _as_output(twin, node, nr: int):
+    t = _wrap(twin._data)
+    t._version_counter = twin._version_counter
+    t._requires_grad, t.grad_fn, t._output_nr = True, node, nr
+    return t
 
 
 class Op(Function):
     """Base of ember's own ops: ``forward(ctx, *arrays, **params)`` on NumPy arrays, ``backward`` on Tensors.
 
-    ``ctx.save_for_backward`` takes arrays; an input's or output's array is handed back by ``saved_tensors``
-    as that very Tensor (so double backward and in-place checks work), anything else as a constant Tensor.
+    ``ctx.save_for_backward`` takes arrays; ``saved_tensors`` hands an input's array back as that very Tensor and
+    an output's as a Tensor with the output's history (so double backward and in-place checks work), anything
+    else as a constant Tensor.
     Outputs of integer or bool dtype never require grad.
     """
 
@@ -262,27 +295,17 @@ class Op(Function):
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = _new(cls)
+        arrays = [getattr(a, "_data", a) for a in args]
         record = False
-        arrays = []
-        for a in args:
-            if isinstance(a, _Tensor):
-                arrays.append(a._data)
-                if a._requires_grad:
-                    record = True
-            else:
-                arrays.append(a)
-        if record and STATE.enabled:
-            edges = []
+        if STATE.enabled:
             for a in args:
-                if isinstance(a, _Tensor) and a._requires_grad:
-                    fn = a.grad_fn
-                    edges.append((fn, a._output_nr) if fn is not None else (accumulator_of(a), 0))
-                else:
-                    edges.append(_NO_EDGE)
-            ctx.next_functions = tuple(edges)
+                if getattr(a, "_requires_grad", False):
+                    record = True
+                    break
+        if record:
+            edges = tuple([_edge(a) if getattr(a, "_requires_grad", False) else _NO_EDGE for a in args])
+            ctx.next_functions = edges
             ctx.needs_input_grad = tuple([e is not _NO_EDGE for e in edges])
-        else:
-            record = False
         out = cls.forward(ctx, *arrays, **kwargs)
         single = type(out) is not tuple
         outs = (_wrap(out),) if single else tuple([_wrap(o) for o in out])
@@ -293,15 +316,19 @@ class Op(Function):
                 o._version_counter = base._version_counter
                 o._base = root
         if record:
-            ctx._n_outputs = len(outs)
-            for nr, o in enumerate(outs):
+            if not single:
+                ctx._n_outputs = len(outs)
+            nr = 0
+            for o in outs:
                 if o._data.dtype.kind == "f":
                     o._requires_grad = True
                     o.grad_fn = ctx
                     o._output_nr = nr
+                nr += 1
             to_save = ctx.__dict__.pop("_to_save", None)
             if to_save:
-                ctx._saved = tuple([_save_array(s, args, arrays, outs) for s in to_save])
+                ctx._saved = tuple([_save_array(s, args, arrays, outs) if s is not None else _NOTHING_SAVED
+                                    for s in to_save])
         return outs[0] if single else outs
 
     def _run_backward(self, grads: list):
@@ -317,8 +344,10 @@ def _save_array(value, args, arrays, outs):
                 return (a, a._version_counter[0], None)
         for o in outs:
             if o._data is value:
-                return (o, o._version_counter[0], o.grad_fn)
+                return _save_output(o)
         return (_wrap(value), None, None)
+    if isinstance(value, np.generic):  # a 0-d result NumPy returned as a scalar
+        return (_wrap(np.asarray(value)), None, None)
     return (value, None, None)
 
 

@@ -97,7 +97,8 @@ def _saved_refs(root, target, result, args) -> list:
         seen.add(node)
         for i, entry in enumerate(node.__dict__.get("_saved", ())):
             t = entry[0]
-            if t is target or t is result:
+            # an output is saved as a twin over the same array (function._save_output)
+            if t is target or t is result or type(entry[2]) is int and t._data is result._data:
                 found.append((node, i, t is target))
         stack.extend(n for n, _ in node.next_functions)
     return found

@@ -118,30 +118,6 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     return NllLoss.apply(input, target._data, w, reduction, ignore_index)
 
 
-class _LogSoftmax(LogSoftmax):
-    """``reduce.LogSoftmax`` tuned for the cross-entropy training step, which per-call overhead dominates at small
-    batches: ndarray methods instead of NumPy's Python-level reduction wrappers, and a backward on arrays when no
-    graph of the gradient is wanted (the Tensor form, for double backward, otherwise)."""
-
-    _name = "LogSoftmaxBackward0"
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        if STATE.enabled:
-            return LogSoftmax.backward(ctx, g)
-        (y,) = ctx.saved_tensors
-        gd = g._data
-        return _wrap(gd - np.exp(y._data) * gd.sum(ctx.dim, keepdims=True)), None
-
-
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                   reduction: str = "mean", label_smoothing: float = 0.0):
     """``nll_loss(log_softmax(input, class_dim), target)`` for class indices, or ``-sum(p log q)`` for class
@@ -162,7 +138,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     check_target_dtype(target)
     _check_class_target("cross_entropy", input, target)
     w = _class_weight("cross_entropy", weight, n_classes, x.dtype)
-    logp = _LogSoftmax.apply(input, cdim)
+    logp = LogSoftmax.apply(input, cdim)
     nll = NllLoss.apply(logp, target._data, w, reduction, ignore_index)
     if label_smoothing == 0.0:
         return nll
@@ -191,7 +167,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
         raise RuntimeError("ignore_index is not supported for floating point target")
     n_classes = input.shape[cdim]
     w = _class_weight("cross_entropy", weight, n_classes, input._data.dtype)
-    logp = _LogSoftmax.apply(input, cdim)
+    logp = LogSoftmax.apply(input, cdim)
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     prod = logp * target

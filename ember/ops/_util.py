@@ -4,19 +4,44 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import get_default_dtype, result_type
+from ..autograd import function as _function
+from ..autograd.grad_mode import STATE
 
 
 def sum_to(grad, shape: tuple):
-    """Sum a broadcast gradient back down to ``shape`` (differentiably)."""
-    if grad.shape == shape:
+    """Sum a broadcast gradient back down to ``shape`` (differentiably when a graph of the gradient is built)."""
+    if grad._data.shape == shape:
         return grad
-    lead = grad.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and grad.shape[i + lead] != 1
-    )
+    if not STATE.enabled:
+        return _function._wrap(sum_to_array(grad._data, shape))
+    axes = _broadcast_axes(grad._data.shape, shape)
     if axes:
         grad = grad.sum(axes, keepdim=True)
     return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def sum_to_array(arr: np.ndarray, shape: tuple) -> np.ndarray:
+    """``sum_to`` on an array (for backward passes that build no graph)."""
+    if arr.shape == shape:
+        return arr
+    return arr.sum(axis=_broadcast_axes(arr.shape, shape)).reshape(shape)
+
+
+def broadcast_view(arr: np.ndarray, shape: tuple) -> np.ndarray:
+    """``np.broadcast_to(arr, shape)`` for ``arr`` of the same ndim, without its Python-level overhead: a
+    read-only view with zero strides along the stretched dims."""
+    if not arr.flags.c_contiguous or arr.ndim != len(shape):
+        return np.broadcast_to(arr, shape)
+    strides = tuple([0 if n == 1 and s != 1 else st for n, s, st in zip(arr.shape, shape, arr.strides)])
+    out = np.ndarray(shape, arr.dtype, arr, 0, strides)
+    out.flags.writeable = False
+    return out
+
+
+def _broadcast_axes(gshape: tuple, shape: tuple) -> tuple:
+    """The axes of ``gshape`` that broadcasting ``shape`` up to it created or stretched."""
+    lead = len(gshape) - len(shape)
+    return tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
 
 
 def normalize_dim(dim: int, ndim: int) -> int:

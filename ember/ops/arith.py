@@ -5,12 +5,26 @@ import math
 
 import numpy as np
 
+from ..autograd import function as _function
 from ..autograd.function import Op
-from ._util import broadcast_error, promote_operands, sum_to
+from ..autograd.grad_mode import STATE
+from ._util import broadcast_error, promote_operands, sum_to, sum_to_array
 
 
 def _shape(x) -> tuple:
     return x.shape if isinstance(x, np.ndarray) else ()
+
+
+def _array_grad(value: np.ndarray, like: np.ndarray, shape: tuple):
+    """An input's gradient computed on arrays (no graph of the gradient is built): in the incoming gradient's
+    dtype, summed down to the input's ``shape``."""
+    if value.dtype != like.dtype:
+        value = value.astype(like.dtype)
+    return _function._wrap(value if value.shape == shape else sum_to_array(value, shape))
+
+
+def _data(x):
+    return x._data if hasattr(x, "_data") else x
 
 
 class Add(Op):
@@ -34,6 +48,9 @@ class Sub(Op):
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
+        if not STATE.enabled and need[1]:
+            gd = g._data
+            return (sum_to(g, ctx.shapes[0]) if need[0] else None, _array_grad(np.negative(gd), gd, ctx.shapes[1]))
         return (sum_to(g, ctx.shapes[0]) if need[0] else None, sum_to(-g, ctx.shapes[1]) if need[1] else None)
 
 
@@ -42,14 +59,18 @@ class Mul(Op):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
         # like PyTorch, keep an operand only when the other one needs its gradient
-        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        ctx.shapes = (_shape(a), _shape(b))
+        ctx._to_save = (a if need[1] else None, b if need[0] else None)
+        ctx.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return a * b
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if not STATE.enabled:
+            gd = g._data
+            return (_array_grad(gd * _data(b), gd, ctx.shapes[0]) if need[0] else None,
+                    _array_grad(gd * _data(a), gd, ctx.shapes[1]) if need[1] else None)
         return (sum_to(g * b, ctx.shapes[0]) if need[0] else None,
                 sum_to(g * a, ctx.shapes[1]) if need[1] else None)
 
@@ -65,6 +86,11 @@ class Div(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        if not STATE.enabled:
+            gd, bd = g._data, _data(b)
+            ga = _array_grad(gd / bd, gd, ctx.shapes[0]) if need[0] else None
+            gb = _array_grad(-gd * _data(a) / (bd * bd), gd, ctx.shapes[1]) if need[1] else None
+            return ga, gb
         ga = sum_to(g / b, ctx.shapes[0]) if need[0] else None
         gb = sum_to(-g * a / (b * b), ctx.shapes[1]) if need[1] else None
         return ga, gb
@@ -122,7 +148,7 @@ class Neg(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return -g
+        return _function._wrap(np.negative(g._data)) if not STATE.enabled else -g
 
 
 class Maximum(Op):

@@ -108,6 +108,17 @@ class Index(Op):
         return IndexAddInto.apply(g, shape, index), None
 
 
+class Select(Index):
+    """``x[i]`` for a Python int ``i``: the common case (a dataset's sample), without index analysis."""
+
+    _name = "SelectBackward0"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.meta = (x.shape, index)
+        return x[index, ...]
+
+
 class IndexAdvanced(Op):
     """``x[index]`` with integer arrays or bool masks in the index: a copy."""
 
@@ -159,6 +170,11 @@ def _has_int_array(index) -> bool:
 
 def getitem(x, key):
     """``x[key]`` with PyTorch's index rules (basic indexing gives a view, advanced indexing a copy)."""
+    if type(key) is int:
+        try:
+            return Select.apply(x, key)
+        except IndexError as e:
+            raise IndexError(_pytorch_index_message(str(e), x.shape)) from None
     index = to_numpy_index(key)
     advanced = _is_advanced(index)
     if advanced and type(index) is tuple:
@@ -178,6 +194,9 @@ def _pytorch_index_message(msg: str, shape) -> str:
     if m:
         return f"index {m.group(1)} is out of bounds for dimension {m.group(2)} with size {m.group(3)}"
     if "too many indices" in msg:
+        if not len(shape):
+            return ("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to "
+                    "convert a 0-dim tensor to a number")
         return f"too many indices for tensor of dimension {len(shape)}"
     return msg
 

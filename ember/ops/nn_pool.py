@@ -207,10 +207,7 @@ def _adaptive_avg_pool(nd: int, input, output_size):
     x = input.unsqueeze(-2) if nd == 1 else input
     out = (1,) + out if nd == 1 else out
     if all(o == 1 for o in out):
-        # PyTorch takes the mean here (grad_fn MeanBackward1)
-        res = x.mean(tuple(range(-len(out), 0)), keepdim=True)
-        if res.grad_fn is not None:
-            res.grad_fn._name = "MeanBackward1"
+        res = x.mean(tuple(range(-len(out), 0)), keepdim=True)  # PyTorch takes the mean here too
     else:
         sizes = tuple(x.shape[-len(out):])
         weights = tuple(adaptive_avg_weights(n, o, input._data.dtype) for n, o in zip(sizes, out))

@@ -9,16 +9,22 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import get_default_dtype, int64
+from ..autograd import function as _function
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ._util import sum_to
 
 
-def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", grad_name: str | None = None):
+def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", grad_name: str | None = None,
+               array_grad=True):
     """Make ``fn(input)`` and its Op; ``grad_fn(g, x, y)`` gets the saved input x and/or output y.
 
     ``ints`` says what integer input does: "float" promotes to the default dtype, "keep" computes in the
     input's dtype, "error" raises PyTorch's NotImplementedError. Bool input follows ``_BOOL_RULES``.
+    When no graph of the gradient is built, backward calls ``array_grad(g, x, y)`` on the arrays instead:
+    True means ``grad_fn`` itself, written with operators NumPy shares, works on arrays too.
     """
+    array_fn = grad_fn if array_grad is True else array_grad
 
     def forward(ctx, x):
         y = np_fn(x)
@@ -34,6 +40,11 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float",
         saved = ctx.saved_tensors
         x = saved[0] if saves in ("x", "xy") else None
         y = saved[-1] if saves in ("y", "xy") else None
+        if array_fn and not STATE.enabled:
+            gd = g._data
+            # a 0-d forward result may have been saved as a NumPy scalar
+            out = np.asarray(array_fn(gd, getattr(x, "_data", x), getattr(y, "_data", y)))
+            return _function._wrap(out if out.dtype == gd.dtype else out.astype(gd.dtype))
         return grad_fn(g, x, y)
 
     op = type(name, (Op,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
@@ -105,19 +116,20 @@ log1p, Log1P = _pointwise("Log1P", np.log1p, lambda g, x, y: g / (x + 1))
 expm1, Expm1 = _pointwise("Expm1", np.expm1, lambda g, x, y: g * (y + 1), saves="y")
 sqrt, Sqrt = _pointwise("Sqrt", np.sqrt, lambda g, x, y: g / (y * 2), saves="y")
 rsqrt, Rsqrt = _pointwise("Rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: g * y * y * y * -0.5, saves="y")
-sin, Sin = _pointwise("Sin", np.sin, lambda g, x, y: g * x.cos())
-cos, Cos = _pointwise("Cos", np.cos, lambda g, x, y: -g * x.sin())
+sin, Sin = _pointwise("Sin", np.sin, lambda g, x, y: g * x.cos(), array_grad=lambda g, x, y: g * np.cos(x))
+cos, Cos = _pointwise("Cos", np.cos, lambda g, x, y: -g * x.sin(), array_grad=lambda g, x, y: -g * np.sin(x))
 tan, Tan = _pointwise("Tan", np.tan, lambda g, x, y: g * (y * y + 1), saves="y")
-asin, Asin = _pointwise("Asin", np.arcsin, lambda g, x, y: g * (1 - x * x).rsqrt())
-acos, Acos = _pointwise("Acos", np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt())
+asin, Asin = _pointwise("Asin", np.arcsin, lambda g, x, y: g * (1 - x * x).rsqrt(), array_grad=False)
+acos, Acos = _pointwise("Acos", np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt(), array_grad=False)
 atan, Atan = _pointwise("Atan", np.arctan, lambda g, x, y: g / (x * x + 1))
-sinh, Sinh = _pointwise("Sinh", np.sinh, lambda g, x, y: g * x.cosh())
-cosh, Cosh = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh())
+sinh, Sinh = _pointwise("Sinh", np.sinh, lambda g, x, y: g * x.cosh(), array_grad=lambda g, x, y: g * np.cosh(x))
+cosh, Cosh = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh(), array_grad=lambda g, x, y: g * np.sinh(x))
 tanh, Tanh = _pointwise("Tanh", np.tanh, lambda g, x, y: g * (1 - y * y), saves="y")
 sigmoid, Sigmoid = _pointwise("Sigmoid", _sigmoid_np, lambda g, x, y: g * y * (1 - y), saves="y")
 reciprocal, Reciprocal = _pointwise("Reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y, saves="y")
 relu, Relu = _pointwise("Relu", _relu_np, lambda g, x, y: g * (y > 0), saves="y", ints="keep")
-abs, Abs = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep")
+abs, Abs = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep",
+                      array_grad=lambda g, x, y: g * np.sign(x))
 sign, Sign = _pointwise("Sign", np.sign, lambda g, x, y: g * 0, saves="", ints="keep")
 square, Square = _pointwise("Square", np.square, lambda g, x, y: g * x * 2, ints="keep", grad_name="PowBackward0")
 floor, Floor = _pointwise("Floor", np.floor, lambda g, x, y: g * 0, saves="", ints="keep")
@@ -125,31 +137,67 @@ ceil, Ceil = _pointwise("Ceil", np.ceil, lambda g, x, y: g * 0, saves="", ints="
 round_, Round = _pointwise("Round", np.round, lambda g, x, y: g * 0, saves="", ints="keep")
 trunc, Trunc = _pointwise("Trunc", np.trunc, lambda g, x, y: g * 0, saves="", ints="keep")
 frac, Frac = _pointwise("Frac", lambda x: x - np.trunc(x), lambda g, x, y: g, saves="", ints="error")
-erf, Erf = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(x * x)).exp() * 1.1283791670955126)
+erf, Erf = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(x * x)).exp() * 1.1283791670955126,
+                      array_grad=lambda g, x, y: g * np.exp(-(x * x)) * 1.1283791670955126)
+
+
+# W. J. Cody's rational Chebyshev approximations (Math. Comp. 23, 1969; his CALERF routine): erf on |x| <= 0.46875,
+# erfc on 0.46875 < |x| <= 4 and, through 1/x^2, beyond 4
+_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03,
+          1.85777706184603153e-1)
+_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03, 2.84423683343917062e03)
+_ERFC_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01, 2.98635138197400131e02,
+           8.81952221241769090e02, 1.71204761263407058e03, 2.05107837782607147e03, 1.23033935479799725e03,
+           2.15311535474403846e-8)
+_ERFC_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+           3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03, 1.23033935480374942e03)
+_ERFC_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2,
+           6.58749161529837803e-4, 1.63153871373020978e-2)
+_ERFC_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-1, 6.05183413124413191e-2,
+           2.33520497626869185e-3)
+_INV_SQRT_PI = 0.56418958354775628695
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """Error function on arrays (NumPy has none), accurate to float64 rounding.
-
-    |x| < 2.5: the all-positive series erf(x) = 2/sqrt(pi) e^(-x^2) sum 2^n x^(2n+1) / (1*3*...*(2n+1));
-    beyond: erfc's continued fraction e^(-x^2) / sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...)))).
-    Loops run over series terms, never over elements.
-    """
-    a = np.abs(x.astype(np.float64))
-    small = np.minimum(a, 2.5)
-    x2 = small * small
-    term = small.copy()
-    total = small.copy()
-    for n in range(1, 60):
-        term *= 2 * x2 / (2 * n + 1)
-        total += term
-    series = 1.1283791670955126 * np.exp(-x2) * total
-    big = np.maximum(a, 2.5)
-    frac = big.copy()
-    for k in range(80, 0, -1):
-        frac = big + (k / 2) / frac
-    tail = 1 - np.exp(-big * big) / (1.7724538509055159 * frac)
-    return (np.sign(x) * np.where(a < 2.5, series, tail)).astype(x.dtype)
+    """Error function on arrays (NumPy has none), computed in float64 to within a few ulps of ``math.erf``."""
+    y = np.abs(x.astype(np.float64))
+    out = np.empty_like(y)
+    small = y <= 0.46875
+    v = y[small]
+    z = v * v
+    num, den = _ERF_A[4] * z, z.copy()
+    for a, b in zip(_ERF_A[:3], _ERF_B[:3]):
+        num += a
+        num *= z
+        den += b
+        den *= z
+    out[small] = v * (num + _ERF_A[3]) / (den + _ERF_B[3])
+    large = ~small  # NaN lands here and propagates
+    v = y[large]
+    w = np.minimum(v, 4.0)
+    num, den = _ERFC_C[8] * w, w.copy()
+    for c, d in zip(_ERFC_C[:7], _ERFC_D[:7]):
+        num += c
+        num *= w
+        den += d
+        den *= w
+    erfc = (num + _ERFC_C[7]) / (den + _ERFC_D[7])
+    beyond = v > 4.0
+    if beyond.any():
+        u = np.minimum(v[beyond], 27.0)  # erfc underflows to 0 long before 27
+        z = 1.0 / (u * u)
+        num, den = _ERFC_P[5] * z, z.copy()
+        for p, q in zip(_ERFC_P[:4], _ERFC_Q[:4]):
+            num += p
+            num *= z
+            den += q
+            den *= z
+        erfc[beyond] = (_INV_SQRT_PI - z * (num + _ERFC_P[4]) / (den + _ERFC_Q[4])) / u
+    # erf = 1 - erfc with erfc <= 0.5 here: exp(-v*v)'s rounding stays far below erf's last bit
+    u = np.minimum(v, 27.0)
+    erfc *= np.exp(-u * u)
+    out[large] = 1.0 - erfc
+    return np.copysign(out, x).astype(x.dtype, copy=False)
 
 
 class Clamp(Op):

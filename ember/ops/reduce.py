@@ -8,8 +8,10 @@ from collections import namedtuple
 import numpy as np
 
 from .._dtype import get_default_dtype, to_numpy_dtype
+from ..autograd import function as _function
 from ..autograd.function import Op
-from ._util import normalize_dim, normalize_dims
+from ..autograd.grad_mode import STATE
+from ._util import broadcast_view, normalize_dim, normalize_dims
 
 _NO_KEEPDIM = object()  # sum()/mean() take keepdim only together with dim, as in PyTorch
 
@@ -21,7 +23,13 @@ def _dims(dim, x) -> tuple | None:
 
 
 def _expand_back(g, in_shape: tuple, dims: tuple | None, keepdim: bool):
-    """Broadcast a reduced gradient back over the reduced dims."""
+    """Broadcast a reduced gradient back over the reduced dims (a read-only broadcast view, as ``expand``)."""
+    if not STATE.enabled:  # no graph of the gradient: the same view made on the array
+        arr = g._data
+        if arr.ndim != len(in_shape):
+            arr = arr.reshape((1,) * len(in_shape) if dims is None else
+                              tuple([1 if i in dims else s for i, s in enumerate(in_shape)]))
+        return _function._wrap(broadcast_view(arr, in_shape) if arr.shape != in_shape else arr)
     if g.ndim != len(in_shape):
         if dims is None:
             g = g.reshape((1,) * len(in_shape))
@@ -83,7 +91,9 @@ class Mean(Op):
     @staticmethod
     def backward(ctx, g):
         shape, dims, keepdim = ctx.meta
-        return _expand_back(g / builtins.max(_count(shape, dims), 1), shape, dims, keepdim), None, None
+        n = builtins.max(_count(shape, dims), 1)
+        g = _function._wrap(g._data / g._data.dtype.type(n)) if not STATE.enabled else g / n
+        return _expand_back(g, shape, dims, keepdim), None, None
 
 
 class MeanDim(Mean):
@@ -523,8 +533,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         axis = dim if x.ndim else None
-        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-        e /= np.sum(e, axis=axis, keepdims=True)
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e /= e.sum(axis=axis, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(e)
         return e
@@ -532,15 +542,22 @@ class Softmax(Op):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        if not STATE.enabled:  # no graph of the gradient: the same formula on arrays
+            gd, yd = g._data, y._data
+            axis = ctx.dim if yd.ndim else None
+            return _function._wrap(yd * (gd - (gd * yd).sum(axis=axis, keepdims=True))), None
         return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
 
 
 class LogSoftmax(Op):
+    """``x - max - log(sum(exp(x - max)))``; ndarray methods rather than NumPy's Python-level reduction wrappers,
+    since per-call overhead dominates at the small batches of a training step."""
+
     @staticmethod
     def forward(ctx, x, dim):
         axis = dim if x.ndim else None
-        shifted = x - np.max(x, axis=axis, keepdims=True)
-        out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        shifted = x - x.max(axis=axis, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)
         return out
@@ -548,6 +565,10 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        if not STATE.enabled:  # no graph of the gradient: the same formula on arrays
+            gd = g._data
+            axis = ctx.dim if gd.ndim else None
+            return _function._wrap(gd - np.exp(y._data) * gd.sum(axis=axis, keepdims=True)), None
         return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
 
 

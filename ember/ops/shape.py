@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import _promote
+from ..autograd import function as _function
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ._util import normalize_dim, sum_to
 
 
@@ -48,7 +50,14 @@ class View(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None
+        return _reshaped(g, ctx.in_shape), None
+
+
+def _reshaped(g, shape: tuple):
+    """``g.reshape(shape)``, on the array when no graph of the gradient is built."""
+    if not STATE.enabled:
+        return _function._wrap(g._data.reshape(shape))
+    return g.reshape(shape)
 
 
 class Unsqueeze(View):
@@ -75,7 +84,7 @@ class Reshape(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.reshape(ctx.in_shape), None
+        return _reshaped(g, ctx.in_shape), None
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -114,7 +123,13 @@ class Permute(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g.permute(tuple(np.argsort(ctx.dims).tolist())), None
+        dims = ctx.dims
+        inverse = [0] * len(dims)
+        for i, d in enumerate(dims):
+            inverse[d] = i
+        if not STATE.enabled:
+            return _function._wrap(g._data.transpose(inverse)), None
+        return g.permute(tuple(inverse)), None
 
 
 class Transpose(Permute):
@@ -178,13 +193,21 @@ def squeeze(input, dim=None):
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
-    if input.ndim == 0:
+    """Dims ``start_dim..end_dim`` merged into one (a view when the strides allow); a one-dim range returns the
+    input itself, as in PyTorch."""
+    shape = input._data.shape
+    ndim = len(shape)
+    if ndim == 0:
         return input.reshape(1)
-    s, e = normalize_dim(start_dim, input.ndim), normalize_dim(end_dim, input.ndim)
+    s, e = normalize_dim(start_dim, ndim), normalize_dim(end_dim, ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = input.shape[:s] + (-1 if input.numel() else int(np.prod(input.shape[s:e + 1])),) + input.shape[e + 1:]
-    return input.reshape(shape)
+    if s == e:
+        return input
+    merged = 1
+    for n in shape[s:e + 1]:
+        merged *= n
+    return input.reshape(shape[:s] + (merged,) + shape[e + 1:])
 
 
 def unflatten(input, dim: int, sizes):
@@ -363,6 +386,8 @@ class Stack(Op):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
+        if dim == 0:  # np.array copies equally shaped arrays into a new leading dim, without np.stack's overhead
+            return np.array(xs, dtype=xs[0].dtype)
         return np.stack(xs, axis=dim)
 
     @staticmethod
@@ -375,16 +400,19 @@ def stack(tensors, dim: int = 0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0]._data
+    shape, dt, mixed = first.shape, first.dtype, False
     for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
-                               f"entry 0 and {list(t.shape)} at entry {i}")
-    dim = normalize_dim(dim, tensors[0].ndim + 1)
-    dt = tensors[0]._data.dtype
-    for t in tensors[1:]:
-        if t._data.dtype != dt:
-            dt = _promote(dt, 2, t._data.dtype, 2)
-    return Stack.apply(dim, *[t if t._data.dtype == dt else t.to(dt) for t in tensors])
+        data = t._data
+        if data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(data.shape)} at entry {i}")
+        if data.dtype != dt:
+            dt, mixed = _promote(dt, 2, data.dtype, 2), True
+    dim = normalize_dim(dim, len(shape) + 1)
+    if mixed:
+        tensors = [t if t._data.dtype == dt else t.to(dt) for t in tensors]
+    return Stack.apply(dim, *tensors)
 
 
 class Split(Op):

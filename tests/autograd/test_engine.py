@@ -255,3 +255,54 @@ def test_gradient_dtype_follows_leaf():
     x = ember.ones(2, requires_grad=True)
     (x.double() * 2).sum().backward()
     assert x.grad.dtype is ember.float32
+
+
+def test_leaf_gradients_never_alias_other_tensors():
+    # a leaf keeps a gradient array without copying only when nothing else can reach it
+    a, b = ember.randn(3, requires_grad=True), ember.randn(3, requires_grad=True)
+    ((a + b) * 2).sum().backward()  # AddBackward hands the same gradient to both leaves
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    g = ember.ones(3)
+    x = ember.randn(3, requires_grad=True)
+    x.clone().backward(g)  # CloneBackward passes the caller's gradient through
+    assert not np.shares_memory(x.grad.numpy(), g.numpy())
+    seen = []
+    w = ember.randn(2, 3, requires_grad=True)
+    w.register_hook(lambda grad: seen.append(grad))
+    for _ in range(2):
+        (w * 3).sum().backward()
+    np.testing.assert_array_equal(seen[0].numpy(), np.full((2, 3), 3.0, dtype=np.float32))
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((2, 3), 6.0, dtype=np.float32))
+    np.testing.assert_array_equal(g.numpy(), np.ones(3, dtype=np.float32))
+
+
+def test_fresh_leaf_gradient_is_kept_without_a_copy(monkeypatch):
+    copies = []
+    original = ember.Tensor._own_copy
+    monkeypatch.setattr(ember.Tensor, "_own_copy", lambda self, dt: copies.append(1) or original(self, dt))
+    x = ember.randn(5, 4)
+    w = ember.randn(3, 4, requires_grad=True)
+    b = ember.randn(3, requires_grad=True)
+    ember.nn.functional.linear(x, w, b).pow(2).sum().backward()
+    assert not copies
+    for t in (w, b):
+        arr = t.grad.numpy()
+        assert arr.flags.c_contiguous and arr.flags.writeable and arr.dtype == np.float32
+    g_w = w.grad.numpy().copy()
+    ember.nn.functional.linear(x, w, b).pow(2).sum().backward()  # accumulates in place
+    np.testing.assert_allclose(w.grad.numpy(), 2 * g_w, rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)], ids=str)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backward_of_one_element_output(shape, dtype):
+    results, outs = [], []
+    for x in _pair(randn(3, dtype=dtype)):
+        out = (x * x).sum().reshape(shape)
+        out.backward(retain_graph=True)
+        out.backward()
+        results.append(x.grad)
+        outs.append(out)
+    assert_close(*results)
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        outs[0].backward()

@@ -30,6 +30,9 @@ EXPRS = [
     "x.sort(1)[0]", "x.topk(2)[0]", "x.tril()", "x.triu(1)", "x.clamp(min=0)", "x.clamp(max=0)", "x.select(0, 1)",
     "x.clamp_min(0)", "x.clamp_max(0.5)",
     "x[m.tensor(1)]", "x[..., 1:]", "x[1:, None]", "x[:, :]", "x[True]",
+    "x.mean((0, 1))", "x.mean(-1, keepdim=True)", "x.mean(())", "x.norm(2, 1)", "m.norm(x, 2, 1)", "x.norm(dim=1)",
+    "x.flatten(1)", "(x * 1).flatten(0, 0)", "m.nn.functional.pairwise_distance(x, x + 1)",
+    "m.nn.functional.adaptive_avg_pool2d(x[None], 1)", "m.nn.functional.cross_entropy(x, m.tensor([0, 1, 2]))",
 ]
 
 

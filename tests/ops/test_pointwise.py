@@ -136,3 +136,21 @@ def test_where_single_argument_is_nonzero():
 def test_where_needs_bool_condition():
     with pytest.raises(RuntimeError, match="where expected condition to be a boolean tensor"):
         ember.where(ember.ones(2), ember.ones(2), ember.zeros(2))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_erf_matches_math_erf_over_a_wide_range(dtype):
+    import math
+
+    xs = np.concatenate([np.linspace(-7, 7, 20001), np.geomspace(1e-300, 30, 2000), -np.geomspace(1e-30, 1e3, 500),
+                         [0.0, -0.0, 0.46875, -0.46875, 4.0, -4.0, 27.0, 1e300, np.inf, -np.inf, np.nan]]).astype(dtype)
+    got = ember.erf(ember.tensor(xs)).numpy()
+    assert got.dtype == dtype
+    exact = np.array([math.erf(float(v)) for v in xs])
+    if dtype == np.float64:
+        finite = np.isfinite(exact)
+        ulps = np.abs(got[finite] - exact[finite]) / np.spacing(np.abs(exact[finite]))
+        assert ulps.max() <= 4
+    else:
+        np.testing.assert_array_equal(got[~np.isnan(xs)], exact.astype(dtype)[~np.isnan(xs)])
+    assert np.isnan(got[-1]) and np.signbit(got[xs == 0]).tolist() == np.signbit(xs[xs == 0]).tolist()

@@ -132,3 +132,18 @@ def test_view_error_names_shape_and_size():
 def test_zero_dim_and_empty_shapes():
     check(lambda m, x: (x.reshape(1, 1), x.unsqueeze(0), x.view(()), x.flatten(), x.expand(2, 3), x.t()), np.array(2.0))
     check(lambda m, x: (x.reshape(0, 3), x.view(3, 0), x.flatten(), x.permute(1, 0)), np.zeros((3, 0)))
+
+
+@pytest.mark.parametrize("shape, args, is_input", [
+    ((3, 4, 5), (0, 0), True), ((3, 4, 5), (1, 1), True), ((3, 4, 5), (-1, -1), True), ((3, 4, 5), (2, -1), True),
+    ((3, 4), (1,), True), ((7,), (), True), ((3, 4, 5), (1,), False), ((3, 4), (), False)], ids=str)
+def test_flatten_of_one_dim_range_returns_input_itself(shape, args, is_input):
+    for lib in (ember, torch):
+        x = lib.randn(*shape, requires_grad=True) * 2
+        assert (x.flatten(*args) is x) == is_input, lib.__name__
+
+
+def test_flatten_of_zero_dim_and_empty_tensors():
+    check(lambda m, x: x.flatten(), np.array(2.5))
+    check(lambda m, x: x.flatten(1), np.zeros((2, 0, 3)))
+    check(lambda m, x: m.flatten(x, 0, 1), randn(2, 3, 4))

@@ -16,8 +16,6 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):
-        if input.ndim and _dim(self.start_dim, input.ndim) == _dim(self.end_dim, input.ndim):
-            return input  # a one-dim range: PyTorch's flatten returns the input itself
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
@@ -38,10 +36,6 @@ class Unflatten(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
-
-
-def _dim(d: int, ndim: int) -> int:
-    return d + ndim if d < 0 else d
 
 
 def _require_tuple_int(sizes) -> None:

@@ -1,0 +1,33 @@
+"""``import ember`` stays light: the optional and heavy packages load on first use, never at import."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+_PROBE = """
+import json, sys
+import ember
+print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'matplotlib', 'PIL', 'tqdm', 'scipy')
+                        or m.startswith(('ember.nn', 'ember.optim', 'ember.utils', 'ember.vision', 'ember.cli')))))
+"""
+
+
+@pytest.fixture(scope="module")
+def loaded() -> list:
+    out = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_loads_no_optional_dependency(loaded):
+    assert [m for m in loaded if not m.startswith("ember")] == []
+
+
+def test_import_leaves_subpackages_for_first_use(loaded):
+    assert [m for m in loaded if m.startswith("ember")] == []
+
+
+def test_subpackages_load_on_attribute_access():
+    code = "import sys, ember; ember.nn.Linear; print('ember.nn' in sys.modules, 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]
