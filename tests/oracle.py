@@ -8,6 +8,7 @@ input's gradient is compared. float64 is compared tightly, float32 loosely.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import ember
@@ -93,6 +94,22 @@ def check(fn, *inputs, grad: bool = True, noncontiguous: bool = False, seed: int
         assert e.grad is not None, f"input {i}: torch has a gradient, ember has none"
         assert_close(e.grad, t.grad, **tol)
     return e_outs
+
+
+def same_error(fn, *words: str) -> Exception:
+    """``fn(lib)`` raises the same exception type on torch and on ember, ember's message containing torch's (with
+    'torch' read as 'ember'; ember may name the layer first) and every one of ``words``. Returns ember's error."""
+    errors = []
+    for lib in (torch, ember):
+        with pytest.raises(Exception) as info:
+            fn(lib)
+        errors.append(info.value)
+    t, e = errors
+    assert type(e).__name__ == type(t).__name__, f"ember raised {e!r}, torch {t!r}"
+    assert str(t).replace("torch", "ember") in str(e), f"ember: {e}\ntorch: {t}"
+    for w in words:
+        assert w in str(e), f"{w!r} not in ember's message: {e}"
+    return e
 
 
 def randn(*shape, dtype=np.float64, seed: int = 0) -> np.ndarray:

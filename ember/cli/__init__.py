@@ -6,6 +6,7 @@ import sys
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``ember`` argument parser (one sub-command: ``train``)."""
     parser = argparse.ArgumentParser(prog="ember", description="ember: PyTorch's API on NumPy")
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train a small image classifier",
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default ``sys.argv[1:]``) and run the command; returns the exit status."""
     args = build_parser().parse_args(argv)
     from .train import run
 

@@ -122,6 +122,10 @@ class _StopFlag:
 
 
 def run(args: argparse.Namespace) -> int:
+    """``ember train``: train, evaluate each epoch, checkpoint (and resume) under ``args.out``.
+
+    Returns the exit status: 0, or 130 when Ctrl-C stopped the run (after saving a checkpoint).
+    """
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     train_set, channels, side = train_data.load(args.dataset, args.data_root, True, args.limit_train)

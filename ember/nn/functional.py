@@ -11,6 +11,7 @@ from ..ops.nn_norm import *  # noqa: F401,F403
 from ..ops.nn_dropout import *  # noqa: F401,F403
 from ..ops.nn_padding import *  # noqa: F401,F403
 from ..ops.nn_resample import *  # noqa: F401,F403
+from ..ops.nn_shuffle import *  # noqa: F401,F403
 from ..ops.nn_embedding import *  # noqa: F401,F403
 from ..ops.nn_distance import *  # noqa: F401,F403
 from ..ops.nn_loss import *  # noqa: F401,F403

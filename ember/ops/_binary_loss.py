@@ -135,6 +135,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
 
 
 class SoftMarginLoss(Op):
+    """``log(1 + exp(-t * x))``, reduced."""
+
     @staticmethod
     def forward(ctx, x, t, reduction):
         z = -t * x

@@ -64,6 +64,7 @@ def check_no_grad(name: str, arg: str, t) -> None:
 
 
 def check_target_dtype(target) -> None:
+    """nll/cross-entropy class targets must be int64 (or uint8), with PyTorch's message."""
     if target._data.dtype not in (np.int64, np.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target._data.dtype)}")
 

@@ -7,9 +7,11 @@ loop runs over pixels and the work per step is about ``k`` passes over the step'
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._pool_util import adaptive_windows, prod
+from ._pool_util import adaptive_windows
 
 
 class Geometry:
@@ -194,9 +196,9 @@ def flat_indices(args: list, coord, extents: tuple, lead: tuple, out: tuple, siz
             flat = np.zeros(full, dtype=np.int64)
             for i in range(j):
                 flat = flat * extents[i] + step[i]
-            rest = prod(out[j:])
-            a2 = a.reshape(lead + (prod(extents[:j]), rest))
-            t = np.take_along_axis(a2, flat.reshape(lead + (prod(out[:j]), rest)), axis=-2)
+            rest = math.prod(out[j:])
+            a2 = a.reshape(lead + (math.prod(extents[:j]), rest))
+            t = np.take_along_axis(a2, flat.reshape(lead + (math.prod(out[:j]), rest)), axis=-2)
             t = t.reshape(full).astype(np.int64)
         c_in, c_step = coord(j, t)
         inp.append(c_in)
@@ -296,7 +298,7 @@ def adaptive_max_pool(x: np.ndarray, out: tuple):
 def flat_scatter_add(grad: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndarray:
     """Zeros of shape lead + ``plane`` with ``grad`` summed in at the flat plane positions ``idx``."""
     lead = grad.shape[:grad.ndim - len(plane)]
-    n, size = prod(lead), prod(plane)
+    n, size = math.prod(lead), math.prod(plane)
     flat = (idx.reshape(n, -1) + (np.arange(n, dtype=np.int64) * size)[:, None]).ravel()
     acc = np.bincount(flat, weights=grad.reshape(-1), minlength=n * size)
     return acc.astype(grad.dtype, copy=False).reshape(lead + tuple(plane))
@@ -313,7 +315,7 @@ def flat_scatter_assign(x: np.ndarray, idx: np.ndarray, plane: tuple) -> np.ndar
     """Zeros of shape lead + ``plane`` with ``x`` written at the flat plane positions ``idx`` (MaxUnpool)."""
     nd_in = len(plane)
     lead = x.shape[:x.ndim - nd_in]
-    out = np.zeros(lead + (prod(plane),), dtype=x.dtype)
+    out = np.zeros(lead + (math.prod(plane),), dtype=x.dtype)
     np.put_along_axis(out, idx.reshape(lead + (-1,)), x.reshape(lead + (-1,)), axis=-1)
     return out.reshape(lead + tuple(plane))
 

@@ -78,6 +78,8 @@ class AvgPool(Op):
 
 
 class AvgPoolBackward(Op):
+    """Each output gradient, divided by its divisor, spread over its window (adjoint: ``AvgPool``)."""
+
     @staticmethod
     def forward(ctx, grad, geom, divisor, name):
         ctx.plan = (geom, divisor, name)
@@ -107,6 +109,8 @@ class AdaptiveAvgPool(Op):
 
 
 class AdaptiveAvgPoolBackward(Op):
+    """Contraction with the transposed averaging matrices (adjoint: ``AdaptiveAvgPool``)."""
+
     @staticmethod
     def forward(ctx, grad, weights, name):
         ctx.plan = (weights, name)

@@ -1,8 +1,6 @@
 """Argument parsing, checks and output-size arithmetic shared by every pooling op (PyTorch's rules and messages)."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 _WORDS = {1: "one int", 2: "two ints", 3: "three ints"}
@@ -66,6 +64,7 @@ def check_input(fn: str, shape: tuple, nd: int) -> None:
 
 
 def check_dtype(fn: str, arr: np.ndarray, allow_int: bool) -> None:
+    """Floating input only (or integer too, with ``allow_int``), with PyTorch's 'not implemented for' message."""
     kind = arr.dtype.kind
     if kind == "f" or (allow_int and kind in "iu"):
         return
@@ -114,6 +113,7 @@ def adaptive_output_shape(fn: str, output_size, spatial: tuple) -> tuple:
 
 
 def check_adaptive_input(fn: str, shape: tuple, nd: int) -> None:
+    """Rank nd+1 or nd+2 with no empty spatial dim (PyTorch's adaptive pooling messages)."""
     if len(shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(shape)}")
     for i in range(len(shape) - nd, len(shape)):
@@ -140,8 +140,5 @@ def avg_divisor(size: int, k: int, s: int, p: int, out: int, count_include_pad: 
 
 
 def is_uniform(arr: np.ndarray) -> bool:
+    """Whether every entry of ``arr`` is the same (True when empty)."""
     return arr.size == 0 or bool((arr == arr.flat[0]).all())
-
-
-def prod(values) -> int:
-    return math.prod(values)

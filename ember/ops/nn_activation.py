@@ -359,12 +359,12 @@ class Gelu(Op):
             t = np.tanh(inner)
             ctx.t = t
             out = t + 1
+            out *= x
         else:
             cdf = _erf(x * (1 / math.sqrt(2)))
             cdf += 1
             ctx.cdf = cdf
-            out = cdf.copy()
-        out *= x
+            out = cdf * x
         out *= 0.5
         ctx.save_for_backward(x)
         return out

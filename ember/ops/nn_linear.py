@@ -1,30 +1,26 @@
 """Affine maps: ``F.linear`` (``x @ W.T + b``) and ``F.bilinear`` (``x1 @ A @ x2 + b``)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from .linalg import matmul
-from .shape import t
 from ._util import sum_to
+from .linalg import matmul
 
 __all__ = ["linear", "bilinear"]
 
 
-def _named(t, name: str):
-    """Give ``t``'s grad_fn PyTorch's name for the composite that produced it."""
-    if t.grad_fn is not None:
-        t.grad_fn._name = name
-    return t
-
 _DTYPE_WORD = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}
 
 
-def _mm_shape_error(x_shape, w_shape) -> RuntimeError:
-    rows = int(np.prod(x_shape[:-1])) if len(x_shape) > 1 else 1
-    return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x_shape[-1]} and "
-                        f"{w_shape[1]}x{w_shape[0]})")
+def _named(out, name: str):
+    """Give ``out``'s grad_fn PyTorch's name for the composite that produced it."""
+    if out.grad_fn is not None:
+        out.grad_fn._name = name
+    return out
 
 
 class LinearMm(Op):
@@ -121,7 +117,9 @@ def linear(input, weight, bias=None):
             raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
         return matmul(input, weight)
     if input.shape[-1] != weight.shape[1]:
-        raise _mm_shape_error(input.shape, weight.shape)
+        rows = math.prod(input.shape[:-1])
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
+                           f"{weight.shape[1]}x{weight.shape[0]})")
     if bias is not None and bias.ndim > 0 and bias.shape[-1] not in (1, weight.shape[0]):
         rows = input.shape[:-1] + (weight.shape[0],)
         raise RuntimeError(f"The expanded size of the tensor ({weight.shape[0]}) must match the existing size "

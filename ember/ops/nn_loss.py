@@ -46,6 +46,8 @@ def _pair(name: str, input, target):
 # -- regression losses -----------------------------------------------------------------------------------------
 
 class MseLoss(Op):
+    """``(x - t)**2``, reduced."""
+
     @staticmethod
     def forward(ctx, x, t, reduction):
         d = x - t
@@ -123,6 +125,10 @@ class SmoothL1Loss(Op):
                 None, None, None)
 
 
+class HuberLoss(SmoothL1Loss):
+    """``SmoothL1Loss`` with ``huber=True``, under PyTorch's node name ``HuberLossBackward0``."""
+
+
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
     """Smooth L1: quadratic below ``beta``, linear above (``beta=0`` is the L1 loss)."""
     if beta < 0:
@@ -132,8 +138,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
     check_broadcast("smooth_l1_loss", input.shape, target.shape)
     if beta == 0:
         return apply_reduction((input - target).abs(), reduction)
-    op = SmoothL1Loss.apply(input, target, reduction, float(beta), False)
-    return op
+    return SmoothL1Loss.apply(input, target, reduction, float(beta), False)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
@@ -146,10 +151,6 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
     if weight is not None:
         return _weighted(HuberLoss.apply(input, target, "none", float(delta), True), weight, reduction, False)
     return HuberLoss.apply(input, target, reduction, float(delta), True)
-
-
-class HuberLoss(SmoothL1Loss):
-    pass
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):

@@ -283,7 +283,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     folded = input.reshape((1, n * c) + tuple(input.shape[2:]))
     for t, name in ((running_mean, "running_mean"), (running_var, "running_var"), (weight, "weight"),
                     (bias, "bias")):
-        if t is not None and t.numel() * n != n * c:
+        if t is not None and t.numel() != c:  # PyTorch counts the batch-repeated vector
             raise RuntimeError(f"{name} should contain {n * c} elements not {t.numel() * n}")
     w = weight.repeat(n) if weight is not None else None
     b = bias.repeat(n) if bias is not None else None

@@ -6,12 +6,14 @@ forms run the 2-d op on an unsqueezed input (their grad_fn is a squeeze over ``M
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._pool_kernels import Geometry, adaptive_avg_weights
 from ._pool_ops import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, MaxPool, MaxUnpool
 from ._pool_util import (adaptive_output_shape, avg_divisor, check_adaptive_input, check_dtype, check_input,
-                         expand_arg, is_uniform, output_shape, pool_args, prod)
+                         expand_arg, is_uniform, output_shape, pool_args)
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -122,7 +124,7 @@ def _max_unpool(nd: int, input, indices, kernel_size, stride, padding, output_si
     if nd == 1:
         x, indices, plane = input.unsqueeze(-1), indices.unsqueeze(-1), plane + (1,)
     if idx.size:
-        bad = (idx < 0) | (idx >= prod(plane))
+        bad = (idx < 0) | (idx >= math.prod(plane))
         if bad.any():
             raise RuntimeError(f"{fn}: Found an invalid max index: {idx[bad].flat[0]} (output volumes are of size "
                                f"{'x'.join(map(str, plane))})")
@@ -162,10 +164,10 @@ def _avg_pool(nd: int, input, kernel_size, stride, padding, ceil_mode: bool, cou
     else:
         parts = [avg_divisor(*a, count_include_pad) for a in zip(spatial, k, s, p, out)]
         if all(is_uniform(a) for a in parts):
-            divisor = prod(int(a.flat[0]) if a.size else 1 for a in parts)
+            divisor = math.prod(int(a.flat[0]) if a.size else 1 for a in parts)
         else:
             divisor = np.ones((), dtype)
-            for j, a in enumerate(parts):
+            for a in parts:
                 divisor = np.multiply.outer(divisor, a.astype(dtype))
     x = input
     if nd == 1:
@@ -260,14 +262,17 @@ def adaptive_max_pool3d(input, output_size, return_indices: bool = False):
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool1d`` returning (values, indices)."""
     return _adaptive_max_pool(1, input, output_size, True)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool2d`` returning (values, indices)."""
     return _adaptive_max_pool(2, input, output_size, True)
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices: bool = False):
+    """``adaptive_max_pool3d`` returning (values, indices)."""
     return _adaptive_max_pool(3, input, output_size, True)
 
 
@@ -279,7 +284,7 @@ def _lp_pool(nd: int, input, norm_type, kernel_size, stride, ceil_mode: bool):
     k = expand_arg(kernel_size, nd, "kernel_size", fn)
     pooled = _avg_pool(nd, input.pow(norm_type), kernel_size, stride, 0, ceil_mode, True, None)
     # sign * relu(abs) zeroes tiny negative averages of x**p before the root, as PyTorch does
-    return (pooled.sign() * relu(pooled.abs())).mul(prod(k)).pow(1.0 / norm_type)
+    return (pooled.sign() * relu(pooled.abs())).mul(math.prod(k)).pow(1.0 / norm_type)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode: bool = False):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from tests.oracle import assert_close, check, copy_weights, randn
+from oracle import assert_close, check, copy_weights, randn, same_error
 
 NEG = -np.inf
 
@@ -88,20 +88,6 @@ def test_sdpa_double_backward():
     check(second, randn(3, 4, 2, seed=1), randn(3, 5, 2, seed=2), randn(3, 5, 3, seed=3))
 
 
-def _same_error(fn, *words):
-    """``fn(lib)`` raises the same exception type on both libraries, ember's message containing torch's."""
-    errors = []
-    for lib in (torch, ember):
-        with pytest.raises(Exception) as info:
-            fn(lib)
-        errors.append(info.value)
-    t, e = errors
-    assert type(e).__name__ == type(t).__name__, f"ember raised {e!r}, torch {t!r}"
-    assert str(t).replace("torch", "ember") in str(e), f"ember: {e}\ntorch: {t}"
-    for w in words:
-        assert w in str(e)
-
-
 @pytest.mark.parametrize("case", ["dtypes", "mask_dtype", "rank", "dropout", "integer", "gqa", "head_dim",
                                   "mask_shape"])
 def test_sdpa_errors(case):
@@ -125,7 +111,7 @@ def test_sdpa_errors(case):
             return _sdpa(lib, t, lib.tensor(randn(2, 3, 4, 6)), lib.tensor(randn(2, 3, 4, 6)))
         return _sdpa(lib, t, t, t, lib.zeros(3, 4, dtype=lib.float64))
 
-    _same_error(run)
+    same_error(run)
 
 
 def test_sdpa_mask_with_causal_is_refused():
@@ -342,7 +328,7 @@ def test_multihead_attention_grad_fn_names(fwd, batch_first, batched):
 @pytest.mark.parametrize("case", ["zero_heads", "indivisible"])
 def test_multihead_attention_constructor_errors(case):
     args = (0, 2) if case == "zero_heads" else (6, 4)
-    _same_error(lambda lib: lib.nn.MultiheadAttention(*args))
+    same_error(lambda lib: lib.nn.MultiheadAttention(*args))
 
 
 @pytest.mark.parametrize("case", ["query_rank", "key_rank", "embed_dim", "kv_shapes", "attn_2d", "attn_3d",
@@ -381,7 +367,7 @@ def test_multihead_attention_forward_errors(case):
             kw["attn_mask"] = lib.zeros(4, 3, 3, dtype=lib.bool)
         return m(q, k, v, **kw)
 
-    _same_error(run)
+    same_error(run)
 
 
 def test_multihead_attention_mismatched_mask_types_warn():

@@ -214,6 +214,4 @@ def test_container_errors_match_torch(case):
         CONTAINER_ERRORS[case](torch.nn, LEAF[torch])
     with pytest.raises(type(te.value)) as ee:
         CONTAINER_ERRORS[case](ember.nn, LEAF[ember])
-    expected = str(te.value).replace("torch", "ember").replace(
-        "class 'ember.nn.modules.container.Sequential'", "class 'ember.nn.modules.container.Sequential'")
-    assert str(ee.value) == expected
+    assert str(ee.value) == str(te.value).replace("torch", "ember")

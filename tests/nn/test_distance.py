@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from tests.oracle import assert_close, check, check_module, randn
+from oracle import assert_close, check, check_module, randn
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import ember
-from tests.oracle import check_module, randn
+from oracle import check_module, randn
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-from tests.oracle import assert_close, check, check_module, randn
+from oracle import assert_close, check, check_module, randn
 
 
 def _pair(cls, *args, dtype=np.float64, **kwargs):

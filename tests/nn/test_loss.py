@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from oracle import check, check_module
+from oracle import check, check_module, randn
 
 RED = ["none", "mean", "sum"]
 DTYPES = [np.float64, np.float32]
@@ -21,10 +21,6 @@ def F(lib):
 
 def rng(seed=0):
     return np.random.default_rng(seed)
-
-
-def randn(*shape, dtype=np.float64, seed=0):
-    return rng(seed).standard_normal(shape).astype(dtype)
 
 
 def uniform(*shape, lo=0.05, hi=0.95, dtype=np.float64, seed=1):
@@ -665,6 +661,12 @@ def test_bad_input_matches_torch_exception_types():
         for lib in (ember, torch):
             with pytest.raises(exc):
                 fn(lib)
+
+
+def test_module_error_names_the_layer():
+    with pytest.raises(ValueError, match=r"^CrossEntropyLoss\(\): Expected input batch_size \(3\) to match target "
+                                         r"batch_size \(4\)\.$"):
+        ember.nn.CrossEntropyLoss()(ember.randn(3, 5), ember.tensor([1, 2, 3, 4]))
 
 
 def test_float32_stays_float32():

@@ -152,15 +152,18 @@ def test_instancenorm_rejects_old_running_stats_when_not_tracking():
 ])
 def test_norm_base_bad_input(name, shape, message):
     for lib in (ember, torch):
+        layer = getattr(lib.nn, name)(4)
         with pytest.raises(ValueError) as info:
-            getattr(lib.nn, name)(4)(lib.zeros(*shape))
+            layer(lib.zeros(*shape))
         assert message in str(info.value)
         if "got input size" in message:
             assert str(list(shape)) in str(info.value)
+        if lib is ember:  # ember names the layer first
+            assert str(info.value).startswith(f"{layer!r}: ")
 
 
 def test_batchnorm_channel_mismatch_names_the_buffer():
-    with pytest.raises(RuntimeError, match="running_mean should contain 5 elements not 4"):
+    with pytest.raises(RuntimeError, match=r"^BatchNorm2d\(4, .*\): running_mean should contain 5 elements not 4"):
         ember.nn.BatchNorm2d(4)(ember.zeros(3, 5, 2, 2))
 
 
@@ -260,7 +263,8 @@ def test_instancenorm_matches_torch(name, shape, kwargs, dtype):
 
 def test_instancenorm_grad_fn_and_feature_checks():
     assert ember.nn.InstanceNorm2d(3)(ember.randn(2, 3, 4, 4, requires_grad=True)).grad_fn.name() == "ViewBackward0"
-    with pytest.raises(ValueError, match=r"expected input's size at dim=1 to match num_features \(3\), but got: 5"):
+    with pytest.raises(ValueError, match=r"^InstanceNorm1d\(3, .*\): expected input's size at dim=1 to match "
+                                         r"num_features \(3\), but got: 5"):
         ember.nn.InstanceNorm1d(3, affine=True)(ember.randn(2, 5, 4))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -327,7 +331,8 @@ def test_local_response_norm_matches_torch(size, shape, dtype):
 
 
 def test_local_response_norm_bad_input():
-    with pytest.raises(ValueError, match=r"Expected 3D or higher dimensionality .*input \(got 2 dimensions\)"):
+    with pytest.raises(ValueError, match=r"^LocalResponseNorm\(2, .*\): Expected 3D or higher dimensionality "
+                                         r".*input \(got 2 dimensions\)"):
         ember.nn.LocalResponseNorm(2)(ember.randn(3, 4))
 
 
@@ -336,8 +341,10 @@ def test_local_response_norm_bad_input():
     ((2, 5), (2, 4, 5), r"normalized_shape=\[2, 5\], expected input with shape \[\*, 2, 5\]"),
 ])
 def test_layernorm_bad_input(normalized_shape, shape, message):
-    with pytest.raises(RuntimeError, match=message):
-        ember.nn.LayerNorm(normalized_shape)(ember.randn(*shape))
+    layer = ember.nn.LayerNorm(normalized_shape)
+    with pytest.raises(RuntimeError, match=message) as info:
+        layer(ember.randn(*shape))
+    assert str(info.value).startswith(f"{layer!r}: ")
 
 
 def test_functional_forms_match_torch():

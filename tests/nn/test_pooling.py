@@ -414,6 +414,8 @@ def test_bad_input(fn, exc, match):
         _LIB[0] = ember
 
 
-def test_module_error_names_the_layer():
-    with pytest.raises(RuntimeError, match=r"max_pool2d.*\(1x3x3\).*\(1x0x0\).*too small"):
-        ember.nn.MaxPool2d(5)(ember.randn(1, 1, 3, 3))
+@pytest.mark.parametrize("layer", [ember.nn.MaxPool2d(5), ember.nn.AvgPool2d(5), ember.nn.LPPool2d(2, 5)])
+def test_module_error_names_the_layer(layer):
+    with pytest.raises(RuntimeError, match=r"pool2d.*\(1x3x3\).*\(1x0x0\).*too small") as info:
+        layer(ember.randn(1, 1, 3, 3))
+    assert str(info.value).startswith(f"{layer!r}: ")

@@ -1,7 +1,6 @@
-"""Every network of the seed tutorials, built in ember and in torch from one definition: ``print(net)``, state_dict
-keys, parameter counts and shapes, outputs and gradients after loading torch's weights, and hook order.
-
-A network is skipped only while a layer it needs is missing from ember.nn (the layers land one by one).
+"""Every network of the seed tutorials, built in ember and in torch from one definition (the seed tests' own where
+they have one): ``print(net)``, state_dict keys, parameter counts and shapes, outputs and gradients after loading
+torch's weights, and hook order.
 """
 from collections import OrderedDict
 
@@ -11,35 +10,18 @@ import torch
 
 import ember
 from oracle import check_module
+from tests.seeds.test_seed_000 import cnn_classes
+from tests.seeds.test_seed_000 import lenet_classes as lenet_classes_000
+from tests.seeds.test_seed_003 import layers_net, quick_net
+from tests.seeds.test_seed_004 import lenet_classes as lenet_classes_004
 
 
 def networks(lib):
-    """name -> (constructor, input shape or None for print-only, layers it needs)."""
+    """name -> (constructor, input shape or None for print-only)."""
     nn = lib.nn
     F = nn.functional
 
-    class LeNet(nn.Module):  # seed 000 section 一 (and 002)
-        def __init__(self):
-            super(LeNet, self).__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, self.num_flat_features(x))
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-
-        def num_flat_features(self, x):
-            n = 1
-            for s in x.size()[1:]:
-                n *= s
-            return n
+    LeNet = lenet_classes_000(nn, F)  # seed 000 section 一 (and 002)
 
     class Net001(LeNet):  # seed 001: one input channel, 3x3 kernels
         def __init__(self):
@@ -50,73 +32,10 @@ def networks(lib):
             self.fc2 = nn.Linear(120, 84)
             self.fc3 = nn.Linear(84, 10)
 
-    class CNN1(nn.Module):  # seed 000 section 三, Example 1
-        def __init__(self):
-            super(CNN1, self).__init__()
-            self.conv1 = nn.Conv2d(3, 12, kernel_size=3, stride=1, padding=1)
-            self.bn1 = nn.BatchNorm2d(12)
-            self.s1 = [self.conv1, self.bn1]
-            self.stage1 = nn.Sequential(*self.s1)
-            self.conv2 = nn.Conv2d(12, 24, kernel_size=3, stride=1, padding=1)
-            self.bn2 = nn.BatchNorm2d(24)
-            self.fc1 = nn.Linear(24 * 5 * 5, 128)
-            self.fc2 = nn.Linear(128, 10)
+    CNN1, CNN2 = cnn_classes(nn, F)  # seed 000 section 三, Examples 1 and 2
 
-        def forward(self, x):
-            x = F.relu(self.bn1(self.conv1(x)))
-            x = F.relu(self.bn2(self.conv2(x)))
-            x = x.view(-1, 24 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            return self.fc2(x)
-
-    class CNN2(nn.Module):  # seed 000 section 三, Example 2
-        def __init__(self):
-            super(CNN2, self).__init__()
-            conv1 = nn.Conv2d(3, 12, kernel_size=3, stride=1, padding=1)
-            bn1 = nn.BatchNorm2d(12)
-            s1 = [conv1, bn1]
-            self.stage1 = nn.Sequential(*s1)
-            self.stage2 = nn.DataParallel(self.stage1)
-            self.conv2 = nn.Conv2d(12, 24, kernel_size=3, stride=1, padding=1)
-            self.bn2 = nn.BatchNorm2d(24)
-            self.fc1 = nn.Linear(24 * 5 * 5, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = self.stage2(x)
-            x = F.relu(self.bn2(self.conv2(x)))
-            x = x.view(-1, 24 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            return self.fc2(x)
-
-    class HowjulLayers(nn.Module):  # seed 003 section 7.7, one attribute per layer
-        def __init__(self):
-            super(HowjulLayers, self).__init__()
-            self.conv1 = nn.Conv2d(3, 32, 5, padding=2)
-            self.maxpool1 = nn.MaxPool2d(2)
-            self.conv2 = nn.Conv2d(32, 32, 5, padding=2)
-            self.maxpool2 = nn.MaxPool2d(2)
-            self.conv3 = nn.Conv2d(32, 64, 5, padding=2)
-            self.maxpool3 = nn.MaxPool2d(2)
-            self.flatten = nn.Flatten()
-            self.linear1 = nn.Linear(1024, 64)
-            self.linear2 = nn.Linear(64, 10)
-
-        def forward(self, x):
-            x = self.maxpool1(self.conv1(x))
-            x = self.maxpool2(self.conv2(x))
-            x = self.maxpool3(self.conv3(x))
-            return self.linear2(self.linear1(self.flatten(x)))
-
-    class HowjulSeq(nn.Module):  # seed 003 section 7.7 with Sequential
-        def __init__(self):
-            super(HowjulSeq, self).__init__()
-            self.model1 = nn.Sequential(
-                nn.Conv2d(3, 32, 5, padding=2), nn.MaxPool2d(2), nn.Conv2d(32, 32, 5, padding=2), nn.MaxPool2d(2),
-                nn.Conv2d(32, 64, 5, padding=2), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1024, 64), nn.Linear(64, 10))
-
-        def forward(self, x):
-            return self.model1(x)
+    HowjulLayers = layers_net(nn)  # seed 003 section 7.7, one attribute per layer
+    HowjulSeq = quick_net(nn)  # seed 003 section 7.7 with Sequential
 
     class HowjulAdd(nn.Module):  # seed 003 section 7.1
         def forward(self, input):
@@ -165,18 +84,7 @@ def networks(lib):
         def forward(self, x):
             return self.layer2(lib.sigmoid(self.layer1(x)))
 
-    class Net004(nn.Module):  # seed 004: LeNet from two Sequentials
-        def __init__(self):
-            super(Net004, self).__init__()
-            self.features = nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Conv2d(6, 16, 5),
-                                          nn.ReLU(), nn.MaxPool2d(2, 2))
-            self.classifier = nn.Sequential(nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-                                            nn.Linear(84, 10))
-
-        def forward(self, x):
-            x = self.features(x)
-            x = x.view(-1, 16 * 5 * 5)
-            return self.classifier(x)
+    Net004 = lenet_classes_004(nn, 5)  # seed 004: LeNet from two Sequentials
 
     def net1_004():
         net = nn.Sequential()
@@ -185,55 +93,38 @@ def networks(lib):
         net.add_module("activation", nn.ReLU())
         return net
 
-    conv_relu = ("Conv2d", "ReLU")
     return {
-        "000_lenet": (LeNet, (2, 3, 32, 32), ("Conv2d", "Linear", "functional.max_pool2d", "functional.relu")),
-        "000_cnn_example1": (CNN1, (2, 3, 5, 5), ("Conv2d", "BatchNorm2d", "Linear", "functional.relu")),
-        "000_cnn_example2": (lambda: nn.DataParallel(CNN2()), (2, 3, 5, 5),
-                             ("Conv2d", "BatchNorm2d", "Linear", "functional.relu")),
-        "001_net": (Net001, (1, 1, 32, 32), ("Conv2d", "Linear", "functional.max_pool2d", "functional.relu")),
-        "003_add": (HowjulAdd, (3,), ()),
-        "003_conv": (HowjulConv, (2, 3, 8, 8), ("Conv2d",)),
-        "003_pool": (HowjulPool, (1, 1, 5, 5), ("MaxPool2d",)),
-        "003_act": (HowjulAct, (1, 1, 2, 2), ("ReLU", "Sigmoid")),
-        "003_layers": (HowjulLayers, (2, 3, 32, 32), ("Conv2d", "MaxPool2d", "Flatten", "Linear")),
-        "003_sequential": (HowjulSeq, (2, 3, 32, 32), ("Conv2d", "MaxPool2d", "Flatten", "Linear")),
+        "000_lenet": (LeNet, (2, 3, 32, 32)),
+        "000_cnn_example1": (CNN1, (2, 3, 5, 5)),
+        "000_cnn_example2": (lambda: nn.DataParallel(CNN2()), (2, 3, 5, 5)),
+        "001_net": (Net001, (1, 1, 32, 32)),
+        "003_add": (HowjulAdd, (3,)),
+        "003_conv": (HowjulConv, (2, 3, 8, 8)),
+        "003_pool": (HowjulPool, (1, 1, 5, 5)),
+        "003_act": (HowjulAct, (1, 1, 2, 2)),
+        "003_layers": (HowjulLayers, (2, 3, 32, 32)),
+        "003_sequential": (HowjulSeq, (2, 3, 32, 32)),
         "003_sequential_plain": (lambda: nn.Sequential(nn.Conv2d(1, 20, 5), nn.ReLU(), nn.Conv2d(20, 64, 5),
-                                                       nn.ReLU()), (1, 1, 12, 12), conv_relu),
+                                                       nn.ReLU()), (1, 1, 12, 12)),
         "003_sequential_ordered": (lambda: nn.Sequential(OrderedDict([
             ("conv1", nn.Conv2d(1, 20, 5)), ("relu1", nn.ReLU()), ("conv2", nn.Conv2d(20, 64, 5)),
-            ("relu2", nn.ReLU())])), (1, 1, 12, 12), conv_relu),
-        "003_linear": (lambda: nn.Linear(196608 // 64, 10), (3072,), ("Linear",)),
-        "004_perceptron": (lambda: Perceptron(3, 4, 1), (3, 5), ()),
-        "004_linear": (lambda: nn.Linear(3, 4), (2, 3), ("Linear",)),
-        "004_conv_nobias": (lambda: nn.Conv2d(1, 1, (3, 3), 1, bias=False), (1, 1, 5, 5), ("Conv2d",)),
-        "004_net1": (net1_004, (1, 3, 4, 4), ("Conv2d", "BatchNorm2d", "ReLU")),
-        "004_net2": (lambda: nn.Sequential(nn.Conv2d(3, 3, 3), nn.BatchNorm1d(3), nn.ReLU()), None,
-                     ("Conv2d", "BatchNorm1d", "ReLU")),
-        "004_modulelist": (lambda: nn.ModuleList([nn.Conv2d(3, 3, 3), nn.ReLU()]), None, conv_relu),
-        "004_lenet": (Net004, (2, 3, 32, 32), ("Conv2d", "ReLU", "MaxPool2d", "Linear")),
+            ("relu2", nn.ReLU())])), (1, 1, 12, 12)),
+        "003_linear": (lambda: nn.Linear(196608 // 64, 10), (3072,)),
+        "004_perceptron": (lambda: Perceptron(3, 4, 1), (3, 5)),
+        "004_linear": (lambda: nn.Linear(3, 4), (2, 3)),
+        "004_conv_nobias": (lambda: nn.Conv2d(1, 1, (3, 3), 1, bias=False), (1, 1, 5, 5)),
+        "004_net1": (net1_004, (1, 3, 4, 4)),
+        "004_net2": (lambda: nn.Sequential(nn.Conv2d(3, 3, 3), nn.BatchNorm1d(3), nn.ReLU()), None),
+        "004_modulelist": (lambda: nn.ModuleList([nn.Conv2d(3, 3, 3), nn.ReLU()]), None),
+        "004_lenet": (Net004, (2, 3, 32, 32)),
     }
 
 
 NETS = networks(ember)
 
 
-def requires(*names):
-    """Skip while ember.nn (or ember.nn.functional, for "functional.x") lacks one of ``names``."""
-    missing = []
-    for name in names:
-        owner = ember.nn
-        for part in name.split("."):
-            owner = getattr(owner, part, None)
-        if owner is None:
-            missing.append(name)
-    if missing:
-        pytest.skip(f"ember.nn lacks {', '.join(missing)} (being written)")
-
-
 def pair(name, seed=0):
     """The network ``name`` in ember and torch (torch seeded, so parameters like seed 004's randn are fixed)."""
-    requires(*NETS[name][2])
     torch.manual_seed(seed)
     ember.manual_seed(seed)
     return NETS[name][0](), networks(torch)[name][0]()
@@ -282,7 +173,7 @@ def test_seed000_state_dict_names_as_printed(name, expected):
     assert list(e.state_dict()) == expected == list(t.state_dict())
 
 
-RUNNABLE = [n for n, (_, shape, _) in NETS.items() if shape is not None]
+RUNNABLE = [n for n, (_, shape) in NETS.items() if shape is not None]
 
 
 @pytest.mark.parametrize("train", [True, False])

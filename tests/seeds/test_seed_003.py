@@ -258,29 +258,9 @@ def test_7_6_linear_on_flattened_batches():
 
 
 # 7.7 ------------------------------------------------------------------------------------------------------------
-def sequential(torch, nn, F, optim, share):
-    Conv2d, MaxPool2d, Flatten, Linear, Sequential = nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear, nn.Sequential
-    # Using Sequential to create a small model.
-    model = nn.Sequential(
-        nn.Conv2d(1, 20, 5),
-        nn.ReLU(),
-        nn.Conv2d(20, 64, 5),
-        nn.ReLU()
-    )
-    print(model)
-    r = {"plain keys": list(model.state_dict())}
-
-    # Using Sequential with OrderedDict.
-    model = nn.Sequential(OrderedDict([
-        ('conv1', nn.Conv2d(1, 20, 5)),
-        ('relu1', nn.ReLU()),
-        ('conv2', nn.Conv2d(20, 64, 5)),
-        ('relu2', nn.ReLU())
-    ]))
-    print(model)
-    share(model)
-    r["ordered keys"] = list(model.state_dict())
-    r["ordered out"] = model(torch.randn(2, 1, 12, 12))
+def layers_net(nn):
+    """Section 7.7's CIFAR-10 quick model, one attribute per layer."""
+    Conv2d, MaxPool2d, Flatten, Linear = nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear
 
     class Layers(nn.Module):
         def __init__(self):
@@ -307,6 +287,13 @@ def sequential(torch, nn, F, optim, share):
             x = self.linear2(x)
             return x
 
+    return Layers
+
+
+def quick_net(nn):
+    """Section 7.7's CIFAR-10 quick model as one Sequential (also the network of 7.8 and 7.9)."""
+    Sequential, Conv2d, MaxPool2d, Flatten, Linear = nn.Sequential, nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear
+
     class Howjul(nn.Module):
         def __init__(self):
             super(Howjul, self).__init__()
@@ -326,6 +313,33 @@ def sequential(torch, nn, F, optim, share):
             x = self.model1(x)
             return x
 
+    return Howjul
+
+
+def sequential(torch, nn, F, optim, share):
+    # Using Sequential to create a small model.
+    model = nn.Sequential(
+        nn.Conv2d(1, 20, 5),
+        nn.ReLU(),
+        nn.Conv2d(20, 64, 5),
+        nn.ReLU()
+    )
+    print(model)
+    r = {"plain keys": list(model.state_dict())}
+
+    # Using Sequential with OrderedDict.
+    model = nn.Sequential(OrderedDict([
+        ('conv1', nn.Conv2d(1, 20, 5)),
+        ('relu1', nn.ReLU()),
+        ('conv2', nn.Conv2d(20, 64, 5)),
+        ('relu2', nn.ReLU())
+    ]))
+    print(model)
+    share(model)
+    r["ordered keys"] = list(model.state_dict())
+    r["ordered out"] = model(torch.randn(2, 1, 12, 12))
+
+    Layers, Howjul = layers_net(nn), quick_net(nn)
     layers = share(Layers())
     print(layers)
     howjul = share(Howjul())
@@ -394,31 +408,6 @@ def test_7_8_loss_values_of_the_seed():
     assert result["l1 sum"].item() == 2.0
     assert round(result["mse"].item(), 4) == 1.3333
     assert round(result["ce"].item(), 4) == 1.1019
-
-
-def quick_net(nn):
-    Sequential, Conv2d, MaxPool2d, Flatten, Linear = nn.Sequential, nn.Conv2d, nn.MaxPool2d, nn.Flatten, nn.Linear
-
-    class Howjul(nn.Module):
-        def __init__(self):
-            super(Howjul, self).__init__()
-            self.model1 = Sequential(
-                Conv2d(3, 32, 5, padding=2),
-                MaxPool2d(2),
-                Conv2d(32, 32, 5, padding=2),
-                MaxPool2d(2),
-                Conv2d(32, 64, 5, padding=2),
-                MaxPool2d(2),
-                Flatten(),
-                Linear(1024, 64),
-                Linear(64, 10)
-            )
-
-        def forward(self, x):
-            x = self.model1(x)
-            return x
-
-    return Howjul
 
 
 def loss_network(torch, nn, F, optim, share):

@@ -301,7 +301,10 @@ class PReLU(Module):
         init.constant_(self.weight, self.init)
 
     def forward(self, input):
-        return F.prelu(input, self.weight)
+        try:
+            return F.prelu(input, self.weight)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"

@@ -48,9 +48,10 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        if input.ndim and input.shape[-1] != self.in_features:
-            raise RuntimeError(f"{self!r}: {F._mm_shape_error(input.shape, self.weight.shape)}")
-        return F.linear(input, self.weight, self.bias)
+        try:
+            return F.linear(input, self.weight, self.bias)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -85,7 +86,10 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
-        return F.bilinear(input1, input2, self.weight, self.bias)
+        try:
+            return F.bilinear(input1, input2, self.weight, self.bias)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "

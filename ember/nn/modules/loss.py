@@ -36,14 +36,20 @@ class L1Loss(_Loss):
     input's shape."""
 
     def forward(self, input, target):
-        return F.l1_loss(input, target, reduction=self.reduction)
+        try:
+            return F.l1_loss(input, target, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class MSELoss(_Loss):
     """Mean squared error ``(x - y)**2``. Input and target of any (equal) shape."""
 
     def forward(self, input, target):
-        return F.mse_loss(input, target, reduction=self.reduction)
+        try:
+            return F.mse_loss(input, target, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -57,8 +63,11 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+        try:
+            return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                                   reduction=self.reduction, label_smoothing=self.label_smoothing)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class NLLLoss(_WeightedLoss):
@@ -70,8 +79,11 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                          reduction=self.reduction)
+        try:
+            return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                              reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class NLLLoss2d(NLLLoss):
@@ -91,7 +103,10 @@ class BCELoss(_WeightedLoss):
     """Binary cross entropy of probabilities in [0, 1] against targets of the same shape."""
 
     def forward(self, input, target):
-        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        try:
+            return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -104,8 +119,11 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
-                                                  reduction=self.reduction)
+        try:
+            return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
+                                                      reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class SmoothL1Loss(_Loss):
@@ -116,7 +134,10 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input, target):
-        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+        try:
+            return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class HuberLoss(_Loss):
@@ -127,7 +148,10 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input, target):
-        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+        try:
+            return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class KLDivLoss(_Loss):
@@ -138,28 +162,40 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input, target):
-        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+        try:
+            return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class SoftMarginLoss(_Loss):
     """Two-class logistic loss ``log(1 + exp(-y x))`` for targets in {1, -1}."""
 
     def forward(self, input, target):
-        return F.soft_margin_loss(input, target, reduction=self.reduction)
+        try:
+            return F.soft_margin_loss(input, target, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
     """One-vs-all logistic loss over C classes: input and 0/1 target (N, C) or (C,)."""
 
     def forward(self, input, target):
-        return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+        try:
+            return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class MultiLabelMarginLoss(_Loss):
     """Multi-label hinge loss; the target lists class indices, padded with -1."""
 
     def forward(self, input, target):
-        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+        try:
+            return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -176,8 +212,11 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input, target):
-        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
-                                   reduction=self.reduction)
+        try:
+            return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                       reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class MarginRankingLoss(_Loss):
@@ -188,7 +227,10 @@ class MarginRankingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+        try:
+            return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -199,7 +241,10 @@ class HingeEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input, target):
-        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+        try:
+            return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class CosineEmbeddingLoss(_Loss):
@@ -210,7 +255,10 @@ class CosineEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+        try:
+            return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class TripletMarginLoss(_Loss):
@@ -227,8 +275,11 @@ class TripletMarginLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
-        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
-                                     swap=self.swap, reduction=self.reduction)
+        try:
+            return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                         swap=self.swap, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class TripletMarginWithDistanceLoss(_Loss):
@@ -249,9 +300,12 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
-        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
-                                                   distance_function=self.distance_function, margin=self.margin,
-                                                   swap=self.swap, reduction=self.reduction)
+        try:
+            return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                       distance_function=self.distance_function, margin=self.margin,
+                                                       swap=self.swap, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class PoissonNLLLoss(_Loss):
@@ -265,8 +319,11 @@ class PoissonNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, log_input, target):
-        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
-                                  reduction=self.reduction)
+        try:
+            return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
+                                      reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class GaussianNLLLoss(_Loss):
@@ -278,7 +335,10 @@ class GaussianNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, input, target, var):
-        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+        try:
+            return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class CTCLoss(_Loss):
@@ -290,5 +350,8 @@ class CTCLoss(_Loss):
         self.zero_infinity = zero_infinity
 
     def forward(self, log_probs, targets, input_lengths, target_lengths):
-        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
-                          self.zero_infinity)
+        try:
+            return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                              self.zero_infinity)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None

@@ -9,15 +9,14 @@ from __future__ import annotations
 import functools
 import itertools
 import warnings
-import weakref
 from collections import OrderedDict, namedtuple
 from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 from ..._device import check_device
 from ..._tensor import Tensor
-from ...autograd.function import Function
-from ...autograd.grad_mode import STATE, no_grad
+from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
+from ._hooks import RemovableHandle, _add_hook, _BackwardHook
 
 __all__ = ["Module"]
 
@@ -33,38 +32,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by every ``register_*hook``: ``remove()`` (or leaving a ``with`` block) takes the hook out."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict: dict, *, extra_dicts: tuple = ()) -> None:
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dicts)
-
-    def remove(self) -> None:
-        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
-            d = ref()
-            if d is not None:
-                d.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-def _add_hook(hooks: dict, hook: Callable, prepend: bool = False, extra_dicts: tuple = ()) -> RemovableHandle:
-    handle = RemovableHandle(hooks, extra_dicts=extra_dicts)
-    hooks[handle.id] = hook
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
 
 
 # hooks that apply to every module (torch.nn.modules.module.register_module_*_hook)
@@ -115,110 +82,6 @@ def _addindent(text: str, num_spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
 
 
-class _BackwardHookFunction(Function):
-    """Identity on the tensors it is given; its node marks where a module's input or output gradients arrive."""
-
-    _name = "BackwardHookFunctionBackward"
-
-    @staticmethod
-    def forward(ctx, *tensors):
-        return tensors
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return grads
-
-
-class _BackwardHook:
-    """Runs a module's full backward (pre-)hooks for one call: grad_output when the outputs' gradients arrive,
-    grad_input (and the hooks that may replace it) when the inputs' gradients do."""
-
-    def __init__(self, module: "Module", hooks: list, pre_hooks: list) -> None:
-        self.module, self.hooks, self.pre_hooks = module, hooks, pre_hooks
-        self.grad_outputs = None
-        self.n_inputs = 0
-        self.input_slots: list = []
-        self.inputs_wrapped = False
-
-    @staticmethod
-    def _wrap(values: tuple, on_grads: Callable):
-        """Pass the grad-requiring tensors of ``values`` through one identity node; call ``on_grads`` on its
-        incoming gradients (laid out like ``values``, None elsewhere). Returns (new values, slots used)."""
-        if not STATE.enabled:
-            return values, []
-        slots = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
-        if not slots:
-            return values, []
-        out = _BackwardHookFunction.apply(*(values[i] for i in slots))
-        out = out if isinstance(out, tuple) else (out,)
-        n = len(values)
-
-        def prehook(grads):
-            full = [None] * n
-            for i, g in zip(slots, grads):
-                full[i] = g
-            new = on_grads(tuple(full))
-            if new is None:
-                return None
-            return tuple(new[i] for i in slots)
-
-        out[0].grad_fn.register_prehook(prehook)
-        values = list(values)
-        for i, t in zip(slots, out):
-            values[i] = t
-        return tuple(values), slots
-
-    def setup_input_hook(self, args: tuple) -> tuple:
-        self.n_inputs = len(args)
-        new_args, self.input_slots = self._wrap(args, self._on_grad_inputs)
-        self.inputs_wrapped = bool(self.input_slots)
-        return new_args
-
-    def setup_output_hook(self, result):
-        single = not isinstance(result, tuple)
-        outs = (result,) if single else result
-        new, slots = self._wrap(outs, self._on_grad_outputs)
-        if not slots:
-            return result
-        return new[0] if single else type(result)(new) if type(result) is tuple else new
-
-    def _on_grad_outputs(self, grad_outputs: tuple):
-        changed = False
-        for hook in self.pre_hooks:
-            out = hook(self.module, grad_outputs)
-            if out is not None:
-                out = out if isinstance(out, tuple) else (out,)
-                if len(out) != len(grad_outputs):
-                    raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
-                                       f"{len(out)}, but expected {len(grad_outputs)}")
-                grad_outputs, changed = out, True
-        self.grad_outputs = grad_outputs
-        if not self.inputs_wrapped and self.hooks:
-            # no input needs a gradient: the hooks still run, with grad_input all None, as in PyTorch
-            warnings.warn("Full backward hook is firing when gradients are computed with respect to module outputs "
-                          "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
-                          "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.",
-                          stacklevel=5)
-            grad_inputs = (None,) * self.n_inputs
-            for hook in self.hooks:
-                if hook(self.module, grad_inputs, grad_outputs) is not None:
-                    raise RuntimeError("Backward hook for Modules where no input requires gradient should always "
-                                       "return None or None for all gradients.")
-        return grad_outputs if changed else None
-
-    def _on_grad_inputs(self, grad_inputs: tuple):
-        changed = False
-        for hook in self.hooks:
-            out = hook(self.module, grad_inputs, self.grad_outputs)
-            if out is not None:
-                out = out if isinstance(out, tuple) else (out,)
-                if len(out) != len(grad_inputs):
-                    raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got {len(out)}, "
-                                       f"but expected {len(grad_inputs)}")
-                grad_inputs, changed = out, True
-        return grad_inputs if changed else None
-
-
 # load_state_dict collects the copies here and applies them only once every key has been checked
 _pending_loads: list | None = None
 
@@ -232,6 +95,7 @@ class Module:
     _version: int = 1
     training: bool
     call_super_init: bool = False
+    _layer_error_types = (RuntimeError, ValueError, IndexError)  # what _layer_error prefixes with the layer's repr
 
     def __init__(self, *args, **kwargs) -> None:
         if self.call_super_init is False and bool(kwargs):
@@ -263,6 +127,14 @@ class Module:
 
     def forward(self, *input: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+
+    def _layer_error(self, error: Exception) -> Exception:
+        """``error`` with this layer's repr in front of its message (same type, PyTorch's wording after the prefix).
+
+        Layers call their functional form as ``try: return F.x(...)`` / ``except self._layer_error_types as e: raise
+        self._layer_error(e) from None``: free when nothing fails, and warnings still point at ``forward``.
+        """
+        return type(error)(f"{self!r}: {error}")
 
     # -- registration --------------------------------------------------------------------------------------------
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:

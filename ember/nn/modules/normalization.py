@@ -44,7 +44,10 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
     def forward(self, input):
-        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+        try:
+            return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
@@ -69,7 +72,10 @@ class LayerNorm(Module):
         _reset_affine(self)
 
     def forward(self, input):
-        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        try:
+            return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
@@ -96,7 +102,10 @@ class GroupNorm(Module):
         _reset_affine(self)
 
     def forward(self, input):
-        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+        try:
+            return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
@@ -123,7 +132,10 @@ class RMSNorm(Module):
             init.ones_(self.weight)
 
     def forward(self, input):
-        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+        try:
+            return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -1,4 +1,8 @@
-"""Pooling layers: max, average, adaptive, LP pooling and max unpooling (each a single call into functional)."""
+"""Pooling layers: max, average, adaptive, LP pooling and max unpooling.
+
+Each family's base class holds the one ``forward`` (a single call into functional, whose errors then name the layer);
+the 1d/2d/3d classes only say which functional form (``_pool``) they call.
+"""
 from __future__ import annotations
 
 from ...ops import nn_pool as F
@@ -10,6 +14,7 @@ __all__ = [
     "AvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d", "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
 ]
+
 
 def _tuple(value, nd: int, name: str) -> tuple:
     return expand_arg(value, nd, name, name)
@@ -28,6 +33,13 @@ class _MaxPoolNd(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
+    def forward(self, input):
+        try:
+            return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
+
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
                 f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
@@ -36,25 +48,19 @@ class _MaxPoolNd(Module):
 class MaxPool1d(_MaxPoolNd):
     """Max over sliding windows of (N, C, L) or (C, L): L_out = floor((L + 2p - d(k-1) - 1) / s + 1)."""
 
-    def forward(self, input):
-        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+    _pool = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
     """Max over sliding windows of (N, C, H, W) or (C, H, W); stride defaults to the kernel size."""
 
-    def forward(self, input):
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+    _pool = staticmethod(F.max_pool2d)
 
 
 class MaxPool3d(_MaxPoolNd):
     """Max over sliding windows of (N, C, D, H, W) or (C, D, H, W)."""
 
-    def forward(self, input):
-        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+    _pool = staticmethod(F.max_pool3d)
 
 
 class _MaxUnpoolNd(Module):
@@ -67,6 +73,12 @@ class _MaxUnpoolNd(Module):
         self.stride = _tuple(stride if stride is not None else kernel_size, nd, "stride")
         self.padding = _tuple(padding, nd, "padding")
 
+    def forward(self, input, indices, output_size=None):
+        try:
+            return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
+
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
@@ -75,27 +87,21 @@ class MaxUnpool1d(_MaxUnpoolNd):
     """Partial inverse of MaxPool1d: each value goes back to its index, zeros elsewhere."""
 
     _nd = 1
-
-    def forward(self, input, indices, output_size=None):
-        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+    _pool = staticmethod(F.max_unpool1d)
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
     """Partial inverse of MaxPool2d: each value goes back to its index, zeros elsewhere."""
 
     _nd = 2
-
-    def forward(self, input, indices, output_size=None):
-        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+    _pool = staticmethod(F.max_unpool2d)
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
     """Partial inverse of MaxPool3d: each value goes back to its index, zeros elsewhere."""
 
     _nd = 3
-
-    def forward(self, input, indices, output_size=None):
-        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+    _pool = staticmethod(F.max_unpool3d)
 
 
 class _AvgPoolNd(Module):
@@ -118,8 +124,11 @@ class AvgPool1d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):
-        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
+        try:
+            return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                                self.count_include_pad)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
 
 
 class _AvgPool23d(_AvgPoolNd):
@@ -135,21 +144,24 @@ class _AvgPool23d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
+    def forward(self, input):
+        try:
+            return self._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad, self.divisor_override)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
+
 
 class AvgPool2d(_AvgPool23d):
     """Mean over sliding windows of (N, C, H, W) or (C, H, W); ``divisor_override`` replaces the window size."""
 
-    def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+    _pool = staticmethod(F.avg_pool2d)
 
 
 class AvgPool3d(_AvgPool23d):
     """Mean over sliding windows of (N, C, D, H, W) or (C, D, H, W)."""
 
-    def forward(self, input):
-        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+    _pool = staticmethod(F.avg_pool3d)
 
 
 class _AdaptiveMaxPoolNd(Module):
@@ -160,6 +172,12 @@ class _AdaptiveMaxPoolNd(Module):
         self.output_size = output_size
         self.return_indices = return_indices
 
+    def forward(self, input):
+        try:
+            return self._pool(input, self.output_size, self.return_indices)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
+
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
@@ -167,22 +185,19 @@ class _AdaptiveMaxPoolNd(Module):
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max pooling of (N, C, L) or (C, L) to a fixed length."""
 
-    def forward(self, input):
-        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(F.adaptive_max_pool1d)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max pooling of (N, C, H, W) or (C, H, W) to a fixed size; None keeps that input size."""
 
-    def forward(self, input):
-        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(F.adaptive_max_pool2d)
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     """Max pooling of (N, C, D, H, W) or (C, D, H, W) to a fixed size; None keeps that input size."""
 
-    def forward(self, input):
-        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+    _pool = staticmethod(F.adaptive_max_pool3d)
 
 
 class _AdaptiveAvgPoolNd(Module):
@@ -192,6 +207,12 @@ class _AdaptiveAvgPoolNd(Module):
         super().__init__()
         self.output_size = output_size
 
+    def forward(self, input):
+        try:
+            return self._pool(input, self.output_size)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
+
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
 
@@ -199,22 +220,19 @@ class _AdaptiveAvgPoolNd(Module):
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
     """Average pooling of (N, C, L) or (C, L) to a fixed length."""
 
-    def forward(self, input):
-        return F.adaptive_avg_pool1d(input, self.output_size)
+    _pool = staticmethod(F.adaptive_avg_pool1d)
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Average pooling of (N, C, H, W) or (C, H, W) to a fixed size; None keeps that input size."""
 
-    def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
+    _pool = staticmethod(F.adaptive_avg_pool2d)
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """Average pooling of (N, C, D, H, W) or (C, D, H, W) to a fixed size; None keeps that input size."""
 
-    def forward(self, input):
-        return F.adaptive_avg_pool3d(input, self.output_size)
+    _pool = staticmethod(F.adaptive_avg_pool3d)
 
 
 class _LPPoolNd(Module):
@@ -227,6 +245,12 @@ class _LPPoolNd(Module):
         self.stride = stride
         self.ceil_mode = ceil_mode
 
+    def forward(self, input):
+        try:
+            return self._pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+        except self._layer_error_types as e:
+            raise self._layer_error(e) from None
+
     def extra_repr(self) -> str:
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"ceil_mode={self.ceil_mode}")
@@ -235,19 +259,16 @@ class _LPPoolNd(Module):
 class LPPool1d(_LPPoolNd):
     """Power-average pooling of (N, C, L): (sum over the window of x**p) ** (1/p)."""
 
-    def forward(self, input):
-        return F.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+    _pool = staticmethod(F.lp_pool1d)
 
 
 class LPPool2d(_LPPoolNd):
     """Power-average pooling of (N, C, H, W): (sum over the window of x**p) ** (1/p)."""
 
-    def forward(self, input):
-        return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+    _pool = staticmethod(F.lp_pool2d)
 
 
 class LPPool3d(_LPPoolNd):
     """Power-average pooling of (N, C, D, H, W): (sum over the window of x**p) ** (1/p)."""
 
-    def forward(self, input):
-        return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+    _pool = staticmethod(F.lp_pool3d)

@@ -12,6 +12,7 @@ import numpy as np
 
 
 def md5(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex MD5 digest of a file, read in ``chunk``-byte blocks."""
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as f:
         while block := f.read(chunk):
@@ -47,6 +48,7 @@ def _reconstruct(cls, shape, dtype):
 
 
 def load_numpy_pickle(path: Path, opener=open):
+    """The object in a dataset pickle (opened with ``opener``, e.g. ``gzip.open``), NumPy globals only."""
     with opener(path, "rb") as f:
         return NumpyOnlyUnpickler(f, encoding="latin1").load()
 

@@ -22,6 +22,7 @@ default_loader = pil_loader
 
 
 def find_classes(directory) -> tuple[list[str], dict[str, int]]:
+    """The sorted sub-folder names of ``directory`` and their indices (one class per folder)."""
     classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
     if not classes:
         raise FileNotFoundError(f"Couldn't find any class folder in {directory}.")

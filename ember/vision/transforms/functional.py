@@ -5,7 +5,6 @@ images are resampled by the same code (Pillow's antialiasing is what torchvision
 """
 from __future__ import annotations
 
-import math
 from enum import Enum
 
 import numpy as np
@@ -14,6 +13,8 @@ from ..._tensor import Tensor, wrap
 
 
 class InterpolationMode(Enum):
+    """Resampling filter of the resizing transforms (the values are torchvision's names)."""
+
     NEAREST = "nearest"
     NEAREST_EXACT = "nearest-exact"
     BILINEAR = "bilinear"
@@ -48,6 +49,7 @@ def get_image_size(img) -> list[int]:
 
 
 def get_image_num_channels(img) -> int:
+    """Channels of a (C, H, W) / (H, W) tensor or of a PIL image (its bands)."""
     if isinstance(img, Tensor):
         return 1 if img.ndim == 2 else img.shape[-3]
     return len(img.getbands())
@@ -155,6 +157,7 @@ def _output_size(size, w: int, h: int, max_size) -> tuple[int, int]:
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias: bool | None = True):
+    """Resize to ``size`` (h, w), or the smaller edge to an int ``size`` keeping the aspect ratio (PIL filters)."""
     w, h = get_image_size(img)
     new_h, new_w = _output_size(size, w, h, max_size)
     if (new_w, new_h) == (w, h):
@@ -178,6 +181,7 @@ def crop(img, top: int, left: int, height: int, width: int):
 
 
 def center_crop(img, output_size):
+    """Crop ``output_size`` (int or (h, w)) around the centre; zero-padded where larger than the image."""
     if isinstance(output_size, int):
         output_size = (output_size, output_size)
     elif len(output_size) == 1:
@@ -187,17 +191,21 @@ def center_crop(img, output_size):
     return crop(img, int(round((h - th) / 2.0)), int(round((w - tw) / 2.0)), th, tw)
 
 
-def resized_crop(img, top, left, height, width, size, interpolation=InterpolationMode.BILINEAR, antialias=True):
+def resized_crop(img, top: int, left: int, height: int, width: int, size, interpolation=InterpolationMode.BILINEAR,
+                 antialias: bool | None = True):
+    """:func:`crop` then :func:`resize`."""
     return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
 
 
 def hflip(img):
+    """Mirror left-right."""
     from PIL import Image
 
     return img.flip(-1) if isinstance(img, Tensor) else img.transpose(Image.FLIP_LEFT_RIGHT)
 
 
 def vflip(img):
+    """Mirror top-bottom."""
     from PIL import Image
 
     return img.flip(-2) if isinstance(img, Tensor) else img.transpose(Image.FLIP_TOP_BOTTOM)
@@ -278,6 +286,7 @@ def _gray(arr: np.ndarray) -> np.ndarray:
 
 
 def rgb_to_grayscale(img, num_output_channels: int = 1):
+    """ITU-R 601-2 luma ``0.299 R + 0.587 G + 0.114 B``, repeated to ``num_output_channels`` (1 or 3)."""
     if isinstance(img, Tensor):
         arr = img.detach().numpy()
         g = _gray(arr)[..., None, :, :].astype(arr.dtype)
@@ -298,6 +307,7 @@ def _pil_enhance(img, name: str, factor: float):
 
 
 def adjust_brightness(img, brightness_factor: float):
+    """Blend with black: 0 gives black, 1 the image, 2 twice as bright (clamped)."""
     if isinstance(img, Tensor):
         arr = img.detach().numpy()
         return wrap(_blend(arr, 0.0, brightness_factor, arr.dtype))
@@ -305,6 +315,7 @@ def adjust_brightness(img, brightness_factor: float):
 
 
 def adjust_contrast(img, contrast_factor: float):
+    """Blend with the mean grey level: 0 gives a flat grey image, 1 the image."""
     if isinstance(img, Tensor):
         arr = img.detach().numpy()
         gray = _gray(arr) if arr.shape[-3] == 3 else arr[..., 0, :, :]
@@ -316,6 +327,7 @@ def adjust_contrast(img, contrast_factor: float):
 
 
 def adjust_saturation(img, saturation_factor: float):
+    """Blend with the greyscale image: 0 gives grey, 1 the image, 2 doubled saturation."""
     if isinstance(img, Tensor):
         arr = img.detach().numpy()
         return wrap(_blend(arr, _gray(arr)[..., None, :, :], saturation_factor, arr.dtype))

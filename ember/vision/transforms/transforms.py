@@ -112,6 +112,8 @@ class Resize:
 
 
 class CenterCrop:
+    """Crop the centre ``size`` (int or (h, w)) of the image."""
+
     def __init__(self, size) -> None:
         self.size = _pair(size)
 
@@ -123,6 +125,9 @@ class CenterCrop:
 
 
 class Pad:
+    """Pad the sides by ``padding`` (all, (left/right, top/bottom) or (left, top, right, bottom)) with ``fill`` or
+    by edge/reflect/symmetric copies."""
+
     def __init__(self, padding, fill=0, padding_mode: str = "constant") -> None:
         F._pad_sides(padding)
         if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
@@ -167,20 +172,29 @@ class RandomCrop:
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
-class RandomHorizontalFlip:
+class _RandomFlip:
+    """Apply the class's ``_flip`` with probability ``p``."""
+
     def __init__(self, p: float = 0.5) -> None:
         self.p = p
 
     def __call__(self, img):
-        return F.hflip(img) if _rand() < self.p else img
+        return self._flip(img) if _rand() < self.p else img
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(p={self.p})"
 
 
-class RandomVerticalFlip(RandomHorizontalFlip):
-    def __call__(self, img):
-        return F.vflip(img) if _rand() < self.p else img
+class RandomHorizontalFlip(_RandomFlip):
+    """Mirror left-right with probability ``p``."""
+
+    _flip = staticmethod(F.hflip)
+
+
+class RandomVerticalFlip(_RandomFlip):
+    """Mirror top-bottom with probability ``p``."""
+
+    _flip = staticmethod(F.vflip)
 
 
 class RandomRotation:
@@ -245,6 +259,8 @@ class RandomResizedCrop:
 
 
 class Grayscale:
+    """Convert to greyscale with ``num_output_channels`` (1 or 3) channels."""
+
     def __init__(self, num_output_channels: int = 1) -> None:
         self.num_output_channels = num_output_channels
 
