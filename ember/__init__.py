@@ -53,4 +53,9 @@ def __getattr__(name: str):
         return importlib.import_module(f"ember.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("ember.serialization"), name)
+    from ._functional import lookup
+
+    fn = lookup(name)
+    if fn is not None:
+        return fn
     raise AttributeError(f"module 'ember' has no attribute '{name}'")

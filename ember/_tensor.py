@@ -21,7 +21,7 @@ class Tensor:
     """
 
     __module__ = "ember"  # printed as <class 'ember.Tensor'>, as PyTorch prints <class 'torch.Tensor'>
-    __slots__ = ("_data", "_requires_grad", "grad", "grad_fn", "_output_nr", "_version_counter", "__weakref__",
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_version_counter", "__weakref__",
                  "__dict__")
     # rarely set, so kept out of the slots: instances override these class defaults when they need to
     _accumulator = None
@@ -137,6 +137,24 @@ class Tensor:
             raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D "
                                "tensor.")
         return self.transpose(-2, -1)
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient accumulated by backward (None until one arrives); only leaves and tensors that called
+        ``retain_grad()`` receive one."""
+        grad = self._grad
+        if grad is None and self.grad_fn is not None and not self._retains_grad:
+            import warnings
+
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return grad
+
+    @grad.setter
+    def grad(self, value: "Tensor | None") -> None:
+        if value is not None and not isinstance(value, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                            f"{type(value).__name__}")
+        self._grad = value
 
     @property
     def retains_grad(self) -> bool:
@@ -315,7 +333,7 @@ class Tensor:
         def store(grad):
             t = ref()
             if t is not None:
-                t.grad = grad.detach().clone() if t.grad is None else t.grad + grad
+                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad
 
         self._retains_grad = True
         self.grad_fn._tensor_hooks_of(self._output_nr).append(store)
@@ -512,6 +530,13 @@ class Tensor:
         return compare.ge(self, other)
 
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, "
+    "use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+    "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
 def _replaced_by(dst: Tensor, src: Tensor) -> Tensor:
     """What ``dst.copy_(src)`` computes: src cast and broadcast to dst (dst's old values get no gradient)."""
     out = src.to(dst.dtype).expand(dst.shape)
@@ -528,7 +553,7 @@ _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16":
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
     t._data = data
     t._requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t.grad_fn = None
     t._output_nr = 0
     t._version_counter = [0]

@@ -19,6 +19,9 @@ _METHODS = [
     "isfinite", "equal", "allclose", "isclose", "greater", "greater_equal", "less", "less_equal", "not_equal",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "addmm", "clamp_min", "clamp_max",
     "addcmul", "addcdiv", "lerp", "sort", "argsort", "topk", "tril", "triu", "select", "broadcast_to",
+    "atan2", "arctan2", "hypot", "logaddexp", "xlogy", "sinc", "cumprod", "cummax", "cummin", "diag", "diagonal",
+    "diag_embed", "trace", "repeat_interleave", "kron", "index_add", "index_copy", "index_fill", "masked_scatter",
+    "take", "take_along_dim", "unique",
 ]
 _ALIASES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div", "negative": "neg",
             "absolute": "abs", "clip": "clamp", "round": "round_", "arctan": "atan", "arcsin": "asin",
@@ -26,7 +29,8 @@ _ALIASES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide"
 _INPLACE = ["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
             "neg", "sign", "floor", "ceil", "trunc", "round_", "reciprocal", "square", "remainder", "floor_divide",
             "scatter", "scatter_add", "erf", "addcmul", "addcdiv", "lerp", "clamp_min", "clamp_max", "tril", "triu",
-            "tan", "exp2", "log2", "log10", "frac", "atan", "asin", "acos", "sinh", "cosh"]
+            "tan", "exp2", "log2", "log10", "frac", "atan", "asin", "acos", "sinh", "cosh", "atan2", "arctan2", "hypot",
+            "xlogy", "sinc", "cumprod", "index_add", "index_copy", "index_fill", "masked_scatter"]
 
 for _name in _METHODS:
     setattr(Tensor, _name, getattr(ops, _name))
@@ -45,6 +49,43 @@ def _make_inplace(fn):
 
 for _name in _INPLACE:
     setattr(Tensor, _name.rstrip("_") + "_", _make_inplace(getattr(ops, _name)))
+
+
+def _inplace_view(fn, grad_name: str | None):
+    """``t_``, ``transpose_``, ...: ``self`` itself becomes the view ``fn(self)`` (recorded as ``grad_name``)."""
+    def method(self, *args):
+        from .autograd.grad_mode import STATE
+
+        if STATE.enabled and self._requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        out = fn(self, *args)
+        if out is self:
+            return self
+        node = out.grad_fn
+        if node is not None and node is not self.grad_fn and grad_name is not None:
+            node._name = grad_name
+        self._data = out._data
+        if node is not None:
+            self.grad_fn, self._output_nr = node, out._output_nr
+        self._version_counter[0] += 1
+        return self
+
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place ``{fn.__name__}``: this tensor becomes the view."
+    return method
+
+
+def _squeeze_(self, dim=None):
+    return (_squeeze_all if dim is None else _squeeze_dim)(self, *(() if dim is None else (dim,)))
+
+
+_squeeze_all = _inplace_view(ops.squeeze, "SqueezeBackward3")
+_squeeze_dim = _inplace_view(ops.squeeze, "SqueezeBackward4")
+Tensor.t_ = _inplace_view(ops.t, "TBackward1")
+Tensor.transpose_ = _inplace_view(ops.transpose, "TransposeBackward1")
+Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
+Tensor.unsqueeze_ = _inplace_view(ops.unsqueeze, "UnsqueezeBackward1")
+Tensor.squeeze_ = _squeeze_
 
 
 def _reflected(fn):

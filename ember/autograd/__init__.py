@@ -52,7 +52,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
                      allow_unused=True)
         for t, g in zip(inputs, found):
             if g is not None:
-                t.grad = g if t.grad is None else t.grad + g
+                t._grad = g if t._grad is None else t._grad + g
         return
     engine.run_backward(tensors, grads, retain_graph, create_graph)
 

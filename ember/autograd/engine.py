@@ -25,7 +25,7 @@ def _dependencies(roots) -> dict:
     stack = list(roots)
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in node._edges:
             if nxt is None:
                 continue
             deps[nxt] = deps.get(nxt, 0) + 1
@@ -86,15 +86,12 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
             if len(grad_outputs) == 1 and grad_outputs[0] is not None or any(g is not None for g in grad_outputs):
                 grad_inputs = node._run_backward(grad_outputs)
             else:
-                grad_inputs = (None,) * len(node.next_functions)
-            if node._hooked:
-                for hook in attrs.get("_post_hooks", ()):
-                    out = hook(tuple(grad_inputs), tuple(grad_outputs))
-                    if out is not None:
-                        grad_inputs = tuple(out)
+                grad_inputs = (None,) * len(node._edges)
+            if node._hooked and attrs.get("_post_hooks"):
+                grad_inputs = _post_hooks(node, attrs["_post_hooks"], grad_inputs, grad_outputs)
             if not retain_graph and attrs.get("_saved"):
                 attrs["_saved"] = _FREED
-            for (nxt, nr), g in zip(node.next_functions, grad_inputs):
+            for (nxt, nr), g in zip(node._edges, grad_inputs):
                 if nxt is None:
                     continue
                 if g is not None:
@@ -130,12 +127,24 @@ def _pre_hooks(attrs: dict, grad_outputs: list) -> list:
     return grad_outputs
 
 
+def _post_hooks(node, hooks: list, grad_inputs, grad_outputs) -> list:
+    """Run a node's post-hooks on the gradients of its ``next_functions`` (backward returns one per argument)."""
+    positions = node._input_positions()
+    grad_inputs = list(grad_inputs) + [None] * (len(node._edges) - len(grad_inputs))
+    for hook in hooks:
+        out = hook(tuple([grad_inputs[i] for i in positions]), tuple(grad_outputs))
+        if out is not None:
+            for i, g in zip(positions, out):
+                grad_inputs[i] = g
+    return grad_inputs
+
+
 def _skip(node, deps, buffers, ready) -> None:
     """A node that received no gradient at all: release its dependants without running it."""
     stack = [node]
     while stack:
         n = stack.pop()
-        for nxt, _ in n.next_functions:
+        for nxt, _ in n._edges:
             if nxt is None:
                 continue
             deps[nxt] -= 1
@@ -158,16 +167,17 @@ def _accumulate_into_leaf(var, grad_outputs: list, create_graph: bool) -> None:
     if grad.shape != var.shape:
         raise RuntimeError(f"Function AccumulateGrad returned an invalid gradient - got {list(grad.shape)} but "
                            f"expected shape compatible with {list(var.shape)}")
-    if var.grad is None:
+    old = var._grad
+    if old is None:
         if create_graph:
-            var.grad = grad
+            var._grad = grad
         else:
             arr = _unshared_array(grad, var._data.dtype)
-            var.grad = function._wrap(arr) if arr is not None else grad.detach()._own_copy(var._data.dtype)
+            var._grad = function._wrap(arr) if arr is not None else grad.detach()._own_copy(var._data.dtype)
     elif create_graph:
-        var.grad = var.grad + grad
+        var._grad = old + grad
     else:
-        var.grad._data += grad._data
+        old._data += grad._data
     for hook in var._post_accumulate_hooks or ():
         hook(var)
 

@@ -19,6 +19,9 @@ from .grad_mode import STATE
 
 _FREED = object()
 _NO_EDGE = (None, 0)
+# the edge of an argument that is no input of PyTorch's node (a Python number, a dim, an index tensor...): the
+# engine keeps one edge per argument, ``next_functions`` leaves these out (compared by identity, not value)
+_NOT_INPUT = tuple([None, 0])  # built at run time: the compiler would share one constant with _NO_EDGE
 _NOTHING_SAVED = (None, None, None)
 _Tensor = None  # set by ember._tensor to break the import cycle
 _wrap = None  # ember._tensor.wrap, set there for the same reason
@@ -26,15 +29,34 @@ _new = object.__new__
 
 
 class Node:
-    """A recorded operation in the autograd graph (PyTorch's ``torch.autograd.graph.Node``)."""
+    """A recorded operation in the autograd graph (PyTorch's ``torch.autograd.graph.Node``).
 
-    next_functions: tuple = ()
+    ``_edges`` holds one (node, output_nr) per forward argument, as the engine pairs them with the gradients
+    backward returns; ``next_functions`` shows only the edges of the node's tensor inputs, as PyTorch does.
+    """
+
+    _edges: tuple = ()
+    # positions of the arguments PyTorch lists in next_functions whatever they are (a Python number that its op
+    # wraps into a tensor, as in ``x * 2``); None lists the floating-point tensor arguments
+    _inputs: tuple | None = None
     _name: str | None = None
     _n_outputs = 1
     _hooked = False  # set once any hook is registered on the node: the engine looks for hooks only then
 
     def name(self) -> str:
         return self._name or type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple:
+        edges = self._edges
+        return tuple([edges[i] for i in self._input_positions()])
+
+    def _input_positions(self) -> list:
+        """The positions in ``_edges`` that ``next_functions`` shows."""
+        edges = self._edges
+        if self._inputs is None:
+            return [i for i, e in enumerate(edges) if e is not _NOT_INPUT]
+        return [i for i in self._inputs if i < len(edges)]
 
     def __repr__(self) -> str:
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -88,7 +110,6 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable) -> None:
         self.variable = variable
-        self.next_functions = ()
 
 
 def accumulator_of(t) -> AccumulateGrad:
@@ -180,7 +201,8 @@ class Function(Node):
         ctx = cls()
         record = STATE.enabled and any(isinstance(a, _Tensor) and a.requires_grad for a in args)
         if record:
-            ctx.next_functions = tuple(edge_of(a) for a in args)
+            # every tensor argument is an input of a custom Function's node, whatever its dtype
+            ctx._edges = tuple(edge_of(a) if isinstance(a, _Tensor) else _NOT_INPUT for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad and record for a in args)
         STATE.enabled, prev = False, STATE.enabled
         try:
@@ -223,7 +245,7 @@ class Function(Node):
                      for g, m in zip(grads, self._out_meta)]
         out = type(self).backward(self, *grads)
         out = out if isinstance(out, tuple) else (out,)
-        n = len(self.next_functions)
+        n = len(self._edges)
         if len(out) < n:
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
                                f"(expected {n}, got {len(out)})")
@@ -303,9 +325,15 @@ class Op(Function):
                     record = True
                     break
         if record:
-            edges = tuple([_edge(a) if getattr(a, "_requires_grad", False) else _NO_EDGE for a in args])
-            ctx.next_functions = edges
-            ctx.needs_input_grad = tuple([e is not _NO_EDGE for e in edges])
+            if cls._inputs is None:
+                edges = tuple([_edge(a) if getattr(a, "_requires_grad", False)
+                               else _NO_EDGE if isinstance(a, _Tensor) and a._data.dtype.kind == "f" else _NOT_INPUT
+                               for a in args])
+                ctx.needs_input_grad = tuple([e is not _NO_EDGE and e is not _NOT_INPUT for e in edges])
+            else:  # next_functions does not depend on what the arguments are
+                edges = tuple([_edge(a) if getattr(a, "_requires_grad", False) else _NO_EDGE for a in args])
+                ctx.needs_input_grad = tuple([e is not _NO_EDGE for e in edges])
+            ctx._edges = edges
         out = cls.forward(ctx, *arrays, **kwargs)
         single = type(out) is not tuple
         outs = (_wrap(out),) if single else tuple([_wrap(o) for o in out])

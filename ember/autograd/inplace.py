@@ -100,7 +100,7 @@ def _saved_refs(root, target, result, args) -> list:
             # an output is saved as a twin over the same array (function._save_output)
             if t is target or t is result or type(entry[2]) is int and t._data is result._data:
                 found.append((node, i, t is target))
-        stack.extend(n for n, _ in node.next_functions)
+        stack.extend(n for n, _ in node._edges)
     return found
 
 

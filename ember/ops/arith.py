@@ -28,33 +28,56 @@ def _data(x):
 
 
 class Add(Op):
+    """``a + alpha * b``: both operands are inputs of PyTorch's node, a Python number too (it wraps it)."""
+
+    _inputs = (0, 1)
+
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, alpha=1):
         ctx.shapes = (_shape(a), _shape(b))
-        return a + b
+        if alpha == 1:
+            return a + b
+        ctx.alpha = alpha
+        return a + b * alpha
 
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        return (sum_to(g, ctx.shapes[0]) if need[0] else None, sum_to(g, ctx.shapes[1]) if need[1] else None)
+        gb = None
+        if need[1]:
+            alpha = ctx.__dict__.get("alpha", 1)
+            gb = sum_to(g if alpha == 1 else g * alpha, ctx.shapes[1])
+        return sum_to(g, ctx.shapes[0]) if need[0] else None, gb
 
 
 class Sub(Op):
+    """``a - alpha * b``."""
+
+    _inputs = (0, 1)
+
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, alpha=1):
         ctx.shapes = (_shape(a), _shape(b))
-        return a - b
+        if alpha == 1:
+            return a - b
+        ctx.alpha = alpha
+        return a - b * alpha
 
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
+        alpha = ctx.__dict__.get("alpha", 1)
         if not STATE.enabled and need[1]:
             gd = g._data
-            return (sum_to(g, ctx.shapes[0]) if need[0] else None, _array_grad(np.negative(gd), gd, ctx.shapes[1]))
-        return (sum_to(g, ctx.shapes[0]) if need[0] else None, sum_to(-g, ctx.shapes[1]) if need[1] else None)
+            gb = np.negative(gd) if alpha == 1 else gd * -alpha
+            return (sum_to(g, ctx.shapes[0]) if need[0] else None, _array_grad(gb, gd, ctx.shapes[1]))
+        return (sum_to(g, ctx.shapes[0]) if need[0] else None,
+                sum_to(-g if alpha == 1 else g * -alpha, ctx.shapes[1]) if need[1] else None)
 
 
 class Mul(Op):
+    _inputs = (0, 1)
+
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad
@@ -75,7 +98,17 @@ class Mul(Op):
                 sum_to(g * a, ctx.shapes[1]) if need[1] else None)
 
 
+class MulScalar(Mul):
+    """``tensor * number`` as PyTorch's C++ code records it (``mul.Scalar``: the number is no input of the node),
+    for ops composed from others; Python's ``x * 2`` records MulBackward0 with the number as an input."""
+
+    _name = "MulBackward1"
+    _inputs = None
+
+
 class Div(Op):
+    _inputs = (0, 1)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
@@ -154,6 +187,8 @@ class Neg(Op):
 class Maximum(Op):
     """Elementwise max; on ties each input gets half the gradient, as in PyTorch."""
 
+    _inputs = (0, 1)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -165,6 +200,8 @@ class Maximum(Op):
 
 
 class Minimum(Op):
+    _inputs = (0, 1)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -184,21 +221,30 @@ def _tie_split(ctx, g, wins):
             sum_to(g * (1 - win_a), _tshape(b)) if need[1] else None)
 
 
-def _binary(op, a, b, float_result: bool = False):
-    a, b, _ = promote_operands(a, b, float_result)
+def _binary(op, a, b, float_result: bool = False, alpha=1):
+    a, b, dt = promote_operands(a, b, float_result)
     try:
-        return op.apply(a, b)
+        if alpha == 1 and type(alpha) is not bool:
+            return op.apply(a, b)
+        return op.apply(a, b, alpha=_check_alpha(alpha, dt))
     except ValueError as e:
         if "broadcast" in str(e):
             raise broadcast_error(_tshape(a), _tshape(b)) from None
         raise
 
 
+def _check_alpha(alpha, dt: np.dtype):
+    """``alpha`` as PyTorch accepts it for a result of dtype ``dt``."""
+    if isinstance(alpha, (bool, np.bool_)) and dt != np.bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dt.kind != "f" and isinstance(alpha, (float, np.floating)):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return alpha
+
+
 def add(input, other, *, alpha=1):
     """``input + alpha * other``."""
-    if alpha != 1:
-        other = other * alpha
-    return _binary(Add, input, other)
+    return _binary(Add, input, other, alpha=alpha)
 
 
 def _is_bool(x) -> bool:
@@ -213,9 +259,7 @@ def sub(input, other, *, alpha=1):
                                "`logical_xor()` operator instead.")
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    if alpha != 1:
-        other = other * alpha
-    return _binary(Sub, input, other)
+    return _binary(Sub, input, other, alpha=alpha)
 
 
 def mul(input, other):
@@ -272,18 +316,151 @@ def floor_divide(input, other):
     return wrap(np.floor_divide(ad, bd))
 
 
+def _common(*tensors):
+    """The tensors cast to their PyTorch result dtype (tensors with dimensions first, then zero-dim ones)."""
+    from .._dtype import _promote
+
+    dt, rank = tensors[0]._data.dtype, min(tensors[0].ndim, 1) + 1
+    for t in tensors[1:]:
+        if t._data.dtype != dt:
+            t_rank = min(t.ndim, 1) + 1
+            dt, rank = _promote(dt, rank, t._data.dtype, t_rank), max(rank, t_rank)
+    return [t if t._data.dtype == dt else t.to(dt) for t in tensors]
+
+
+class Addcmul(Op):
+    """``input + value * tensor1 * tensor2``."""
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, value=1):
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(t1 if need[2] else None, t2 if need[1] else None)
+        ctx.meta = (a.shape, t1.shape, t2.shape, value)
+        prod = t1 * t2
+        return a + (prod if value == 1 else prod * value)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        sa, s1, s2, value = ctx.meta
+        need = ctx.needs_input_grad
+        gv = g if value == 1 else g * value
+        return (sum_to(g, sa) if need[0] else None, sum_to(gv * t2, s1) if need[1] else None,
+                sum_to(gv * t1, s2) if need[2] else None)
+
+
+class Addcdiv(Op):
+    """``input + value * tensor1 / tensor2``."""
+
+    @staticmethod
+    def forward(ctx, a, t1, t2, value=1):
+        ctx.save_for_backward(t1 if ctx.needs_input_grad[2] else None, t2)
+        ctx.meta = (a.shape, t1.shape, t2.shape, value)
+        quot = t1 / t2
+        return a + (quot if value == 1 else quot * value)
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        sa, s1, s2, value = ctx.meta
+        need = ctx.needs_input_grad
+        gv = g if value == 1 else g * value
+        return (sum_to(g, sa) if need[0] else None, sum_to(gv / t2, s1) if need[1] else None,
+                sum_to(-gv * t1 / (t2 * t2), s2) if need[2] else None)
+
+
+class Lerp(Op):
+    """``input + weight * (end - input)`` with a number ``weight``."""
+
+    _name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, weight):
+        ctx.meta = (a.shape, b.shape, weight)
+        return a + weight * (b - a)
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb, w = ctx.meta
+        need = ctx.needs_input_grad
+        return sum_to(g * (1 - w), sa) if need[0] else None, sum_to(g * w, sb) if need[1] else None
+
+
+class LerpTensor(Op):
+    """``input + weight * (end - input)`` with a tensor ``weight``."""
+
+    _name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if need[2] else None, b if need[2] else None, w)
+        ctx.shapes = (a.shape, b.shape, w.shape)
+        return a + w * (b - a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        sa, sb, sw = ctx.shapes
+        need = ctx.needs_input_grad
+        return (sum_to(g * (1 - w), sa) if need[0] else None, sum_to(g * w, sb) if need[1] else None,
+                sum_to(g * (b - a), sw) if need[2] else None)
+
+
+def _ternary(op, tensors, *params):
+    try:
+        return op.apply(*tensors, *params)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        shape = tuple(tensors[0].shape)
+        for t in tensors[1:]:
+            try:
+                shape = np.broadcast_shapes(shape, tuple(t.shape))
+            except ValueError:
+                raise broadcast_error(shape, tuple(t.shape)) from None
+        raise
+
+
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 * tensor2``."""
-    prod = mul(tensor1, tensor2)
-    return add(input, prod if value == 1 else mul(prod, value))
+    tensors = _common(input, tensor1, tensor2)
+    if tensors[0]._data.dtype.kind != "f" and isinstance(value, float):
+        value = int(value)  # PyTorch casts the value to the integer dtype
+    return _ternary(Addcmul, tensors, value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    """``input + value * tensor1 / tensor2``."""
-    quot = div(tensor1, tensor2)
-    return add(input, quot if value == 1 else mul(quot, value))
+    """``input + value * tensor1 / tensor2``; integer tensor1 and tensor2 refuse, as in PyTorch."""
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+            "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+            "value * ember.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+            "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    return _ternary(Addcdiv, _common(input, tensor1, tensor2), value)
 
 
 def lerp(input, end, weight):
-    """``input + weight * (end - input)``."""
-    return add(input, mul(sub(end, input), weight))
+    """``input + weight * (end - input)``; ``weight`` a number or a tensor of input's dtype."""
+    dt = input._data.dtype
+    for name, t in (("end", end), ("weight", weight)):
+        if hasattr(t, "_data") and t._data.dtype != dt:
+            raise RuntimeError(f"expected dtype {_dtype_word(dt)} for `{name}` but got dtype "
+                               f"{_dtype_word(t._data.dtype)}")
+    if dt.kind != "f":
+        raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{_type_name(dt)}\'')
+    if hasattr(weight, "_data"):
+        return _ternary(LerpTensor, (input, end, weight))
+    return _ternary(Lerp, (input, end), weight)
+
+
+def _dtype_word(dt: np.dtype) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(dt.name, dt.name)
+
+
+def _type_name(dt: np.dtype) -> str:
+    from .reduce import _type_name
+
+    return _type_name(dt)

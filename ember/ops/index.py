@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ._util import normalize_dim, sum_to
 
 _INDEX_KINDS = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.bool_))
@@ -181,10 +182,38 @@ def getitem(x, key):
         _check_masks(index, x.shape)
     elif advanced and isinstance(index, np.ndarray) and index.dtype == np.bool_:
         _check_masks((index,), x.shape)
+    if not advanced and type(index) is tuple and len(index) > 1 and x._requires_grad and STATE.enabled:
+        try:
+            return _basic_chain(x, index)
+        except IndexError:
+            pass  # the single op below reports the error with the dim of the original tensor, as PyTorch does
     try:
         return (IndexAdvanced if advanced else Index).apply(x, index)
     except IndexError as e:
         raise IndexError(_pytorch_index_message(str(e), x.shape)) from None
+
+
+def _basic_chain(x, index: tuple):
+    """``x[index]`` for a basic index, recorded as PyTorch records it: one select, slice or unsqueeze node per
+    item that changes something (slices over a whole dim and the Ellipsis add none)."""
+    after = 0
+    if Ellipsis in index:
+        after = sum(1 for i in index[index.index(Ellipsis) + 1:] if i is not None)
+    out, dim, steps = x, 0, 0
+    for item in index:
+        if item is Ellipsis:
+            dim = out.ndim - after
+            continue
+        if item is None or isinstance(item, (int, np.integer)) or _changes(item, out.shape[dim]):
+            out = Index.apply(out, (_FULL,) * dim + (item,))
+            steps += 1
+        if not isinstance(item, (int, np.integer)):
+            dim += 1
+    return out if steps else Index.apply(x, index)
+
+
+def _changes(item: slice, size: int) -> bool:
+    return item.indices(size) != (0, size, 1)
 
 
 def _pytorch_index_message(msg: str, shape) -> str:
@@ -457,6 +486,13 @@ class MaskedFill(Op):
         return gx, None, gv
 
 
+class MaskedFillTensor(MaskedFill):
+    """masked_fill with a 0-d tensor value: the value is an input of the node (of any dtype), as in PyTorch."""
+
+    _name = "MaskedFillBackward1"
+    _inputs = (0, 2)
+
+
 def masked_fill(input, mask, value):
     """``input`` with ``value`` where ``mask`` (bool, broadcastable to input) is True."""
     if mask._data.dtype != np.bool_:
@@ -465,11 +501,9 @@ def masked_fill(input, mask, value):
         if value.ndim != 0:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value.ndim} dimension(s).")
-        if not value.requires_grad:
-            value = value.item()
-        elif value._data.dtype != input._data.dtype:
+        if value.requires_grad and value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
-    out = MaskedFill.apply(input, mask, value)
+    out = (MaskedFillTensor if hasattr(value, "_data") else MaskedFill).apply(input, mask, value)
     if out.shape != input.shape:
         raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} does not broadcast to the input's "
                            f"shape {list(input.shape)}")

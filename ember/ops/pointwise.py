@@ -137,6 +137,16 @@ ceil, Ceil = _pointwise("Ceil", np.ceil, lambda g, x, y: g * 0, saves="", ints="
 round_, Round = _pointwise("Round", np.round, lambda g, x, y: g * 0, saves="", ints="keep")
 trunc, Trunc = _pointwise("Trunc", np.trunc, lambda g, x, y: g * 0, saves="", ints="keep")
 frac, Frac = _pointwise("Frac", lambda x: x - np.trunc(x), lambda g, x, y: g, saves="", ints="error")
+
+
+def _sinc_grad(g, x, y):
+    """d sinc(x)/dx = (cos(pi x) - sinc(x)) / x, and 0 at x = 0 (without a 0/0 on the way)."""
+    zero = x == 0
+    return (g * (((x * np.pi).cos() - y) / x.masked_fill(zero, 1.0))).masked_fill(zero, 0.0)
+
+
+sinc, Sinc = _pointwise("Sinc", np.sinc, _sinc_grad, saves="xy", array_grad=False)
+
 erf, Erf = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(x * x)).exp() * 1.1283791670955126,
                       array_grad=lambda g, x, y: g * np.exp(-(x * x)) * 1.1283791670955126)
 
@@ -277,6 +287,7 @@ class ClampTensor(Op):
     """clamp with tensor bounds: the gradient goes to x inside [min, max], to a bound where it is active."""
 
     _name = "ClampBackward0"
+    _inputs = (0, 1, 2)
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -307,6 +318,8 @@ class ClampTensor(Op):
 
 
 class Where(Op):
+    _inputs = (1, 2)  # the condition is no input of PyTorch's node; a number operand is (it wraps it)
+
     @staticmethod
     def forward(ctx, cond, a, b):
         ctx.cond = cond

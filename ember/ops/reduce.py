@@ -533,7 +533,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         axis = dim if x.ndim else None
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN silently, as in PyTorch
+            e = np.exp(x - x.max(axis=axis, keepdims=True))
         e /= e.sum(axis=axis, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(e)
@@ -556,7 +557,8 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         axis = dim if x.ndim else None
-        shifted = x - x.max(axis=axis, keepdims=True)
+        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN silently, as in PyTorch
+            shifted = x - x.max(axis=axis, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(out)

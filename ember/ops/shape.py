@@ -109,6 +109,8 @@ def reshape(input, *shape):
     try:
         np.reshape(data, shape, copy=False)
     except ValueError:
+        if input._requires_grad and STATE.enabled:  # recorded as PyTorch does: _unsafe_view of a clone
+            return Reshape.apply(Contiguous.apply(input), shape)
         return Reshape.apply(input, shape)
     return View.apply(input, shape)
 

@@ -72,3 +72,24 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     idx = _order(input._data, dim, largest)
     idx = idx[(slice(None),) * dim + (slice(0, k),)] if input.ndim else idx
     return _topk_t(Topk.apply(input, idx, dim), wrap(idx.astype(np.int64, copy=False)))
+
+
+def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """The distinct values (sorted), or the distinct slices along ``dim``; optionally where each input entry went
+    (``inverse``) and how often each value occurs (``counts``). The result carries no gradient."""
+    from .._tensor import wrap
+
+    data = input._data
+    if dim is None:
+        values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(data.shape)
+    else:
+        dim = normalize_dim(dim, data.ndim)
+        values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, axis=dim)
+        inverse = inverse.reshape(-1)
+    out = [wrap(values)]
+    if return_inverse:
+        out.append(wrap(inverse.astype(np.int64, copy=False)))
+    if return_counts:
+        out.append(wrap(counts.astype(np.int64, copy=False)))
+    return out[0] if len(out) == 1 else tuple(out)

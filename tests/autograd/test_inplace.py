@@ -177,3 +177,23 @@ def test_inplace_keeps_identity_and_dtype():
     y **= 2
     assert y.tolist() == [2.25, 6.25]
     assert np.shares_memory(ember.ones(2).clamp_(0, 0.5).numpy(), ember.ones(2).numpy()) is False
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda x: x.t_(), "TBackward1"), (lambda x: x.transpose_(0, 1), "TransposeBackward1"),
+    (lambda x: x.unsqueeze_(1), "UnsqueezeBackward1"), (lambda x: x.unsqueeze_(0).squeeze_(), "SqueezeBackward3"),
+    (lambda x: x.unsqueeze_(2).squeeze_(2), "SqueezeBackward4"),
+], ids=["t_", "transpose_", "unsqueeze_", "squeeze_", "squeeze_dim"])
+def test_inplace_view_ops(call, name):
+    seen = []
+    for lib in (ember, torch):
+        x = lib.tensor(randn(3, 4), requires_grad=True)
+        y = x * 2
+        version = y._version
+        assert call(y) is y
+        assert (y.grad_fn.name() if lib is ember else type(y.grad_fn).__name__) == name
+        (y * lib.arange(float(y.numel()), dtype=lib.float64).reshape(y.shape)).sum().backward()
+        seen.append((tuple(y.shape), y._version - version, x.grad.numpy().tolist()))
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            call(x)
+    assert seen[0] == seen[1]

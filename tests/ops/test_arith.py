@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_close, check, randn
+from oracle import assert_close, check, randn, same_error
 
 SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (3,)), ((5,), ()), ((2, 3), (1, 1))]
 
@@ -147,3 +147,27 @@ def test_broadcast_error(shapes):
 def test_add_requires_a_tensor():
     with pytest.raises(TypeError):
         ember.add(1, 2)
+
+
+@pytest.mark.parametrize("expr, name, edges", [
+    ("x.addcmul(x, x, value=2)", "AddcmulBackward0", 3), ("x.addcdiv(x, x + 2)", "AddcdivBackward0", 3),
+    ("x.lerp(x * 2, 0.5)", "LerpBackward0", 2), ("x.lerp(x, x.sigmoid())", "LerpBackward1", 3),
+    ("x.add(x, alpha=2)", "AddBackward0", 2), ("x.sub(1, alpha=2)", "SubBackward0", 2)])
+def test_ternary_grad_fn_names(expr, name, edges):
+    for lib in (ember, torch):
+        out = eval(expr, {"x": lib.ones(3, requires_grad=True)})
+        assert (out.grad_fn.name() if lib is ember else type(out.grad_fn).__name__) == name
+        assert len(out.grad_fn.next_functions) == edges
+
+
+def test_alpha_and_value_rules():
+    same_error(lambda m: m.tensor([1, 2]).add(m.tensor([1, 2]), alpha=2.5), "alpha must not be a floating point")
+    same_error(lambda m: m.tensor([1, 2]).add(m.tensor([1, 2]), alpha=True), "Boolean alpha")
+    same_error(lambda m: m.lerp(m.ones(2), m.ones(2, dtype=m.float64), 0.5), "expected dtype float for `end`")
+    same_error(lambda m: m.addcdiv(m.ones(2, dtype=m.long), m.ones(2, dtype=m.long), m.ones(2, dtype=m.long)),
+               "Integer division with addcdiv")
+    same_error(lambda m: m.addcmul(m.ones(2), m.ones(3), m.ones(2)), "must match the size")
+    for lib in (ember, torch):
+        assert lib.addcmul(lib.ones(2, dtype=lib.long), lib.ones(2, dtype=lib.long), lib.ones(2, dtype=lib.long),
+                           value=0.5).tolist() == [1, 1]
+        assert lib.addcmul(lib.ones(2), lib.ones(2, dtype=lib.float64), lib.ones(2)).dtype == lib.float64

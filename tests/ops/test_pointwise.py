@@ -7,7 +7,7 @@ import ember
 from oracle import assert_close, check, randn
 
 REAL = ["neg", "abs", "sign", "exp", "exp2", "expm1", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "atan", "sinh",
-        "cosh", "square", "erf", "floor", "ceil", "trunc", "round", "frac", "reciprocal"]
+        "cosh", "square", "erf", "floor", "ceil", "trunc", "round", "frac", "reciprocal", "sinc"]
 POSITIVE = ["log", "log2", "log10", "log1p", "sqrt", "rsqrt"]
 UNIT = ["asin", "acos"]
 
@@ -154,3 +154,13 @@ def test_erf_matches_math_erf_over_a_wide_range(dtype):
     else:
         np.testing.assert_array_equal(got[~np.isnan(xs)], exact.astype(dtype)[~np.isnan(xs)])
     assert np.isnan(got[-1]) and np.signbit(got[xs == 0]).tolist() == np.signbit(xs[xs == 0]).tolist()
+
+
+def test_sinc_at_zero_and_double_backward():
+    check(lambda m, a: m.sinc(a), np.array([0.0, 0.5, -1.0, 2.25]))
+    grads = []
+    for lib in (ember, torch):  # away from 0, where PyTorch's second derivative is NaN
+        t = lib.tensor([0.3, 0.5, -1.0, 2.25], requires_grad=True)
+        (g,) = lib.autograd.grad(t.sinc().sum(), t, create_graph=True)
+        grads.append(lib.autograd.grad(g[1:].sum(), t)[0])
+    assert_close(*grads)

@@ -191,3 +191,11 @@ def test_softmax_dtype_argument_and_extreme_values():
     check(lambda m, x: m.softmax(x, 1, dtype=m.float64), randn(2, 3, dtype=np.float32))
     check(lambda m, x: m.log_softmax(x, 0), np.array([1000.0, -1000.0, 0.0]))
     check(lambda m, x: m.softmax(x, 0), np.array([-np.inf, 0.0, 1.0]), grad=False)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_an_all_minus_inf_row_is_nan_without_warning(name):
+    x = np.array([[-np.inf, -np.inf, -np.inf], [1.0, 2.0, 3.0]])
+    with np.errstate(all="raise"):  # a NumPy floating-point warning would raise here
+        check(lambda m, a: getattr(a, name)(1), x)
+        check(lambda m, a: m.nn.Softmax(dim=1)(a), x)

@@ -36,3 +36,16 @@ def test_named_results_and_errors():
     assert repr(ember.tensor([1.0, 3.0]).topk(1)) == repr(torch.tensor([1.0, 3.0]).topk(1)).replace("torch", "ember")
     with pytest.raises(RuntimeError, match="selected index k out of range"):
         ember.ones(3).topk(4)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"return_inverse": True}, {"return_counts": True},
+                                    {"return_inverse": True, "return_counts": True}, {"dim": 0, "return_inverse": True},
+                                    {"dim": 1, "return_counts": True}], ids=str)
+def test_unique(kwargs):
+    data = np.array([[3, 1, 3], [3, 1, 3], [1, 2, 1]])
+    for dtype in (np.int64, np.float32):
+        e = ember.unique(ember.tensor(data.astype(dtype)), **kwargs)
+        t = torch.unique(torch.tensor(data.astype(dtype)), **kwargs)
+        for a, b in zip(e if isinstance(e, tuple) else (e,), t if isinstance(t, tuple) else (t,)):
+            assert_close(a, b)
+    assert ember.tensor([2, 2, 1]).unique().tolist() == [1, 2]

@@ -182,7 +182,5 @@ def test_loss_graph_node_names():
     assert graph[0] == "MseLossBackward0" and graph[1][0] == "AddmmBackward0"
 
 
-@pytest.mark.xfail(reason="ember/autograd/function.py Op.apply gives every positional argument an edge, so non-tensor "
-                          "arguments (kernel sizes, reduction...) add (None, 0) entries to next_functions", strict=True)
 def test_loss_graph_edges_match_torch():
     compare(loss_graph, keep_empty_edges=True)
