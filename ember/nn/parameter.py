@@ -36,12 +36,11 @@ class Parameter(Tensor):
         return (_rebuild_parameter, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo: dict) -> "Parameter":
+        # PyTorch copies the data and requires_grad only: the copy has no .grad even when the original has one
+        # (a plain Tensor's deepcopy keeps its grad)
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(np.array(self._data, copy=True), self.requires_grad)
-        if self.grad is not None:
-            out.grad = Tensor.__new__(Tensor)
-            _init(out.grad, np.array(self.grad._data, copy=True))
+        out = type(self)(self._data.copy(order="K"), self.requires_grad)
         memo[id(self)] = out
         return out
 
@@ -78,6 +77,11 @@ class UninitializedParameter(Parameter):
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
+
+    def __deepcopy__(self, memo: dict) -> "UninitializedParameter":
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.requires_grad)
+        return memo[id(self)]
 
 
 class UninitializedBuffer(Tensor):

@@ -2,12 +2,15 @@
 targets (with class weights, ignore_index and label smoothing) or class-probability targets."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._tensor import wrap as _wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._loss_util import check_no_grad, check_target_dtype, legacy_reduction, type_name
+from .arith import AddScalar, DivScalar, MulScalar
 from .reduce import LogSoftmax
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -53,6 +56,8 @@ class NllLoss(Op):
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index):
+        if x.ndim == 4:
+            ctx._name = "NllLoss2DBackward0"
         if x.ndim == 1:
             x2, tgt = x[None], target.reshape(1)
         else:
@@ -115,7 +120,19 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     check_target_dtype(target)
     _check_class_target("nll_loss", input, target)
     w = _class_weight("nll_loss", weight, input.shape[1 if input.ndim > 1 else 0], input._data.dtype)
-    return NllLoss.apply(input, target._data, w, reduction, ignore_index)
+    return _nll(input, target._data, w, reduction, ignore_index)
+
+
+def _nll(input, target: np.ndarray, w, reduction: str, ignore_index: int):
+    """``NllLoss`` with PyTorch's graph: (N, C) and (C,) inputs directly, (N, C, H, W) as NllLoss2D, other
+    ranks viewed as (N, C, 1, -1) with the 'none' result viewed back to the target's shape."""
+    if input.ndim in (1, 2, 4):
+        return NllLoss.apply(input, target, w, reduction, ignore_index)
+    n, c = input.shape[:2]
+    rest = math.prod(input.shape[2:])  # not -1: an empty batch leaves it ambiguous
+    flat = input.contiguous().view(n, c, 1, rest)
+    loss = NllLoss.apply(flat, target.reshape(n, 1, rest), w, reduction, ignore_index)
+    return loss.view(target.shape) if reduction == "none" else loss
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
@@ -139,7 +156,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     _check_class_target("cross_entropy", input, target)
     w = _class_weight("cross_entropy", weight, n_classes, x.dtype)
     logp = LogSoftmax.apply(input, cdim)
-    nll = NllLoss.apply(logp, target._data, w, reduction, ignore_index)
+    nll = _nll(logp, target._data, w, reduction, ignore_index)
     if label_smoothing == 0.0:
         return nll
     smooth = -(logp * _wrap(_class_view(w, x.ndim, cdim)) if w is not None else logp).sum(cdim)
@@ -151,7 +168,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         smooth = smooth.sum() / _wrap(np.asarray(denom, dtype=x.dtype))
     elif reduction == "sum":
         smooth = smooth.sum()
-    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+    return MulScalar.apply(nll, 1 - label_smoothing) + MulScalar.apply(smooth, label_smoothing / n_classes)
 
 
 def _class_view(w: np.ndarray, ndim: int, cdim: int) -> np.ndarray:
@@ -169,7 +186,7 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
     w = _class_weight("cross_entropy", weight, n_classes, input._data.dtype)
     logp = LogSoftmax.apply(input, cdim)
     if label_smoothing > 0:
-        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        target = AddScalar.apply(MulScalar.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
     prod = logp * target
     if w is not None:
         prod = prod * _wrap(_class_view(w, input.ndim, cdim))
@@ -177,7 +194,4 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
         return -prod.sum(cdim)
     if reduction == "sum":
         return -prod.sum()
-    out = -prod.sum() / (input.numel() // n_classes)
-    if out.grad_fn is not None:
-        out.grad_fn._name = "DivBackward1"  # PyTorch divides by a Scalar here
-    return out
+    return DivScalar.apply(-prod.sum(), input.numel() // n_classes)

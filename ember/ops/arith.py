@@ -106,6 +106,14 @@ class MulScalar(Mul):
     _inputs = None
 
 
+class AddScalar(Add):
+    """``tensor + number`` as PyTorch's C++ code records it (``add.Scalar``: the number is no input of the node);
+    Python's ``x + 1`` records AddBackward0 with the number as an input."""
+
+    _name = "AddBackward1"
+    _inputs = None
+
+
 class Div(Op):
     _inputs = (0, 1)
 
@@ -127,6 +135,13 @@ class Div(Op):
         ga = sum_to(g / b, ctx.shapes[0]) if need[0] else None
         gb = sum_to(-g * a / (b * b), ctx.shapes[1]) if need[1] else None
         return ga, gb
+
+
+class DivScalar(Div):
+    """``tensor / number`` as PyTorch's C++ code records it (``div.Scalar``), one edge like ``MulScalar``."""
+
+    _name = "DivBackward1"
+    _inputs = None
 
 
 class Pow(Op):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._dtype import get_default_dtype, result_type
 from ..autograd.grad_mode import no_grad
+from .arith import AddScalar
 from ._util import broadcast_error, normalize_dim
 
 __all__ = ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
@@ -60,7 +61,9 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
     """``||x1 - x2 + eps||_p`` over the last dim (inputs broadcast)."""
     ndim = max(x1.ndim, x2.ndim)
-    diff = x1 - x2 + eps
+    diff = x1 - x2
+    # PyTorch adds eps as a Scalar (AddBackward1); integer differences promote to the default dtype
+    diff = AddScalar.apply(diff, eps) if diff.is_floating_point() else diff + eps
     if ndim == 0:
         return _named(diff.norm(p), "NormBackward1")
     return _named(diff.norm(p, ndim - 1, keepdim=keepdim), "NormBackward1")

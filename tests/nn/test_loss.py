@@ -10,6 +10,7 @@ import torch
 
 import ember
 from oracle import check, check_module, randn
+from tests.autograd.test_next_functions import graph
 
 RED = ["none", "mean", "sum"]
 DTYPES = [np.float64, np.float32]
@@ -129,8 +130,10 @@ def test_cross_entropy_class_indices(reduction, weighted, ignore_index, smoothin
     out = check(lambda lib, x: F(lib).cross_entropy(x, lib.tensor(t), weight=const(lib, w), ignore_index=ignore_index,
                                                     reduction=reduction, label_smoothing=smoothing),
                 randn(*xshape, dtype=dtype))
-    expected = "NllLossBackward0" if smoothing == 0 else "AddBackward0"
-    assert out[0].grad_fn.name() == expected
+    assert out[0].grad_fn.name() == ("AddBackward0" if smoothing else
+                                     "NllLossBackward0" if len(xshape) < 3 else
+                                     "ViewBackward0" if reduction == "none" and len(xshape) != 4 else
+                                     "NllLoss2DBackward0")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -159,7 +162,9 @@ def test_nll_loss(reduction, weighted, ignore_index, shapes, dtype):
     out = check(lambda lib, x: F(lib).nll_loss(x, lib.tensor(t), weight=const(lib, w), ignore_index=ignore_index,
                                                reduction=reduction),
                 randn(*xshape, dtype=dtype))
-    assert out[0].grad_fn.name() == "NllLossBackward0"
+    assert out[0].grad_fn.name() == ("NllLossBackward0" if len(xshape) < 3 else
+                                     "ViewBackward0" if reduction == "none" and len(xshape) != 4 else
+                                     "NllLoss2DBackward0")
 
 
 def test_cross_entropy_grad_fn_chain():
@@ -185,6 +190,76 @@ def test_cross_entropy_double_backward():
         return (g * g).sum()
 
     check(fn, randn(3, 4))
+
+
+def _same_graph(make) -> None:
+    """``make(lib)``'s grad_fn graph (node names and next_functions edges, recursively) is torch's."""
+    graphs = [graph(lib, make(lib).grad_fn, depth=12) for lib in (ember, torch)]
+    assert graphs[0] == graphs[1]
+
+
+GRAPH_SHAPES = [(4, 3), (3,), (2, 3, 4), (2, 3, 2, 2), (2, 3, 1, 2, 2)]
+
+
+@pytest.mark.parametrize("xshape", GRAPH_SHAPES, ids=str)
+@pytest.mark.parametrize("kind", ["index", "ignored", "probs"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", RED)
+def test_cross_entropy_graph_matches_torch(reduction, weighted, smoothing, kind, xshape):
+    # torch multiplies by the smoothing factors and divides by the class count as Scalars (MulBackward1,
+    # AddBackward1, DivBackward1: one edge each) and runs inputs of rank 3 and 5+ through a (N, C, 1, -1) view
+    c = xshape[1] if len(xshape) > 1 else xshape[0]
+    tshape = xshape[:1] + xshape[2:] if len(xshape) > 1 else ()
+    t = uniform(*xshape, seed=4) if kind == "probs" else _targets(tshape, c, 1 if kind == "ignored" else None)
+    w = uniform(c, seed=7) if weighted else None
+
+    def make(lib):
+        x = lib.tensor(randn(*xshape), requires_grad=True)
+        return F(lib).cross_entropy(x, lib.tensor(t), weight=const(lib, w), reduction=reduction,
+                                    label_smoothing=smoothing, ignore_index=1 if kind == "ignored" else -100)
+
+    _same_graph(make)
+
+
+@pytest.mark.parametrize("reduction", RED)
+def test_cross_entropy_probability_target_with_grad_graph(reduction):
+    def make(lib):
+        x = lib.tensor(randn(3, 4), requires_grad=True)
+        t = lib.tensor(uniform(3, 4), requires_grad=True)
+        return F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.3)
+
+    _same_graph(make)
+    check(lambda lib, x, t: F(lib).cross_entropy(x, t, reduction=reduction, label_smoothing=0.3),
+          randn(3, 4), uniform(3, 4))
+
+
+@pytest.mark.parametrize("xshape", GRAPH_SHAPES + ["transposed"], ids=str)
+@pytest.mark.parametrize("weighted,ignore_index", [(False, -100), (True, 1)])
+@pytest.mark.parametrize("reduction", RED)
+def test_nll_loss_graph_matches_torch(reduction, weighted, ignore_index, xshape):
+    # a non-contiguous (N, C, d) input is copied before the view, as torch does (CloneBackward0)
+    shape = (2, 3, 4) if xshape == "transposed" else xshape
+    c = shape[1] if len(shape) > 1 else shape[0]
+    t = _targets(shape[:1] + shape[2:] if len(shape) > 1 else (), c, ignore_index)
+    w = uniform(c, seed=7) if weighted else None
+
+    def make(lib):
+        x = lib.tensor(randn(*shape), requires_grad=True)
+        if xshape == "transposed":
+            x = x.transpose(1, 2).contiguous().transpose(1, 2)
+        return F(lib).nll_loss(x, lib.tensor(t), weight=const(lib, w), ignore_index=ignore_index,
+                               reduction=reduction)
+
+    _same_graph(make)
+
+
+@pytest.mark.parametrize("xshape,tshape", [((0, 4, 3), (0, 3)), ((2, 4, 0), (2, 0)), ((0, 4, 1, 0, 2), (0, 1, 0, 2))],
+                         ids=str)
+@pytest.mark.parametrize("reduction", RED)
+def test_cross_entropy_empty_spatial_inputs(reduction, xshape, tshape):
+    check(lambda lib, x: F(lib).cross_entropy(x, lib.zeros(tshape, dtype=lib.long), reduction=reduction),
+          np.zeros(xshape))
 
 
 # -- binary cross entropy -----------------------------------------------------------------------------------------

@@ -156,6 +156,38 @@ def test_parameter_pickle_and_deepcopy_keep_type():
         assert q.tolist() == [1.0, 2.0] and q.data_ptr() != p.data_ptr()
 
 
+@pytest.mark.parametrize("with_grad", [False, True])
+def test_deepcopy_module_drops_parameter_grads_like_torch(with_grad):
+    # torch's Parameter.__deepcopy__ copies data and requires_grad only: the clone has no grads either way
+    for lib in (ember, torch):
+        net = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Tanh(), lib.nn.Linear(2, 1))
+        net[2].bias.requires_grad_(False)
+        x = lib.tensor(x_input()[:, :3].astype(np.float32))
+        if with_grad:
+            net(x).sum().backward()
+        before = [None if p.grad is None else p.grad.tolist() for p in net.parameters()]
+        clone = copy.deepcopy(net)
+        for (name, p), q in zip(net.named_parameters(), clone.parameters()):
+            assert type(q) is lib.nn.Parameter and q.requires_grad == p.requires_grad
+            assert q.grad is None and (p.grad is not None) == (with_grad and p.requires_grad), name
+            assert q.data_ptr() != p.data_ptr() and q.tolist() == p.tolist()
+        clone(x).sum().backward()  # the clone's grads are its own: the original's stay as they were
+        assert [None if p.grad is None else p.grad.tolist() for p in net.parameters()] == before
+        assert clone[0].weight.grad is not None and clone[2].bias.grad is None
+        if with_grad:
+            assert clone[0].weight.grad.tolist() == net[0].weight.grad.tolist()
+
+
+def test_deepcopy_parameter_memo_and_uninitialized():
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.ones(2))
+        (p * 3).sum().backward()
+        pair = copy.deepcopy([p, p])
+        assert pair[0] is pair[1] and pair[0] is not p and pair[0].grad is None and p.grad.tolist() == [3.0, 3.0]
+        u = copy.deepcopy(lib.nn.UninitializedParameter(requires_grad=False))
+        assert type(u) is lib.nn.UninitializedParameter and not u.requires_grad
+
+
 def test_buffer_class_registers_buffer():
     for lib in (ember, torch):
         m = lib.nn.Module()
