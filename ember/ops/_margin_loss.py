@@ -199,11 +199,12 @@ def _check_triplet_dims(anchor, positive, negative) -> None:
 
 
 def _triplet(d_pos, d_neg, d_swap, margin: float, reduction: str):
-    from .arith import minimum
+    from .arith import AddScalar, minimum
 
     if d_swap is not None:
         d_neg = minimum(d_neg, d_swap)
-    return apply_reduction((d_pos - d_neg + margin).clamp(min=0.0), reduction)
+    # torch's order, so the graph reads AddBackward1 -> SubBackward0 -> ClampMinBackward0 as in torch
+    return apply_reduction((AddScalar.apply(d_pos, margin) - d_neg).clamp_min(0.0), reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2, eps: float = 1e-6,

@@ -73,9 +73,6 @@ def test_triplet_margin_loss_distance_graphs_match_torch(swap):
     assert _distances(e) == _distances(t) and len(_distances(t)) == (3 if swap else 2)
 
 
-@pytest.mark.xfail(strict=True, reason="ember/ops/_margin_loss.py _triplet: torch computes "
-                   "(margin + d_pos - d_neg).clamp_min(0) (AddBackward1 on d_pos, ClampMinBackward0); ember records "
-                   "AddBackward0 after the subtraction and ClampBackward1")
 def test_triplet_margin_loss_graph_matches_torch():
     e, t = _graphs(lambda lib: _triplet(lib, False))
     assert e == t
