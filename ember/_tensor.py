@@ -231,6 +231,19 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         return (_rebuild, (self._data, self.requires_grad))
 
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A leaf's copy with its own data, requires_grad and a copy of ``.grad`` (PyTorch refuses non-leaves)."""
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                               "protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        out = _rebuild(self._data.copy(order="K"), self.requires_grad)
+        memo[id(self)] = out
+        if self.grad is not None:
+            out.grad = self.grad.__deepcopy__(memo)
+        return out
+
     def to(self, *args, **kwargs) -> "Tensor":
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
         dtype = kwargs.get("dtype")

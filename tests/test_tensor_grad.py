@@ -1,4 +1,5 @@
 """``Tensor.grad``: PyTorch's warning when a non-leaf's .grad is read, and its assignment rules."""
+import copy
 import warnings
 
 import pytest
@@ -41,3 +42,18 @@ def test_backward_with_inputs_fills_a_non_leaf_grad_silently():
         warnings.simplefilter("error")
         (y * y).sum().backward(inputs=[y])
     assert y._grad.tolist() == [4.0, 4.0]
+
+
+def test_deepcopy_of_a_leaf_keeps_its_grad_and_owns_its_data():
+    for lib in (ember, torch):
+        leaf = lib.ones(3, requires_grad=True)
+        (leaf * 2).sum().backward()
+        clone = copy.deepcopy(leaf)
+        assert clone.requires_grad and clone.is_leaf
+        assert clone.grad.tolist() == [2.0, 2.0, 2.0]
+        clone.grad.zero_()
+        with lib.no_grad():
+            clone.add_(1)
+        assert leaf.grad.tolist() == [2.0, 2.0, 2.0] and leaf.tolist() == [1.0, 1.0, 1.0]
+        with pytest.raises(RuntimeError, match="graph leaves"):
+            copy.deepcopy(leaf * 2)
