@@ -167,7 +167,31 @@ def _same_pads(kernel: tuple, dilation: tuple) -> tuple:
     return tuple((d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation))
 
 
+# Arguments already checked, by everything the checks read: a layer called again on same-shaped input skips them
+# (they cost as much as the convolution itself for one small image).
+_CHECKED: dict = {}
+
+
 def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups):
+    try:
+        key = (nd, input.shape, input._data.dtype, weight.shape, weight._data.dtype,
+               None if bias is None else (bias.shape, bias._data.dtype), stride, padding, dilation, groups)
+        args = _CHECKED.get(key)
+    except TypeError:  # unhashable arguments (lists): check every time
+        key = args = None
+    if args is None:
+        args = _check_conv(nd, input, weight, bias, stride, padding, dilation, groups)
+        if key is not None and len(_CHECKED) < 1024:
+            _CHECKED[key] = args
+    batched, stride, pads, dilation, groups = args
+    if not batched:
+        input = input.unsqueeze(0)
+    out = Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
+    return out if batched else out.squeeze(0)
+
+
+def _check_conv(nd: int, input, weight, bias, stride, padding, dilation, groups) -> tuple:
+    """PyTorch's errors for bad convolution arguments; else (batched, stride, pads, dilation, groups) normalized."""
     fname = f"conv{nd}d"
     batched = _check_input_rank(input, nd, fname)
     _check_weight_rank(weight, stride, nd)
@@ -189,21 +213,18 @@ def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups):
             raise RuntimeError("negative padding is not supported")
     _check_dtypes(input, weight, bias)
     _check_common(weight, stride, dilation, groups, nd)
-    if not batched:
-        input = input.unsqueeze(0)
+    shape = tuple(input.shape) if batched else (1,) + tuple(input.shape)
     expected = weight.shape[1] * groups
-    if input.shape[1] != expected:
+    if shape[1] != expected:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-                           f"{list(input.shape)} to have {expected} channels, but got {input.shape[1]} channels "
-                           "instead")
+                           f"{list(shape)} to have {expected} channels, but got {shape[1]} channels instead")
     _check_bias(bias, weight, weight.shape[0], False)
-    padded = tuple(s + lo + hi for s, (lo, hi) in zip(input.shape[2:], pads))
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(shape[2:], pads))
     dilated = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(p < k for p, k in zip(padded, dilated)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, dilated))}). Kernel size can't be greater than actual input size")
-    out = Convolution.apply(input, weight, bias, stride, pads, dilation, int(groups))
-    return out if batched else out.squeeze(0)
+    return batched, stride, pads, dilation, int(groups)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1):

@@ -17,11 +17,11 @@ CONV_T = {1: (ember.nn.ConvTranspose1d, torch.nn.ConvTranspose1d),
           3: (ember.nn.ConvTranspose3d, torch.nn.ConvTranspose3d)}
 
 
-def _check(e, t, *inputs):
+def _check(e, t, *inputs, **tol):
     """check_module with both layers in the inputs' float dtype."""
     if inputs[0].dtype == np.float64:
         e, t = e.double(), t.double()
-    return check_module(e, t, *inputs)
+    return check_module(e, t, *inputs, **tol)
 
 
 def _pair(nd, *args, **kwargs):
@@ -86,6 +86,32 @@ def test_larger_batch_uses_several_chunks():
     # more images than one column chunk holds: exercises the chunk loop and its last, partial chunk
     e, t = _pair(2, 16, 8, 5, padding=2)
     _check(e, t, randn(37, 16, 20, 20))
+
+
+# The seed networks' layers, at a batch that still spans several column chunks: each takes another column layout
+# (channel-major for 3 input channels, channels-last with several output positions per GEMM row for few output
+# channels, plain channels-last), and their input gradients take col2im or the flipped-kernel convolution.
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("args, kwargs, shape", [
+    ((3, 6, 5), {}, (5, 3, 32, 32)), ((6, 16, 5), {}, (9, 6, 14, 14)), ((3, 32, 5), dict(padding=2), (3, 3, 32, 32)),
+    ((32, 32, 5), dict(padding=2), (16, 32, 16, 16)), ((32, 64, 5), dict(padding=2), (11, 32, 8, 8)),
+    ((5, 3, (3, 4)), dict(padding=(1, 0)), (3, 5, 9, 10)),
+], ids=["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "blocks_overhang"])
+def test_seed_layer_shapes(args, kwargs, shape, dtype):
+    e, t = _pair(2, *args, **kwargs)
+    # float32 sums of up to a few thousand products (weight gradients) round differently from PyTorch's order
+    tol = dict(rtol=1e-3, atol=1e-3) if dtype == np.float32 else {}
+    _check(e, t, randn(*shape, dtype=dtype), **tol)
+
+
+def test_work_buffers_reused_across_geometries():
+    # padded buffers and gradient grids are reused by same-shaped calls: a different padding (or output size)
+    # with the same buffer shape must not see another call's values where it expects zeros
+    calls = [(dict(padding=1), (2, 4, 7, 8)), (dict(padding=0), (2, 4, 9, 10)), (dict(padding=(2, 0)), (2, 4, 5, 10)),
+             (dict(padding=1), (2, 4, 7, 8))]
+    for kwargs, shape in calls:
+        for o in (6, 32):
+            _check(*_pair(2, 4, o, 3, **kwargs), randn(*shape))
 
 
 @pytest.mark.parametrize("fn, x, w", [
@@ -275,6 +301,17 @@ def test_wrong_channel_count_names_layer():
     assert "expected input[1, 1, 32, 32] to have 3 channels, but got 1 channels" in msg
 
 
+def test_errors_after_a_good_call_of_the_same_layer():
+    # checked arguments are remembered by shape: another shape must still be checked
+    m = ember.nn.Conv2d(3, 6, 5)
+    m(ember.randn(1, 3, 8, 8))
+    with pytest.raises(RuntimeError, match="to have 3 channels, but got 4 channels"):
+        m(ember.randn(1, 4, 8, 8))
+    with pytest.raises(RuntimeError, match="Kernel size can't be greater than actual input size"):
+        m(ember.randn(1, 3, 4, 8))
+    assert m(ember.randn(3, 8, 8)).shape == ember.Size([6, 4, 4])
+
+
 def test_kernel_larger_than_input():
     with pytest.raises(RuntimeError, match=r"Calculated padded input size per channel: \(4 x 4\). Kernel size: "
                                            r"\(5 x 5\). Kernel size can't be greater than actual input size"):
@@ -352,9 +389,10 @@ def test_functional_errors(call, exc, msg):
         call(ember.nn.functional, ember.randn(1, 4, 8, 8))
 
 
-def test_integer_conv_matches_torch_with_groups():
+@pytest.mark.parametrize("groups, stride", [(2, 2), (1, 1)], ids=["channel_major", "channels_last"])
+def test_integer_conv_matches_torch_with_groups(groups, stride):
     x = np.arange(2 * 4 * 6 * 6).reshape(2, 4, 6, 6) % 7
-    w = np.arange(6 * 2 * 3 * 3).reshape(6, 2, 3, 3) % 5 - 2
-    e = ember.nn.functional.conv2d(ember.tensor(x), ember.tensor(w), stride=2, padding=1, groups=2)
-    t = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), stride=2, padding=1, groups=2)
+    w = np.arange(6 * (4 // groups) * 3 * 3).reshape(6, 4 // groups, 3, 3) % 5 - 2
+    e = ember.nn.functional.conv2d(ember.tensor(x), ember.tensor(w), stride=stride, padding=1, groups=groups)
+    t = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), stride=stride, padding=1, groups=groups)
     assert_close(e, t)
