@@ -1,11 +1,12 @@
 """``python -m benchmarks`` (or ``make bench``): ember against PyTorch in the same run; a table and a JSON file.
 
 Options: ``--rounds N`` (default 7), ``--quick`` (fewer rounds, no process-level measurements),
-``--only SUBSTRING``, ``--torch-threads N`` (default: torch's own choice), ``--json PATH`` (default
-benchmarks/results.json).
+``--only SUBSTRING``, ``--torch-threads N`` (default: torch's own choice), ``--pause S`` (idle seconds before each
+sample, default 0.15), ``--json PATH`` (default benchmarks/results.json).
 
-On a loaded machine, ``--torch-threads 1`` with ``OPENBLAS_NUM_THREADS=1`` gives the steadiest ratios: idle threads
-of one library's pool spin while the other library runs, so multi-threaded timings mostly measure contention.
+Every sample follows a pause and an untimed call (see ``harness``), so that one library's spinning worker threads
+do not slow the other's sample. On a loaded machine, ``--torch-threads 1`` with ``OPENBLAS_NUM_THREADS=1`` still
+gives the steadiest ratios.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import ember
 
 from . import layers, system, workloads as W
-from .harness import Result, compare
+from .harness import NAME_WIDTH, PAUSE_S, Result, compare
 
 
 def _suite():
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="")
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads before timing (default: torch's own choice)")
+    parser.add_argument("--pause", type=float, default=PAUSE_S, help="idle seconds before each sample")
     parser.add_argument("--json", default=str(Path(__file__).with_name("results.json")))
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else args.rounds
@@ -58,15 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         print("torch is not installed: timing ember alone")
     threads = libs["torch"].get_num_threads() if "torch" in libs else None
     print(f"torch threads: {threads}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
-    print(f"{'workload':<42} {'ember ms':>10} {'torch ms':>10} {'ratio':>7}")
+    print(Result.header())
     results: list[Result] = []
     for name, make, target in _suite():
         if args.only and args.only not in name:
             continue
         try:
-            result = compare(name, make, libs, rounds, target)
+            result = compare(name, make, libs, rounds, target, args.pause)
         except Exception as e:  # a missing layer or op: report it and keep going
-            print(f"{name:<42} failed: {type(e).__name__}: {e}")
+            print(f"{name:<{NAME_WIDTH}} failed: {type(e).__name__}: {e}")
             continue
         results.append(result)
         print(result.row(), flush=True)
@@ -80,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
                           "cpus": os.cpu_count(), "torch": getattr(libs.get("torch"), "__version__", None),
                           "torch_threads": threads, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
-              "results": [dict(r.__dict__, ratio=r.ratio) for r in results], **extra}
+              "pause_s": args.pause,
+              "results": [dict(r.__dict__, ratio=r.ratio, min_ratio=r.min_ratio) for r in results], **extra}
     Path(args.json).write_text(json.dumps(report, indent=2))
     print(f"written {args.json}")
     return 0

@@ -22,10 +22,14 @@ def _shape(shape: tuple) -> str:
     return "x".join(map(str, shape))
 
 
-# (label, layer factory, input shape, target)
+# (label, layer factory, input shape, target). The convolutions are LeNet's two (seeds 000/002) and CIFAR-quick's
+# three (seed 003), at batch 64; backward computes the input, weight and bias gradients.
 _LAYERS = [
-    ("Conv2d 3->6 k5", _conv(3, 6, 5), (64, 3, 32, 32), 2.0),
-    ("Conv2d 32->32 k5 p2", _conv(32, 32, 5, 2), (64, 32, 16, 16), 2.0),
+    ("LeNet conv1: Conv2d 3->6 k5", _conv(3, 6, 5), (64, 3, 32, 32), 2.0),
+    ("LeNet conv2: Conv2d 6->16 k5", _conv(6, 16, 5), (64, 6, 14, 14), 2.0),
+    ("CIFAR conv1: Conv2d 3->32 k5 p2", _conv(3, 32, 5, 2), (64, 3, 32, 32), 2.0),
+    ("CIFAR conv2: Conv2d 32->32 k5 p2", _conv(32, 32, 5, 2), (64, 32, 16, 16), 2.0),
+    ("CIFAR conv3: Conv2d 32->64 k5 p2", _conv(32, 64, 5, 2), (64, 32, 8, 8), 2.0),
     ("MaxPool2d 2", _module("MaxPool2d", 2), (64, 32, 32, 32), 2.0),
     ("MaxPool2d 2", _module("MaxPool2d", 2), (64, 6, 28, 28), 2.0),
     ("MaxPool2d 2", _module("MaxPool2d", 2), (64, 16, 10, 10), 2.0),

@@ -36,6 +36,7 @@ class Convolution(Op):
     """``y[n, o] = sum_c,k w[o, c, k] x_pad[n, c, stride * p + dilation * k] + b[o]`` (per group)."""
 
     _name = "ConvolutionBackward0"
+    _inputs = (0, 1, 2)  # PyTorch lists a missing bias as (None, 0)
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
@@ -57,6 +58,7 @@ class ConvolutionTranspose(Op):
     """The adjoint of ``Convolution`` in its input: maps ``(N, O, *Out)`` onto ``(N, C, *size)`` (+ b)."""
 
     _name = "ConvolutionBackward0"
+    _inputs = (0, 1, 2)
 
     @staticmethod
     def forward(ctx, x, w, b, size, stride, pads, dilation, groups):

@@ -68,8 +68,7 @@ LAYERS = {
 }
 
 
-_KNOWN = {"Conv2d_nobias": "ember/ops/nn_conv.py Convolution needs _inputs = (0, 1, 2): PyTorch lists a missing "
-                            "bias as (None, 0)"}
+_KNOWN: dict = {}
 
 
 @pytest.mark.parametrize("layer", [pytest.param(k, marks=pytest.mark.xfail(reason=_KNOWN[k], strict=True))
