@@ -1,8 +1,9 @@
 """Normalization ops: batch, instance, layer, group, RMS and local response normalization.
 
 Batch, layer and group norm are each one ``Op`` whose forward computes the statistics with ``einsum``
-reductions over the reduced axes in the input dtype (mean, then the variance of the centred values, which also
-corrects the float32 mean) and whose backward uses the closed form
+reductions over the reduced axes (mean, then the variance of the centred values; see ``_norm_kernels`` for how
+the float32 mean is kept accurate), splitting big inputs over blocks of samples on worker threads, and whose
+backward uses the closed form
 
     dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),   dxhat = dy * weight
 
@@ -12,13 +13,12 @@ differentiable Tensor ops instead, so double backward works too, at composite sp
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
+from ._norm_kernels import _block_count, _over_blocks, _row_input_grad_into, _row_normalize_into
 from ._util import normalize_dim
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
@@ -47,56 +47,7 @@ def _size_list(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
-# -- shared array math ------------------------------------------------------------------------------------------
-
-_PARALLEL_MIN_SIZE = 1 << 20  # elements; below this a thread hand-off costs more than it saves
-_executor: tuple | None = None  # (pid, ThreadPoolExecutor), remade in a forked child
-
-
-def _over_channel_blocks(fn, channels: int, size: int) -> None:
-    """Call ``fn(slice)`` over blocks of channels that cover ``range(channels)``.
-
-    Big arrays are split across worker threads (NumPy's loops and einsum release the GIL, and the blocks write
-    disjoint slices); small ones run inline in one call.
-    """
-    global _executor
-    workers = min(os.cpu_count() or 1, channels, 4)
-    if size < _PARALLEL_MIN_SIZE or workers < 2:
-        fn(slice(0, channels))
-        return
-    if _executor is None or _executor[0] != os.getpid():
-        _executor = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix="ember-norm"))
-    bounds = [channels * i // workers for i in range(workers + 1)]
-    for future in [_executor[1].submit(fn, slice(a, b)) for a, b in zip(bounds[:-1], bounds[1:])]:
-        future.result()
-
-
-def _row_normalize(x2: np.ndarray, eps: float):
-    """(xhat, invstd) of a (R, D) array normalised along its rows (biased variance)."""
-    dt = x2.dtype.type
-    d = x2.shape[1]
-    xhat = x2 - (np.einsum("rd->r", x2) / dt(d))[:, None]
-    # a float32 mean can be a few ulps off; the mean of the centred rows is small and accurate, and corrects it
-    residual = np.einsum("rd->r", xhat) / dt(d)
-    xhat -= residual[:, None]
-    var = np.einsum("rd,rd->r", xhat, xhat) / dt(d)
-    invstd = (1 / np.sqrt(var + dt(eps))).astype(x2.dtype, copy=False)
-    xhat *= invstd[:, None]
-    return xhat, invstd
-
-
-def _row_input_grad(gw2: np.ndarray, xhat2: np.ndarray, invstd: np.ndarray) -> np.ndarray:
-    """Closed-form input gradient of row normalisation, given dL/dxhat as (R, D)."""
-    dt = gw2.dtype.type
-    d = gw2.shape[1]
-    mean_g = np.einsum("rd->r", gw2) / dt(d)
-    mean_gx = np.einsum("rd,rd->r", gw2, xhat2) / dt(d)
-    out = xhat2 * mean_gx[:, None]
-    out += mean_g[:, None]
-    np.subtract(gw2, out, out=out)
-    out *= invstd[:, None]
-    return out
-
+# -- differentiable backward -----------------------------------------------------------------------------------
 
 def _norm_backward_graph(g, xhat, invstd, weight_b, view_shape, stat_dims, batch_stats: bool):
     """The input gradient with Tensor ops (used when the backward is itself differentiated).
@@ -127,36 +78,42 @@ class _BatchNorm(Op):
         count = n * x3.shape[2]
         centered = np.empty_like(x3)
         y = np.empty_like(x3) if keep else centered
-        stats = np.empty((4, c), dtype=x.dtype)  # mean, shift, var, invstd
-        if not training:
-            stats[0] = running_mean
-            stats[1] = 0
-            stats[2] = running_var
+        # blocks of samples (contiguous) go to worker threads; each block leaves its partial sums in its own row
+        blocks = _block_count(n, x3.size)
+        partial = np.empty((blocks, 2, c), dtype=x.dtype)  # sum(x - rough mean), its sum of squares
+        center = (np.einsum("ncl->c", x3) / dt(count)) if training else running_mean.astype(x.dtype, copy=False)
 
-        def block(sl):
-            xs, xc = x3[:, sl], centered[:, sl]
+        def centre(i, sl):
+            xc = centered[sl]
+            np.subtract(x3[sl], center[:, None], out=xc)
             if training:
-                rough_mean = np.einsum("ncl->c", xs) / dt(count)
-                np.subtract(xs, rough_mean[:, None], out=xc)
-                # a float32 mean can be a few ulps off: the mean of the centred values (small, accurate) corrects
-                # it, folded into the per-channel constants below instead of another pass over the data
-                shift = np.einsum("ncl->c", xc) / dt(count)
-                stats[0, sl] = rough_mean + shift
-                stats[1, sl] = shift
-                stats[2, sl] = np.einsum("ncl,ncl->c", xc, xc) / dt(count) - shift * shift
-            else:
-                np.subtract(xs, stats[0, sl, None], out=xc)
-            invstd = stats[3, sl] = 1 / np.sqrt(stats[2, sl] + dt(eps))
-            scale = invstd if weight is None else invstd * weight[sl]
-            offset = -stats[1, sl] * scale
-            if bias is not None:
-                offset += bias[sl]
-            out = y[:, sl]
-            np.multiply(xc, scale[:, None], out=out)
+                np.einsum("ncl->c", xc, out=partial[i, 0])
+                np.einsum("ncl,ncl->c", xc, xc, out=partial[i, 1])
+
+        _over_blocks(centre, n, blocks)
+        if training:
+            # a float32 mean can be a few ulps off: the mean of the centred values (small, accurate) corrects it,
+            # folded into the per-channel constants below instead of another pass over the data
+            sums = partial.sum(0) / dt(count)
+            shift = sums[0]
+            mean = center + shift
+            var = sums[1] - shift * shift
+        else:
+            shift = np.zeros(c, dtype=x.dtype)
+            mean = center
+            var = running_var.astype(x.dtype, copy=False)
+        invstd = 1 / np.sqrt(var + dt(eps))
+        scale = invstd if weight is None else invstd * weight
+        offset = -shift * scale
+        if bias is not None:
+            offset += bias
+
+        def affine(_, sl):
+            out = y[sl]
+            np.multiply(centered[sl], scale[:, None], out=out)
             out += offset[:, None]
 
-        _over_channel_blocks(block, c, x3.size)
-        mean, shift, var, invstd = stats
+        _over_blocks(affine, n, blocks)
         if training:
             for buf, value, factor in ((running_mean, mean, 1.0), (running_var, var, count / max(count - 1, 1))):
                 if buf is not None:
@@ -180,30 +137,38 @@ class _BatchNorm(Op):
         g3 = g._data.reshape(n, c, -1)
         xc_all = centered._data
         count = g3.dtype.type(n * g3.shape[2])
-        sums = np.empty((2, c), dtype=g3.dtype)  # sum(g), sum(g * xhat)
-        dx = np.empty_like(g3) if need_x else None
+        blocks = _block_count(n, g3.size)
+        partial = np.empty((blocks, 2, c), dtype=g3.dtype)  # sum(g), sum(g * centered)
 
-        def block(sl):
-            gs, xc = g3[:, sl], xc_all[:, sl]
-            sum_g = sums[0, sl] = np.einsum("ncl->c", gs)
-            sum_gxhat = sums[1, sl] = (np.einsum("ncl,ncl->c", gs, xc) - shift[sl] * sum_g) * invstd[sl]
-            if not need_x:
-                return
-            scale = invstd[sl] if weight is None else invstd[sl] * weight._data[sl]
-            out = dx[:, sl]
-            if training:
-                # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (xc - shift) * invstd
-                k = sum_gxhat * invstd[sl] / count
-                np.multiply(xc, k[:, None], out=out)
-                out += (sum_g / count - shift[sl] * k)[:, None]
-                np.subtract(gs, out, out=out)
-                out *= scale[:, None]
-            else:
-                np.multiply(gs, scale[:, None], out=out)
+        def reduce(i, sl):
+            gs = g3[sl]
+            np.einsum("ncl->c", gs, out=partial[i, 0])
+            np.einsum("ncl,ncl->c", gs, xc_all[sl], out=partial[i, 1])
 
-        _over_channel_blocks(block, c, g3.size)
-        return (_wrap(dx.reshape(x.shape)) if need_x else None, _wrap(sums[1]) if need_w else None,
-                _wrap(sums[0]) if need_b else None)
+        _over_blocks(reduce, n, blocks)
+        sum_g, sum_gxc = partial.sum(0)
+        sum_gxhat = (sum_gxc - shift * sum_g) * invstd
+        dx = None
+        if need_x:
+            dx = np.empty_like(g3)
+            scale = invstd if weight is None else invstd * weight._data
+            # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (centered - shift) * invstd
+            k = sum_gxhat * invstd / count
+            const = sum_g / count - shift * k
+
+            def input_grad(_, sl):
+                out = dx[sl]
+                if training:
+                    np.multiply(xc_all[sl], k[:, None], out=out)
+                    out += const[:, None]
+                    np.subtract(g3[sl], out, out=out)
+                    out *= scale[:, None]
+                else:
+                    np.multiply(g3[sl], scale[:, None], out=out)
+
+            _over_blocks(input_grad, n, blocks)
+            dx = _wrap(dx.reshape(x.shape))
+        return dx, _wrap(sum_gxhat) if need_w else None, _wrap(sum_g) if need_b else None
 
 
 def _batch_norm_backward_graph(g, x, weight, mean, invstd, training, eps, needs):
@@ -311,10 +276,26 @@ class _LayerNorm(Op):
     @staticmethod
     def forward(ctx, x, weight, bias, *, ndims, eps):
         k = math.prod(x.shape[x.ndim - ndims:])
-        xhat, invstd = _row_normalize(x.reshape(-1, k), eps)
-        y = xhat * weight.reshape(-1) if weight is not None else xhat.copy()
-        if bias is not None:
-            y += bias.reshape(-1)
+        x2 = x.reshape(-1, k)
+        rows = x2.shape[0]
+        xhat = np.empty_like(x2)
+        invstd = np.empty(rows, dtype=x.dtype)
+        y = np.empty_like(x2)
+        w = None if weight is None else weight.reshape(-1)
+        b = None if bias is None else bias.reshape(-1)
+
+        def block(_, sl):
+            xh = xhat[sl]
+            _row_normalize_into(x2[sl], xh, invstd[sl], eps)
+            out = y[sl]
+            if w is not None:
+                np.multiply(xh, w, out=out)
+            else:
+                out[...] = xh
+            if b is not None:
+                out += b
+
+        _over_blocks(block, rows, _block_count(rows, x2.size))
         ctx.save_for_backward(x, weight, xhat)
         ctx.stats = (invstd, k, eps, x.shape[x.ndim - ndims:])
         return y.reshape(x.shape)
@@ -336,16 +317,29 @@ class _LayerNorm(Op):
             db = g2.sum(0).reshape(nshape) if need_b else None
             return dx, dw, db
         g2 = g._data.reshape(-1, k)
-        xh = xhat._data
-        dx = dw = db = None
-        if need_x:
-            gw = g2 * weight._data.reshape(-1) if weight is not None else g2
-            dx = _wrap(_row_input_grad(gw, xh, invstd).reshape(x.shape))
-        if need_w:
-            dw = _wrap(np.einsum("rk,rk->k", g2, xh).reshape(nshape))
-        if need_b:
-            db = _wrap(np.einsum("rk->k", g2).reshape(nshape))
-        return dx, dw, db
+        xh_all = xhat._data
+        rows = g2.shape[0]
+        w = None if weight is None else weight._data.reshape(-1)
+        dx = np.empty_like(g2) if need_x else None
+        blocks = _block_count(rows, g2.size)
+        partial = np.empty((blocks, 2, k), dtype=g2.dtype)  # per block: sum(g * xhat), sum(g) over rows
+
+        def block(i, sl):
+            gs, xh = g2[sl], xh_all[sl]
+            if need_w:
+                np.einsum("rk,rk->k", gs, xh, out=partial[i, 0])
+            if need_b:
+                np.einsum("rk->k", gs, out=partial[i, 1])
+            if need_x:
+                out = dx[sl]
+                if w is not None:
+                    np.multiply(gs, w, out=out)
+                _row_input_grad_into(out if w is not None else gs, xh, invstd[sl], out)
+
+        _over_blocks(block, rows, blocks)
+        sums = partial.sum(0)
+        return (_wrap(dx.reshape(x.shape)) if need_x else None, _wrap(sums[0].reshape(nshape)) if need_w else None,
+                _wrap(sums[1].reshape(nshape)) if need_b else None)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):
@@ -374,11 +368,26 @@ class _GroupNorm(Op):
     @staticmethod
     def forward(ctx, x, weight, bias, *, num_groups, eps):
         n, c = x.shape[0], x.shape[1]
-        xhat, invstd = _row_normalize(x.reshape(n * num_groups, -1), eps)
-        xhat3 = xhat.reshape(n, c, -1)
-        y = xhat3 * weight[:, None] if weight is not None else xhat3.copy()
-        if bias is not None:
-            y += bias[:, None]
+        x3 = x.reshape(n, num_groups, -1)
+        xhat = np.empty_like(x3)
+        invstd = np.empty((n, num_groups), dtype=x.dtype)
+        y = np.empty_like(x3)
+
+        def block(_, sl):
+            xh = xhat[sl]
+            _row_normalize_into(x3[sl].reshape(-1, x3.shape[2]), xh.reshape(-1, x3.shape[2]),
+                                invstd[sl].reshape(-1), eps)
+            xh, out = xh.reshape(xh.shape[0], c, -1), y[sl].reshape(xh.shape[0], c, -1)
+            if weight is not None:
+                np.multiply(xh, weight[:, None], out=out)
+            else:
+                out[...] = xh
+            if bias is not None:
+                out += bias[:, None]
+
+        _over_blocks(block, n, _block_count(n, x3.size))
+        xhat = xhat.reshape(n * num_groups, -1)
+        invstd = invstd.reshape(-1)
         ctx.save_for_backward(x, weight, xhat)
         ctx.stats = (invstd, num_groups, eps)
         return y.reshape(x.shape)
@@ -402,16 +411,31 @@ class _GroupNorm(Op):
             db = g3.sum((0, 2)) if need_b else None
             return dx, dw, db
         g3 = g._data.reshape(n, c, -1)
-        xh = xhat._data
-        dx = dw = db = None
-        if need_x:
-            gw = g3 * weight._data[:, None] if weight is not None else g3
-            dx = _wrap(_row_input_grad(gw.reshape(n * groups, -1), xh, invstd).reshape(x.shape))
-        if need_w:
-            dw = _wrap(np.einsum("ncl,ncl->c", g3, xh.reshape(n, c, -1)))
-        if need_b:
-            db = _wrap(np.einsum("ncl->c", g3))
-        return dx, dw, db
+        xh3 = xhat._data.reshape(n, c, -1)
+        inv2 = invstd.reshape(n, groups)
+        w = None if weight is None else weight._data[:, None]
+        dx = np.empty_like(g3) if need_x else None
+        blocks = _block_count(n, g3.size)
+        partial = np.empty((blocks, 2, c), dtype=g3.dtype)  # per block: sum(g * xhat), sum(g) per channel
+
+        def block(i, sl):
+            gs, xh = g3[sl], xh3[sl]
+            if need_w:
+                np.einsum("ncl,ncl->c", gs, xh, out=partial[i, 0])
+            if need_b:
+                np.einsum("ncl->c", gs, out=partial[i, 1])
+            if need_x:
+                out = dx[sl]
+                if w is not None:
+                    np.multiply(gs, w, out=out)
+                rows = (gs.shape[0] * groups, -1)
+                _row_input_grad_into((out if w is not None else gs).reshape(rows), xh.reshape(rows),
+                                     inv2[sl].reshape(-1), out.reshape(rows))
+
+        _over_blocks(block, n, blocks)
+        sums = partial.sum(0)
+        return (_wrap(dx.reshape(x.shape)) if need_x else None, _wrap(sums[0]) if need_w else None,
+                _wrap(sums[1]) if need_b else None)
 
 
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):

@@ -374,14 +374,22 @@ def test_float32_statistics_as_accurate_as_torch_with_a_large_offset(fn):
     assert e_err <= 1.5 * t_err + 1e-6
 
 
-@pytest.mark.parametrize("training", [True, False])
-def test_batchnorm_threaded_channel_blocks_match_torch(monkeypatch, training):
-    """Big inputs are split over channel blocks in threads; force that path on a small, uneven input."""
-    from ember.ops import nn_norm
+@pytest.mark.parametrize("name,args,kwargs,shape,training", [
+    ("BatchNorm2d", (5,), dict(), (5, 5, 3, 2), True),
+    ("BatchNorm2d", (5,), dict(), (5, 5, 3, 2), False),
+    ("BatchNorm1d", (3,), dict(affine=False), (7, 3), True),
+    ("LayerNorm", ((3, 4),), dict(), (5, 2, 3, 4), True),
+    ("LayerNorm", (4,), dict(elementwise_affine=False), (7, 4), True),
+    ("GroupNorm", (2, 6), dict(), (5, 6, 3), True),
+    ("GroupNorm", (3, 6), dict(affine=False), (3, 6, 2, 2), True),
+], ids=str)
+def test_threaded_blocks_match_torch(monkeypatch, name, args, kwargs, shape, training):
+    """Big inputs are split over blocks of samples (rows) in threads; force that path on small, uneven inputs."""
+    from ember.ops import _norm_kernels
 
-    monkeypatch.setattr(nn_norm, "_PARALLEL_MIN_SIZE", 0)
-    e, t = pair("BatchNorm2d", 5, dtype=np.float32)
+    monkeypatch.setattr(_norm_kernels, "_PARALLEL_MIN_SIZE", 0)
+    e, t = pair(name, *args, dtype=np.float32, **kwargs)
     e.train(training)
     t.train(training)
-    check_module(e, t, randn(4, 5, 3, 2, dtype=np.float32))
+    check_module(e, t, randn(*shape, dtype=np.float32))
     assert_buffers_equal(e, t, np.float32)
