@@ -580,7 +580,13 @@ def wrap(data) -> Tensor:
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     t = _new(Tensor)
-    _init(t, data)
+    # _init's fields, set here directly: wrap runs once per op output and per gradient, a call costs
+    t._data = data
+    t._requires_grad = False
+    t._grad = None
+    t.grad_fn = None
+    t._output_nr = 0
+    t._version_counter = [0]
     return t
 
 

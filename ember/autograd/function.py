@@ -42,6 +42,7 @@ class Node:
     _name: str | None = None
     _n_outputs = 1
     _hooked = False  # set once any hook is registered on the node: the engine looks for hooks only then
+    _array_forward = False  # an ``Op``: the engine calls its backward directly
 
     def name(self) -> str:
         return self._name or type(self).__name__
@@ -317,23 +318,35 @@ class Op(Function):
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = _new(cls)
-        arrays = [getattr(a, "_data", a) for a in args]
+        # plain loops, not comprehensions: on Python 3.11 each comprehension is a function call, and ops take
+        # only a few arguments
+        arrays = []
         record = False
-        if STATE.enabled:
-            for a in args:
-                if getattr(a, "_requires_grad", False):
-                    record = True
-                    break
+        for a in args:
+            arrays.append(getattr(a, "_data", a))
+            if not record and getattr(a, "_requires_grad", False):
+                record = STATE.enabled
         if record:
+            edges = []
+            need = []
             if cls._inputs is None:
-                edges = tuple([_edge(a) if getattr(a, "_requires_grad", False)
-                               else _NO_EDGE if isinstance(a, _Tensor) and a._data.dtype.kind == "f" else _NOT_INPUT
-                               for a in args])
-                ctx.needs_input_grad = tuple([e is not _NO_EDGE and e is not _NOT_INPUT for e in edges])
+                for a in args:
+                    if getattr(a, "_requires_grad", False):
+                        edges.append(_edge(a))
+                        need.append(True)
+                    else:
+                        edges.append(_NO_EDGE if isinstance(a, _Tensor) and a._data.dtype.kind == "f" else _NOT_INPUT)
+                        need.append(False)
             else:  # next_functions does not depend on what the arguments are
-                edges = tuple([_edge(a) if getattr(a, "_requires_grad", False) else _NO_EDGE for a in args])
-                ctx.needs_input_grad = tuple([e is not _NO_EDGE for e in edges])
-            ctx._edges = edges
+                for a in args:
+                    if getattr(a, "_requires_grad", False):
+                        edges.append(_edge(a))
+                        need.append(True)
+                    else:
+                        edges.append(_NO_EDGE)
+                        need.append(False)
+            ctx._edges = tuple(edges)
+            ctx.needs_input_grad = tuple(need)
         out = cls.forward(ctx, *arrays, **kwargs)
         single = type(out) is not tuple
         outs = (_wrap(out),) if single else tuple([_wrap(o) for o in out])
@@ -344,19 +357,26 @@ class Op(Function):
                 o._version_counter = base._version_counter
                 o._base = root
         if record:
-            if not single:
-                ctx._n_outputs = len(outs)
-            nr = 0
-            for o in outs:
+            if single:
+                o = outs[0]
                 if o._data.dtype.kind == "f":
                     o._requires_grad = True
                     o.grad_fn = ctx
-                    o._output_nr = nr
-                nr += 1
+            else:
+                ctx._n_outputs = len(outs)
+                nr = 0
+                for o in outs:
+                    if o._data.dtype.kind == "f":
+                        o._requires_grad = True
+                        o.grad_fn = ctx
+                        o._output_nr = nr
+                    nr += 1
             to_save = ctx.__dict__.pop("_to_save", None)
             if to_save:
-                ctx._saved = tuple([_save_array(s, args, arrays, outs) if s is not None else _NOTHING_SAVED
-                                    for s in to_save])
+                saved = []
+                for v in to_save:
+                    saved.append(_save_array(v, args, arrays, outs) if v is not None else _NOTHING_SAVED)
+                ctx._saved = tuple(saved)
         return outs[0] if single else outs
 
     def _run_backward(self, grads: list):
@@ -366,10 +386,14 @@ class Op(Function):
 
 def _save_array(value, args, arrays, outs):
     """Map a saved array back to the input or output Tensor that owns it, recording its version."""
-    if isinstance(value, np.ndarray):
-        for a, arr in zip(args, arrays):
-            if arr is value and isinstance(a, _Tensor):
-                return (a, a._version_counter[0], None)
+    if type(value) is np.ndarray or isinstance(value, np.ndarray):
+        i = 0
+        for arr in arrays:
+            if arr is value:
+                a = args[i]
+                if isinstance(a, _Tensor):
+                    return (a, a._version_counter[0], None)
+            i += 1
         for o in outs:
             if o._data is value:
                 return _save_output(o)

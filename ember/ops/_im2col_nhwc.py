@@ -23,6 +23,10 @@ _CL_MIN_CHANNELS = 4
 _CL_MIN_GEMM_COLS = 24
 _CL_PAIR_BELOW = 64
 _CL_PAIR_ROWS = 4096
+# from how many (input, output) channel pairs on the weight is transposed in two passes (see ``_taps``); and the
+# fewest input channels for which the weight gradient of one chunk is best ``g @ cols`` (then a per-channel swap)
+_TWO_PASS_TAPS = 512
+_WGRAD_ROWS_MIN_CHANNELS = 16
 
 
 class _ChannelsLast:
@@ -144,8 +148,16 @@ def _channels_last(x: np.ndarray, groups: int, o: int, stride: tuple, dilation: 
 
 
 def _taps(w: np.ndarray) -> np.ndarray:
-    """``(O, C, *K)`` weight as a ``(prod(K), C, O)`` view: the order of the channels-last columns."""
-    return w.reshape(w.shape[0], w.shape[1], -1).transpose(2, 1, 0)
+    """``(O, C, *K)`` weight as ``(prod(K), C, O)`` taps: the order of the channels-last columns.
+
+    A view when small; else copied in two passes, a 2-d transpose to ``(C, K, O)`` and a swap of whole ``O`` runs,
+    which is measured twice as fast as NumPy's one strided 3-d copy (tens of microseconds for a 32x64x5x5 kernel).
+    """
+    o, c = w.shape[:2]
+    if c * o < _TWO_PASS_TAPS:
+        return w.reshape(o, c, -1).transpose(2, 1, 0)
+    ck = np.ascontiguousarray(w.reshape(o, -1).T)
+    return np.ascontiguousarray(ck.reshape(c, -1, o).swapaxes(0, 1))
 
 
 def _conv_forward_cl(x, taps, kernel, bias, stride, pads, dilation, block):
@@ -172,6 +184,14 @@ def _conv_weight_grad_cl(x, g, w_shape, stride, pads, dilation, block):
     o = w_shape[0]
     nd = len(w_shape) - 2
     cl = _channels_last_geometry(x.shape, x.itemsize, w_shape[2:], stride, pads, dilation, o, block)
+    n = x.shape[0]
+    if block == 1 and n == cl.chunk and cl.c >= _WGRAD_ROWS_MIN_CHANNELS:
+        # one chunk: (O, K) = g-rows @ cols, g as (O, n * L) straight from NCHW (a view when n == 1), and the
+        # (O, *K, C) result swapped per output channel: faster than cols.T @ g and a 3-d transpose (measured)
+        for _, _, cols in cl.chunks(x):
+            rows = g.reshape(n, o, -1).swapaxes(0, 1).reshape(o, -1)
+            gw = np.matmul(rows, cols).reshape(o, -1, cl.c)
+        return np.ascontiguousarray(gw.swapaxes(1, 2)).reshape(w_shape)
     # g channels-last on the padded grid; the padding positions are never written, so stay zero
     gt = _scratch("grad-rows", (cl.chunk,) + cl.padded_out + (o,), g.dtype, True, cl.out)
     crop = (Ellipsis, slice(0, cl.out[-1]), slice(None))

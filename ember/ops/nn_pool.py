@@ -30,22 +30,44 @@ def _as_2d(k, s, p, d):
 
 
 # -- max pooling ---------------------------------------------------------------------------------------------------
+# Checked arguments and the Geometry they give, by everything the checks read: a layer called again on same-shaped
+# input skips them (for one small image they cost as much as the pooling). A Geometry is never changed once made.
+_CHECKED: dict = {}
+
+
 def _max_pool(nd: int, input, kernel_size, stride, padding, dilation, ceil_mode: bool, return_indices: bool):
+    try:
+        key = (nd, input.shape, input._data.dtype, kernel_size, stride, padding, dilation, ceil_mode)
+        geom = _CHECKED.get(key)
+    except TypeError:  # unhashable arguments (lists): check every time
+        key = geom = None
+    if geom is None:
+        geom = _max_pool_geometry(nd, input, kernel_size, stride, padding, dilation, ceil_mode)
+        if key is not None and len(_CHECKED) < 1024:
+            _CHECKED[key] = geom
+    x = input.unsqueeze(-2) if nd == 1 else input
+    res = MaxPool.apply(x, geom, return_indices, _MAX_NAMES[len(geom.k)])
+    if nd == 1:
+        res = tuple(r.squeeze(-2) for r in res) if return_indices else res.squeeze(-2)
+    return res
+
+
+_MAX_NAMES = {n: f"MaxPool{n}DWithIndicesBackward0" for n in (2, 3)}
+
+
+def _max_pool_geometry(nd: int, input, kernel_size, stride, padding, dilation, ceil_mode: bool) -> Geometry:
+    """PyTorch's errors for bad max-pooling arguments; else the Geometry of the (2-d for 1-d) pooling."""
     fn = f"max_pool{nd}d"
     check_input(fn, tuple(input.shape), nd)
     check_dtype(fn, input._data, allow_int=True)
     k, s, p, d = pool_args(fn, nd, kernel_size, stride, padding, dilation)
     out = output_shape(fn, tuple(input.shape), k, s, p, d, ceil_mode)
-    x = input
+    shape = tuple(input.shape)
     if nd == 1:
-        x = input.unsqueeze(-2)
+        shape = shape[:-1] + (1,) + shape[-1:]
         k, s, p, d = _as_2d(k, s, p, d)
         out = (1,) + out
-    geom = Geometry(tuple(x.shape[-len(k):]), k, s, p, d, out)
-    res = MaxPool.apply(x, geom, return_indices, f"MaxPool{len(k)}DWithIndicesBackward0")
-    if nd == 1:
-        res = tuple(r.squeeze(-2) for r in res) if return_indices else res.squeeze(-2)
-    return res
+    return Geometry(shape[-len(k):], k, s, p, d, out)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,

@@ -65,5 +65,8 @@ def addcdiv_(out: np.ndarray, a: np.ndarray, b: np.ndarray, value: float) -> Non
 
 
 def add_scaled_(out: np.ndarray, a: np.ndarray, alpha: float) -> None:
-    """``out += alpha * a``."""
-    out += np.multiply(a, alpha)
+    """``out += alpha * a`` (one pass and no temporary when ``alpha == 1``: ``1 * a`` is ``a`` exactly)."""
+    if alpha == 1:
+        out += a
+    else:
+        out += np.multiply(a, alpha)

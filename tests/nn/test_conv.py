@@ -96,7 +96,11 @@ def test_larger_batch_uses_several_chunks():
     ((3, 6, 5), {}, (5, 3, 32, 32)), ((6, 16, 5), {}, (9, 6, 14, 14)), ((3, 32, 5), dict(padding=2), (3, 3, 32, 32)),
     ((32, 32, 5), dict(padding=2), (16, 32, 16, 16)), ((32, 64, 5), dict(padding=2), (11, 32, 8, 8)),
     ((5, 3, (3, 4)), dict(padding=(1, 0)), (3, 5, 9, 10)),
-], ids=["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "blocks_overhang"])
+    # one chunk of many input channels: weight gradient as g @ cols (batch 1: g a view; batch 2: g copied)
+    ((32, 32, 5), dict(padding=2), (1, 32, 16, 16)), ((32, 64, 5), dict(padding=2), (1, 32, 8, 8)),
+    ((16, 24, (3, 2)), dict(stride=(1, 2)), (2, 16, 6, 7)),
+], ids=["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "blocks_overhang", "cifar2_b1", "cifar3_b1",
+        "one_chunk_b2"])
 def test_seed_layer_shapes(args, kwargs, shape, dtype):
     e, t = _pair(2, *args, **kwargs)
     # float32 sums of up to a few thousand products (weight gradients) round differently from PyTorch's order
