@@ -43,14 +43,12 @@ def test_linear_grad_fn_names(shape, bias):
 
 
 def _graph(fn, depth: int = 3) -> list:
-    """Node names of the backward graph, depth first (PyTorch's ``torch::autograd::`` prefix dropped).
-
-    Empty edges are skipped: ember's view nodes also list one for their non-tensor arguments.
-    """
+    """Node names of the backward graph, depth first (PyTorch's ``torch::autograd::`` prefix dropped); an empty
+    edge reads None."""
     if fn is None or depth < 0:
-        return []
+        return None if fn is None else []
     name = fn.name().replace("torch::autograd::", "")
-    return [name] + [_graph(f, depth - 1) for f, _ in fn.next_functions if f is not None]
+    return [name] + [_graph(f, depth - 1) for f, _ in fn.next_functions]
 
 
 @pytest.mark.parametrize("shape,bias", [((3, 4), True), ((3, 4), False), ((2, 3, 4), True), ((4,), True)])
