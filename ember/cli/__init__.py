@@ -18,7 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, default=2)
     train.add_argument("--batch-size", type=int, default=64)
     train.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
-    train.add_argument("--lr", type=float, default=None, help="default: 0.05 for sgd, 0.001 for adam")
+    train.add_argument("--lr", type=float, default=None, help="default: 0.01 for sgd, 0.001 for adam")
     train.add_argument("--momentum", type=float, default=0.9)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")

@@ -30,7 +30,7 @@ def _epoch_order(seed: int, epoch: int, n: int) -> list[int]:
 def _optimizer(args, params):
     if args.optimizer == "adam":
         return optim.Adam(params, lr=args.lr or 1e-3)
-    return optim.SGD(params, lr=args.lr or 0.05, momentum=args.momentum)
+    return optim.SGD(params, lr=args.lr or 0.01, momentum=args.momentum)
 
 
 def evaluate(model, dataset, batch_size: int = 1000) -> tuple[int, int, float]:
