@@ -26,22 +26,27 @@ __version__ = "0.1.0"
 
 
 def is_tensor(obj) -> "builtins.bool":
+    """True if ``obj`` is an ember Tensor."""
     return isinstance(obj, Tensor)
 
 
 def numel(input: Tensor) -> "builtins.int":
+    """Number of elements in ``input``."""
     return input.numel()
 
 
 def clone(input: Tensor) -> Tensor:
+    """A copy of ``input`` that records history (``CloneBackward0``)."""
     return input.clone()
 
 
 def detach(input: Tensor) -> Tensor:
+    """``input`` cut from the autograd graph, sharing its data."""
     return input.detach()
 
 
 def clip(input: Tensor, min=None, max=None) -> Tensor:
+    """Alias of ``clamp``."""
     return clamp(input, min, max)  # noqa: F405
 
 

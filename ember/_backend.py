@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import numpy as xp
 
-__all__ = ["xp", "asarray", "empty", "zeros", "full"]
-
-
-def asarray(data, dtype=None):
-    return xp.asarray(data, dtype=dtype)
+__all__ = ["xp", "empty", "zeros", "full"]
 
 
 def empty(shape: tuple, dtype):
+    """An uninitialised array."""
     return xp.empty(shape, dtype=dtype)
 
 
 def zeros(shape: tuple, dtype):
+    """An array of zeros."""
     return xp.zeros(shape, dtype=dtype)
 
 
 def full(shape: tuple, value, dtype):
+    """An array filled with ``value``."""
     return xp.full(shape, value, dtype=dtype)

@@ -102,19 +102,23 @@ def _dt(dtype) -> np.dtype:
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros of the given size."""
     return _finish(_backend.zeros(_size(size, "zeros"), _dt(dtype)), requires_grad, device)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones of the given size."""
     return _finish(_backend.full(_size(size, "ones"), 1, _dt(dtype)), requires_grad, device)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           memory_format=None) -> Tensor:
+    """An uninitialised tensor of the given size."""
     return _finish(_backend.empty(_size(size), _dt(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
     return _finish(_backend.full(_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
@@ -164,15 +168,18 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad: bool = False) -> Tensor:
+    """``steps`` values from ``base**start`` to ``base**end``, evenly spaced in log scale."""
     return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device)
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the default (or given) generator."""
     gen = generator or default_generator
     return _finish(gen.uniform(0.0, 1.0, _size(size), _dt(dtype)), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the default (or given) generator."""
     gen = generator or default_generator
     return _finish(gen.normal(0.0, 1.0, _size(size), _dt(dtype)), requires_grad, device)
 
@@ -188,6 +195,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of ``0 .. n-1`` (int64 by default)."""
     _size((n,))
     gen = generator or default_generator
     return _finish(gen.permutation(n).astype(to_numpy_dtype(dtype or int64)), requires_grad, device)
@@ -245,10 +253,12 @@ randn_like = _like(randn)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
+    """A tensor shaped like ``input`` filled with ``fill_value``."""
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad: bool = False):
+    """Integers in [low, high) shaped like ``input``; ``randint_like(x, high)`` is also accepted."""
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -76,10 +76,12 @@ _default = [float32]
 
 
 def get_default_dtype() -> dtype:
+    """The floating dtype used for Python floats and float factories (float32 unless set)."""
     return _default[0]
 
 
 def set_default_dtype(d: dtype) -> None:
+    """Set the default floating dtype; only floating dtypes are accepted."""
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _default[0] = d
@@ -133,3 +135,12 @@ def _describe(x):
     if isinstance(x, np.generic):
         return x.dtype, 1
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _type_name(np_dtype) -> str:
+    """PyTorch's scalar-type word for a NumPy dtype ("Float", "Long", ...), as its error messages print it."""
+    return _TYPE_NAMES[np.dtype(np_dtype).name]

@@ -27,10 +27,12 @@ def dropout(input, p: float, train: bool):
 
 
 def alpha_dropout(input, p: float, train: bool):
+    """``torch.alpha_dropout``: see ``nn.functional.alpha_dropout``."""
     return _F().alpha_dropout(input, p, train)
 
 
 def feature_alpha_dropout(input, p: float, train: bool):
+    """``torch.feature_alpha_dropout``: see ``nn.functional.feature_alpha_dropout``."""
     return _F().feature_alpha_dropout(input, p, train)
 
 
@@ -42,6 +44,7 @@ def batch_norm(input, weight, bias, running_mean, running_var, training: bool, m
 
 def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats: bool, momentum: float,
                   eps: float, cudnn_enabled: bool = True):
+    """``torch.instance_norm``: weight and bias come before the running statistics."""
     return _F().instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
 
 

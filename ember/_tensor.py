@@ -5,12 +5,12 @@ import numpy as np
 
 from . import _dtype
 from ._device import CPU, check_device, device as _device_cls
+from ._dtype import _type_name as _type_word  # noqa: F401  (imported from here by nn ops: "Float", "Long", ...)
 from ._size import Size
 from .autograd import function
 from .autograd.grad_mode import STATE
 from .autograd.inplace import apply_inplace
 from .ops import arith, compare, index, pointwise, shape
-from .ops.reduce import _type_name as _type_word  # noqa: F401  ("Float", "Long", ...: used in messages)
 
 
 class Tensor:

@@ -45,6 +45,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 def get_printoptions() -> dict:
+    """The current print options as a dict (see ``set_printoptions``)."""
     return dict(vars(PRINT_OPTS))
 
 

@@ -12,6 +12,7 @@ STATE = _State()
 
 
 def is_grad_enabled() -> bool:
+    """True unless inside ``no_grad`` (or ``set_grad_enabled(False)``)."""
     return STATE.enabled
 
 

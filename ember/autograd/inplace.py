@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import _type_name
 from .function import AccumulateGrad, Op
 from .grad_mode import STATE
 
@@ -104,12 +105,6 @@ def _saved_refs(root, target, result, args) -> list:
     return found
 
 
-def _type_word(np_dtype) -> str:
-    from ..ops.reduce import _type_name
-
-    return _type_name(np_dtype)
-
-
 def apply_inplace(self, fn, args, kwargs):
     """Run ``fn(self, *args, **kwargs)`` and write the result into ``self`` (see the module docstring)."""
     from .._tensor import wrap
@@ -128,8 +123,8 @@ def apply_inplace(self, fn, args, kwargs):
     result = fn(self, *args, **kwargs)
     out = result._data
     if out.dtype != data.dtype and not np.can_cast(out.dtype, data.dtype, "same_kind"):
-        raise RuntimeError(f"result type {_type_word(out.dtype)} can't be cast to the desired output type "
-                           f"{_type_word(data.dtype)}")
+        raise RuntimeError(f"result type {_type_name(out.dtype)} can't be cast to the desired output type "
+                           f"{_type_name(data.dtype)}")
     if out.shape != data.shape:
         raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                            f"{list(out.shape)}")

@@ -91,7 +91,3 @@ def promote_operands(a, b, float_result: bool = False):
     if da is None and db is None:
         raise TypeError("at least one operand must be a Tensor")
     return a, b, dt
-
-
-def float_dtype_of(arr: np.ndarray) -> np.dtype:
-    return arr.dtype if arr.dtype.kind == "f" else get_default_dtype().np

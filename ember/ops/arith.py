@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .._dtype import _type_name
 from ..autograd import function as _function
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
@@ -278,6 +279,7 @@ def sub(input, other, *, alpha=1):
 
 
 def mul(input, other):
+    """``input * other`` with broadcasting and type promotion."""
     return _binary(Mul, input, other)
 
 
@@ -298,10 +300,12 @@ def _is_float_operand(x) -> bool:
 
 
 def pow(input, exponent):
+    """``input ** exponent`` elementwise."""
     return _binary(Pow, input, exponent)
 
 
 def remainder(input, other):
+    """Python-style modulus: the result takes the sign of ``other``."""
     return _binary(Remainder, input, other)
 
 
@@ -314,10 +318,12 @@ def neg(input):
 
 
 def maximum(input, other):
+    """Elementwise max of two tensors (NaN propagates)."""
     return _binary(Maximum, input, other)
 
 
 def minimum(input, other):
+    """Elementwise min of two tensors (NaN propagates)."""
     return _binary(Minimum, input, other)
 
 
@@ -473,9 +479,3 @@ def lerp(input, end, weight):
 
 def _dtype_word(dt: np.dtype) -> str:
     return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(dt.name, dt.name)
-
-
-def _type_name(dt: np.dtype) -> str:
-    from .reduce import _type_name
-
-    return _type_name(dt)

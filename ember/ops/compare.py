@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import _type_name
 from ._util import broadcast_error, promote_operands
 
 
@@ -52,12 +53,6 @@ def _bitwise(np_fn, name: str):
     return fn
 
 
-def _type_name(dt) -> str:
-    from .reduce import _type_name
-
-    return _type_name(dt)
-
-
 bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
@@ -97,10 +92,12 @@ def equal(input, other) -> bool:
 
 
 def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """True if every element satisfies ``|input - other| <= atol + rtol * |other|``."""
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+    """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor."""
     from .._tensor import wrap
 
     return wrap(np.isclose(input._data, getattr(other, "_data", other), rtol=rtol, atol=atol, equal_nan=equal_nan))

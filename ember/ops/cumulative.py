@@ -1,4 +1,4 @@
-"""Cumulative ops along a dim: cumprod (with zeros in the input), cummax and cummin (values and indices)."""
+"""Cumulative ops along a dim: cumsum, cumprod (with zeros in the input), cummax and cummin (values and indices)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +9,30 @@ from .reduce import return_types
 
 
 def _rev_cumsum(t, dim: int):
+    """Sum from each position to the end of ``dim``: cumsum's backward."""
     return t.flip(dim).cumsum(dim).flip(dim)
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(np.int64) if x.dtype.kind in "biu" else x.copy()
+        return np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
+
+    @staticmethod
+    def backward(ctx, g):
+        if g.ndim == 0:
+            return g, None
+        return _rev_cumsum(g, ctx.dim), None
+
+
+def cumsum(input, dim: int, *, dtype=None):
+    """Cumulative sum along ``dim``; integers and bools accumulate in int64."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Cumsum.apply(input, normalize_dim(dim, input.ndim))
 
 
 class Cumprod(Op):

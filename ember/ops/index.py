@@ -274,6 +274,7 @@ def assign(out: np.ndarray, index, value) -> None:
 
 
 def index_put(x, index, value):
+    """``x`` with ``value`` written at ``index`` (out of place; ``__setitem__`` runs it in place)."""
     return IndexPut.apply(x, value, index)
 
 
@@ -376,6 +377,7 @@ class ScatterAdd(Op):
 
 
 def scatter_add_into_zeros(g, shape, dim: int, index: np.ndarray):
+    """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim`` (gather's backward)."""
     from .._creation import zeros
 
     return ScatterAdd.apply(zeros(shape, dtype=g.dtype), g, dim, index)

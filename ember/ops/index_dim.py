@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import _type_name
 from ..autograd.function import Op
 from ._util import normalize_dim
 from .index import IndexAddInto
@@ -14,8 +15,6 @@ def _where(dim: int, idx: np.ndarray) -> tuple:
 
 
 def _vector_index(name: str, input, dim: int, index) -> np.ndarray:
-    from .reduce import _type_name
-
     idx = index._data
     if idx.dtype != np.int64 and idx.dtype != np.int32:
         raise RuntimeError(f"{name}_(): Expected dtype int32/int64 for index but got: {_type_name(idx.dtype)}")

@@ -6,6 +6,7 @@ import string
 
 import numpy as np
 
+from .._dtype import _type_name
 from ..autograd.function import Op
 from ._util import broadcast_error, sum_to
 
@@ -102,8 +103,6 @@ class Addmm(Op):
         return gb, ga, gm, None, None
 
 
-_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-         "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
@@ -184,8 +183,8 @@ def bmm(input, mat2):
     if mat2.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
     if input._data.dtype != mat2._data.dtype:
-        raise RuntimeError(f"expected scalar type {_TYPE[input._data.dtype.name]} but found "
-                           f"{_TYPE[mat2._data.dtype.name]}")
+        raise RuntimeError(f"expected scalar type {_type_name(input._data.dtype)} but found "
+                           f"{_type_name(mat2._data.dtype)}")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise _bmm_error(input.shape[0], input.shape[2], mat2.shape)
     return Bmm.apply(input, mat2)
@@ -196,8 +195,8 @@ def dot(input, other):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_TYPE[input._data.dtype.name]} "
-                           f"and {_TYPE[other._data.dtype.name]}")
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_type_name(input._data.dtype)} "
+                           f"and {_type_name(other._data.dtype)}")
     if input.shape[0] != other.shape[0]:
         raise _dot_error(input.shape[0], other.shape[0])
     return Dot.apply(input, other)
@@ -208,7 +207,7 @@ def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     if input._data.dtype != vec._data.dtype:
-        v, m = _TYPE[vec._data.dtype.name], _TYPE[input._data.dtype.name]
+        v, m = _type_name(vec._data.dtype), _type_name(input._data.dtype)
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
     if input.shape[1] != vec.shape[0]:
         raise _mv_error(input.shape, vec.shape[0])
@@ -223,8 +222,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     for other in (mat1, mat2):
         if input._data.dtype != other._data.dtype or mat1._data.dtype != mat2._data.dtype:
             first, second = (input, mat2) if input._data.dtype != mat2._data.dtype else (input, mat1)
-            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_TYPE[first._data.dtype.name]} "
-                               f"and {_TYPE[second._data.dtype.name]}")
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(first._data.dtype)} "
+                               f"and {_type_name(second._data.dtype)}")
     if mat1.shape[1] != mat2.shape[0]:
         raise _mm_error(mat1.shape, mat2.shape)
     target = (mat1.shape[0], mat2.shape[1])

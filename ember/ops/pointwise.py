@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import get_default_dtype, int64
+from .._dtype import _type_name, get_default_dtype, int64
 from ..autograd import function as _function
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
@@ -61,18 +61,12 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float",
             elif ints == "float":
                 input = input.to(get_default_dtype())
             elif ints == "error":
-                raise NotImplementedError(f'"{lower}_cpu" not implemented for \'{_type_word(input)}\'')
+                raise NotImplementedError(f'"{lower}_cpu" not implemented for \'{_type_name(input._data.dtype)}\'')
         return op.apply(input)
 
     fn.__name__ = lower
     fn.__doc__ = f"Elementwise {lower}."
     return fn, op
-
-
-def _type_word(t) -> str:
-    from .reduce import _type_name
-
-    return _type_name(t._data.dtype)
 
 
 def _refuse(exc_type, message: str):
@@ -168,41 +162,33 @@ _ERFC_Q = (2.56852019228982242e00, 1.87295284992346725e00, 5.27905102951428412e-
 _INV_SQRT_PI = 0.56418958354775628695
 
 
+def _cody_ratio(z: np.ndarray, p: tuple, q: tuple) -> np.ndarray:
+    """Cody's rational function of ``z``: numerator coefficients ``p`` (one more than ``q``), monic denominator."""
+    num, den = p[-1] * z, z.copy()
+    for a, b in zip(p[:-2], q[:-1]):
+        num += a
+        num *= z
+        den += b
+        den *= z
+    return (num + p[-2]) / (den + q[-1])
+
+
 def _erf(x: np.ndarray) -> np.ndarray:
     """Error function on arrays (NumPy has none), computed in float64 to within a few ulps of ``math.erf``."""
     y = np.abs(x.astype(np.float64))
     out = np.empty_like(y)
     small = y <= 0.46875
     v = y[small]
-    z = v * v
-    num, den = _ERF_A[4] * z, z.copy()
-    for a, b in zip(_ERF_A[:3], _ERF_B[:3]):
-        num += a
-        num *= z
-        den += b
-        den *= z
-    out[small] = v * (num + _ERF_A[3]) / (den + _ERF_B[3])
+    out[small] = v * _cody_ratio(v * v, _ERF_A, _ERF_B)
     large = ~small  # NaN lands here and propagates
     v = y[large]
     w = np.minimum(v, 4.0)
-    num, den = _ERFC_C[8] * w, w.copy()
-    for c, d in zip(_ERFC_C[:7], _ERFC_D[:7]):
-        num += c
-        num *= w
-        den += d
-        den *= w
-    erfc = (num + _ERFC_C[7]) / (den + _ERFC_D[7])
+    erfc = _cody_ratio(w, _ERFC_C, _ERFC_D)
     beyond = v > 4.0
     if beyond.any():
         u = np.minimum(v[beyond], 27.0)  # erfc underflows to 0 long before 27
         z = 1.0 / (u * u)
-        num, den = _ERFC_P[5] * z, z.copy()
-        for p, q in zip(_ERFC_P[:4], _ERFC_Q[:4]):
-            num += p
-            num *= z
-            den += q
-            den *= z
-        erfc[beyond] = (_INV_SQRT_PI - z * (num + _ERFC_P[4]) / (den + _ERFC_Q[4])) / u
+        erfc[beyond] = (_INV_SQRT_PI - z * _cody_ratio(z, _ERFC_P, _ERFC_Q)) / u
     # erf = 1 - erfc with erfc <= 0.5 here: exp(-v*v)'s rounding stays far below erf's last bit
     u = np.minimum(v, 27.0)
     erfc *= np.exp(-u * u)
@@ -353,5 +339,5 @@ def where(condition, input=None, other=None):
         other = np.asarray(other, dtype=dt)
     if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_type_word(condition)}")
+                           f"{_type_name(condition._data.dtype)}")
     return Where.apply(condition, input, other)

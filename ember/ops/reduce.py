@@ -1,4 +1,4 @@
-"""Reductions over dims: sum, mean, prod, max/min, var/std, logsumexp, norm, cumsum, all/any, argmax, softmax."""
+"""Reductions over dims: sum, mean, prod, max/min, var/std, logsumexp, norm, all/any, argmax/argmin."""
 from __future__ import annotations
 
 import builtins
@@ -7,11 +7,12 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._dtype import get_default_dtype, to_numpy_dtype
+from .._dtype import _type_name, get_default_dtype, to_numpy_dtype
 from ..autograd import function as _function
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_view, normalize_dim, normalize_dims
+from .softmax import LogSoftmax, log_softmax, softmax  # noqa: F401  (nn files import them from here)
 
 _NO_KEEPDIM = object()  # sum()/mean() take keepdim only together with dim, as in PyTorch
 
@@ -40,11 +41,6 @@ def _expand_back(g, in_shape: tuple, dims: tuple | None, keepdim: bool):
 
 def _count(shape: tuple, dims: tuple | None) -> int:
     return math.prod(shape) if dims is None else math.prod(shape[d] for d in dims)
-
-
-def _type_name(np_dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]
 
 
 def _check_keepdim(name: str, dim, keepdim) -> bool:
@@ -316,21 +312,6 @@ class Norm(Op):
         return g * scale.masked_fill(zero, 0), None, None, None
 
 
-class Cumsum(Op):
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        if x.ndim == 0:
-            return x.astype(np.int64) if x.dtype.kind in "biu" else x.copy()
-        return np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "biu" else None)
-
-    @staticmethod
-    def backward(ctx, g):
-        if g.ndim == 0:
-            return g, None
-        return g.flip(ctx.dim).cumsum(ctx.dim).flip(ctx.dim), None
-
-
 # -- public functions ------------------------------------------------------------------------------------------
 
 def sum(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
@@ -504,13 +485,6 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     return Norm.apply(input, 2.0 if p is None else float(p), _dims(dim, input), keepdim)
 
 
-def cumsum(input, dim: int, *, dtype=None):
-    """Cumulative sum along ``dim``; integers and bools accumulate in int64."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return Cumsum.apply(input, normalize_dim(dim, input.ndim))
-
-
 def _logical_reduce(np_fn, input, dim, keepdim):
     from .._tensor import wrap
 
@@ -527,72 +501,3 @@ def all(input, dim=None, keepdim: bool = False):
 def any(input, dim=None, keepdim: bool = False):
     """True where some element (over ``dim``) is nonzero; uint8 input gives uint8, as in PyTorch."""
     return _logical_reduce(np.any, input, dim, keepdim)
-
-
-class Softmax(Op):
-    @staticmethod
-    def forward(ctx, x, dim):
-        axis = dim if x.ndim else None
-        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN silently, as in PyTorch
-            e = np.exp(x - x.max(axis=axis, keepdims=True))
-        e /= e.sum(axis=axis, keepdims=True)
-        ctx.dim = dim
-        ctx.save_for_backward(e)
-        return e
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        if not STATE.enabled:  # no graph of the gradient: the same formula on arrays
-            gd, yd = g._data, y._data
-            axis = ctx.dim if yd.ndim else None
-            return _function._wrap(yd * (gd - (gd * yd).sum(axis=axis, keepdims=True))), None
-        return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
-
-
-class LogSoftmax(Op):
-    """``x - max - log(sum(exp(x - max)))``; ndarray methods rather than NumPy's Python-level reduction wrappers,
-    since per-call overhead dominates at the small batches of a training step."""
-
-    @staticmethod
-    def forward(ctx, x, dim):
-        axis = dim if x.ndim else None
-        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN silently, as in PyTorch
-            shifted = x - x.max(axis=axis, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.dim = dim
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        if not STATE.enabled:  # no graph of the gradient: the same formula on arrays
-            gd = g._data
-            axis = ctx.dim if gd.ndim else None
-            return _function._wrap(gd - np.exp(y._data) * gd.sum(axis=axis, keepdims=True)), None
-        return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
-
-
-def _softmax_input(name: str, input, dim, dtype):
-    if dim is None:
-        dim = 0 if input.ndim in (0, 1, 3) else 1
-    dim = normalize_dim(dim, input.ndim)
-    if dtype is not None:
-        input = input.to(dtype)
-    elif input._data.dtype.kind != "f":
-        kernel = "lastdim_kernel_impl" if dim == builtins.max(input.ndim - 1, 0) else "kernel_impl"
-        raise NotImplementedError(f'"{name}_{kernel}" not implemented for \'{_type_name(input._data.dtype)}\'')
-    return input, dim
-
-
-def softmax(input, dim=None, dtype=None):
-    """``exp(x) / sum(exp(x))`` along ``dim``."""
-    input, dim = _softmax_input("softmax", input, dim, dtype)
-    return Softmax.apply(input, dim)
-
-
-def log_softmax(input, dim=None, dtype=None):
-    """``x - logsumexp(x)`` along ``dim``."""
-    input, dim = _softmax_input("log_softmax", input, dim, dtype)
-    return LogSoftmax.apply(input, dim)

@@ -300,6 +300,7 @@ class Repeat(Op):
 
 
 def repeat(input, *repeats):
+    """Tile ``input`` ``repeats[i]`` times along each dim (leading new dims allowed)."""
     if len(repeats) == 1 and not isinstance(repeats[0], int):
         repeats = tuple(repeats[0])
     if len(repeats) < input.ndim:
@@ -320,6 +321,7 @@ class Flip(Op):
 
 
 def flip(input, dims):
+    """Reverse the order of elements along ``dims``."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return Flip.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
 
@@ -338,6 +340,7 @@ class Roll(Op):
 
 
 def roll(input, shifts, dims=None):
+    """Shift elements cyclically by ``shifts`` along ``dims`` (flattened when None)."""
     if dims is None:
         return input.flatten().roll(shifts, 0).view(input.shape)
     if isinstance(shifts, (list, tuple)):
@@ -436,6 +439,7 @@ class Split(Op):
 
 
 def split(tensor, split_size_or_sections, dim: int = 0):
+    """Views of ``tensor`` split along ``dim`` into chunks of a size or a list of sizes."""
     dim = normalize_dim(dim, tensor.ndim)
     n = tensor.shape[dim]
     if isinstance(split_size_or_sections, int):
@@ -457,6 +461,7 @@ def split(tensor, split_size_or_sections, dim: int = 0):
 
 
 def chunk(input, chunks: int, dim: int = 0):
+    """Split ``input`` along ``dim`` into at most ``chunks`` views of equal size (the last may be smaller)."""
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     n = input.shape[normalize_dim(dim, input.ndim)]
@@ -489,6 +494,7 @@ def unbind(input, dim: int = 0):
 
 
 def narrow(input, dim: int, start: int, length: int):
+    """The view ``input[..., start:start + length, ...]`` along ``dim``."""
     dim = normalize_dim(dim, input.ndim)
     if start < 0:
         start += input.shape[dim]
