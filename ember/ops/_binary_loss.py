@@ -6,8 +6,9 @@ import numpy as np
 
 from .._tensor import wrap as _wrap
 from ..autograd.function import Op
+from .._dtype import _type_name
 from ._loss_util import (apply_reduction, check_broadcast, check_no_grad, legacy_reduction, reduce_array, scale_grad,
-                         softplus_neg, type_name)
+                         softplus_neg)
 from ._util import promote_operands, sum_to
 from .nn_activation import logsigmoid
 
@@ -65,8 +66,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _same_size("binary_cross_entropy", input, target, "Using a target size ({t}) that is different to the input "
                "size ({i}) is deprecated. Please ensure they have the same size.")
     if target._data.dtype != input._data.dtype:
-        raise RuntimeError(f"binary_cross_entropy: Found dtype {type_name(target._data.dtype)} (target) but "
-                           f"expected {type_name(input._data.dtype)} (the input's dtype)")
+        raise RuntimeError(f"binary_cross_entropy: Found dtype {_type_name(target._data.dtype)} (target) but "
+                           f"expected {_type_name(input._data.dtype)} (the input's dtype)")
     w = _elementwise_weight("binary_cross_entropy", weight, input.shape, input._data.dtype)
     return BinaryCrossEntropy.apply(input, target, w, reduction)
 
@@ -117,7 +118,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                "Target size ({t}) must be the same as input size ({i})")
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"binary_cross_entropy_with_logits: expected a floating point target, but got "
-                           f"{type_name(target._data.dtype)}")
+                           f"{_type_name(target._data.dtype)}")
     input, target = promote_operands(input, target)[:2]
     dt = input._data.dtype
     w = _elementwise_weight("binary_cross_entropy_with_logits", weight, input.shape, dt)

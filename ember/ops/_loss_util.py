@@ -5,17 +5,9 @@ import warnings
 
 import numpy as np
 
+from .._dtype import _type_name
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_error
-
-_SCALAR_NAMES = {"float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
-def type_name(np_dtype) -> str:
-    """PyTorch's scalar type name of a NumPy dtype (``Float``, ``Long``, ...)."""
-    return _SCALAR_NAMES.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
-
 
 def legacy_reduction(size_average, reduce, reduction: str) -> str:
     """The reduction string; the deprecated ``size_average``/``reduce`` flags override it, with PyTorch's warning."""
@@ -66,7 +58,7 @@ def check_no_grad(name: str, arg: str, t) -> None:
 def check_target_dtype(target) -> None:
     """nll/cross-entropy class targets must be int64 (or uint8), with PyTorch's message."""
     if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target._data.dtype)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target._data.dtype)}")
 
 
 def softplus_neg(x):

@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 
+from .._dtype import _type_name
 from .._tensor import wrap as _wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from ._loss_util import check_no_grad, check_target_dtype, legacy_reduction, type_name
+from ._loss_util import check_no_grad, check_target_dtype, legacy_reduction
 from .arith import AddScalar, DivScalar, MulScalar
 from .reduce import LogSoftmax
 
@@ -147,7 +148,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     if x.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if x.dtype.kind != "f":
-        raise RuntimeError(f"cross_entropy: expected floating point logits, got {type_name(x.dtype)}")
+        raise RuntimeError(f"cross_entropy: expected floating point logits, got {_type_name(x.dtype)}")
     cdim = 1 if x.ndim > 1 else 0
     n_classes = x.shape[cdim]
     if target._data.shape == x.shape:
@@ -179,7 +180,7 @@ def _class_view(w: np.ndarray, ndim: int, cdim: int) -> np.ndarray:
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing, cdim):
     if target._data.dtype.kind != "f":
         raise RuntimeError(f"cross_entropy: expected a floating point target with class probabilities (shaped like "
-                           f"the input {list(input.shape)}), but got {type_name(target._data.dtype)}")
+                           f"the input {list(input.shape)}), but got {_type_name(target._data.dtype)}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     n_classes = input.shape[cdim]

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dtype import _type_name
+
 _WORDS = {1: "one int", 2: "two ints", 3: "three ints"}
-_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 def expand_arg(value, nd: int, name: str, fn: str, omittable: bool = False) -> tuple:
     """``value`` (an int or a sequence of 1 or ``nd`` ints) as an ``nd``-tuple, with PyTorch's message otherwise."""
     if hasattr(value, "tolist"):
@@ -68,7 +67,7 @@ def check_dtype(fn: str, arr: np.ndarray, allow_int: bool) -> None:
     kind = arr.dtype.kind
     if kind == "f" or (allow_int and kind in "iu"):
         return
-    raise NotImplementedError(f'"{fn}" not implemented for \'{_TYPE_NAMES.get(arr.dtype.name, arr.dtype.name)}\'')
+    raise NotImplementedError(f'"{fn}" not implemented for \'{_type_name(arr.dtype)}\'')
 
 
 def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:

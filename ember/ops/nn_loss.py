@@ -18,7 +18,8 @@ from ..autograd.grad_mode import STATE
 from ._binary_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, multilabel_soft_margin_loss,
                            soft_margin_loss)
 from ._ctc import ctc_loss
-from ._loss_util import apply_reduction, check_broadcast, legacy_reduction, reduce_array, scale_grad, type_name
+from .._dtype import _type_name
+from ._loss_util import apply_reduction, check_broadcast, legacy_reduction, reduce_array, scale_grad
 from ._margin_loss import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
                            multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
 from ._nll_loss import cross_entropy, nll_loss
@@ -39,7 +40,7 @@ def _pair(name: str, input, target):
                       "same size.", stacklevel=3)
     input, target, dt = promote_operands(input, target)
     if dt.kind != "f":
-        raise NotImplementedError(f"{name}: not implemented for integer inputs (got {type_name(dt)})")
+        raise NotImplementedError(f"{name}: not implemented for integer inputs (got {_type_name(dt)})")
     return input, target
 
 

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from .._dtype import _type_name
 from ..autograd.function import Op
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -21,9 +22,6 @@ _MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "near
 _NEEDS_DIM = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _KERNEL = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "Linear", "bilinear": "Bilinear",
            "trilinear": "Trilinear", "bicubic": "Bicubic"}
-_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 # -- the (out, in) matrix of each mode ---------------------------------------------------------------------------
 
 def _inverse_scale(dt, in_size: int, out_size: int, scale: float | None):
@@ -264,7 +262,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
     if dtype.kind != "f":
         kernel = "nearest" if mode.startswith("nearest") else "linear" if mode != "bicubic" else "cubic"
         raise NotImplementedError(f'"compute_indices_weights_{kernel}" not implemented for '
-                                  f"'{_TYPE_NAMES.get(dtype.name, dtype.name)}'")
+                                  f"'{_type_name(dtype)}'")
     if mode == "area":
         return _area(input, output_size)
     if min(in_sizes + output_size) <= 0:
