@@ -30,6 +30,7 @@ import numpy as np
 
 from ._im2col_common import _bounds, _contiguous_strides, _copy_slices, _scratch, out_size
 from ._im2col_nhwc import _block, _channels_last, _conv_forward_cl, _conv_weight_grad_cl, _taps
+from ._threads import _over_blocks, single_threaded_blas
 
 # Channel-major columns: bytes of one chunk's column matrix (small enough to stay in cache, large enough for an
 # efficient GEMM). col2im adds once per kernel offset and chunk, so it takes larger chunks to keep that loop short.
@@ -38,6 +39,13 @@ _COL2IM_CHUNK_BYTES = 4 << 20
 # Largest column matrix (elements) of a flipped-kernel input gradient taken whatever its channels: below it, the
 # Python loop of col2im costs more.
 _FLIP_MAX_VOLUME = 1 << 18
+# A batch is split in two halves run on two threads from this many images and multiply-adds, when BLAS runs on
+# one thread (measured on 2 cores: CIFAR-quick's train step at batch 64 a third faster): each half's im2col copies
+# and GEMMs then overlap the other's.
+_PARALLEL_MIN_IMAGES = 2
+_PARALLEL_MIN_WORK = 1 << 26
+# ... and output positions per image: below it (CIFAR-quick's 8x8 conv3) the halves measured 5-10% slower
+_PARALLEL_MIN_POSITIONS = 256
 
 
 class _Geometry:
@@ -129,18 +137,41 @@ def _check_dtype(x: np.ndarray) -> None:
         raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
 
 
-def conv_forward(x, w, bias, stride, pads, dilation, groups):
+def _parts(n: int, work: int) -> int:
+    """How many parts of the batch to run on two threads: two halves when the batch has the images and the
+    convolution the multiply-adds for the hand-off to pay, and BLAS runs on one thread. With more BLAS threads,
+    both halves' BLAS threads would fight for the cores; and setting OpenBLAS to one thread for the halves and
+    back costs more than the halves save (measured: its threads wake and spin), so then one part."""
+    if n < _PARALLEL_MIN_IMAGES or work < _PARALLEL_MIN_WORK:
+        return 1
+    return 2 if single_threaded_blas() else 1
+
+
+def _work(n: int, rows: int, o: int, out: tuple) -> int:
+    """Multiply-adds of one GEMM pass, or 0 when the output has too few positions per image for halves."""
+    return n * rows * o * prod(out) if prod(out) >= _PARALLEL_MIN_POSITIONS else 0
+
+
+def conv_forward(x, w, bias, stride, pads, dilation, groups, out=None):
     """``y[n, o, p] = sum_c,k w[o, c, k] * x_padded[n, c, stride * p + dilation * k] (+ bias[o])``."""
     _check_dtype(x)
-    kernel = tuple(w.shape[2:])
-    if _channels_last(x, groups, w.shape[0], stride, dilation):
-        block = _block(w.shape[0], kernel, out_size(x.shape[2:], kernel, stride, pads, dilation), x.shape[0],
-                       stride, dilation)
-        return _conv_forward_cl(x, _taps(w), kernel, bias, stride, pads, dilation, block)
     n = x.shape[0]
+    kernel = tuple(w.shape[2:])
+    osize = out_size(x.shape[2:], kernel, stride, pads, dilation)
+    if out is None:
+        parts = _parts(n, _work(n, w.shape[1] * prod(kernel), w.shape[0], osize))
+        if parts > 1:
+            out = np.empty((n, w.shape[0]) + osize, np.result_type(x, w))
+            _over_blocks(lambda i, sl: conv_forward(x[sl], w, bias, stride, pads, dilation, groups, out[sl]),
+                         n, parts)
+            return out
+    if _channels_last(x, groups, w.shape[0], stride, dilation):
+        block = _block(w.shape[0], kernel, osize, x.shape[0], stride, dilation)
+        return _conv_forward_cl(x, _taps(w), kernel, bias, stride, pads, dilation, block, out)
     o, cg = w.shape[:2]
     geo, src, dst = _input_geometry(x.shape, x.itemsize, kernel, stride, pads, dilation)
-    out = np.empty((n, o) + geo.out, np.result_type(x, w))
+    if out is None:
+        out = np.empty((n, o) + geo.out, np.result_type(x, w))
     wmat = w.reshape(groups, o // groups, cg * prod(kernel))
     b = None if bias is None else bias.reshape((1, o) + (1,) * len(kernel))
     rows = _scratch("rows", (o, geo.chunk * geo.L), out.dtype) if groups == 1 else None
@@ -157,10 +188,22 @@ def conv_forward(x, w, bias, stride, pads, dilation, groups):
     return out
 
 
-def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups):
+def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups, split=True):
     """Gradient of ``conv_forward`` w.r.t. its weight: ``sum_n,p g[n, o, p] * cols[c, k, n, p]``."""
     _check_dtype(x)
     w_shape = tuple(w_shape)
+    n = x.shape[0]
+    parts = _parts(n, _work(n, prod(w_shape[1:]), w_shape[0], g.shape[2:])) if split else 1
+    if parts > 1:
+        sums = [None] * parts
+
+        def part(i, sl):
+            sums[i] = conv_weight_grad(x[sl], g[sl], w_shape, stride, pads, dilation, groups, False)
+        _over_blocks(part, n, parts)
+        gw = sums[0]
+        for s in sums[1:]:  # in a fixed order: the same bits every run
+            gw += s
+        return gw
     if _channels_last(x, groups, w_shape[0], stride, dilation):
         block = _block(w_shape[0], w_shape[2:], g.shape[2:], g.shape[0], stride, dilation)
         return _conv_weight_grad_cl(x, g, w_shape, stride, pads, dilation, block)
@@ -208,7 +251,7 @@ def _flip_is_faster(g, c: int, kernel: tuple, size: tuple, groups: int) -> bool:
             or n * prod(size) * o * prod(kernel) <= _FLIP_MAX_VOLUME)
 
 
-def conv_input_grad(g, w, size, stride, pads, dilation, groups):
+def conv_input_grad(g, w, size, stride, pads, dilation, groups, out=None):
     """Gradient of ``conv_forward`` w.r.t. an input of spatial ``size``; also the transposed convolution.
 
     Two ways, picking the faster (``_flip_is_faster``): with unit strides, a convolution of the zero-padded
@@ -220,19 +263,28 @@ def conv_input_grad(g, w, size, stride, pads, dilation, groups):
     cg = w.shape[1]
     c = cg * groups
     kernel = tuple(w.shape[2:])
-    out = tuple(g.shape[2:])
     size = tuple(size)
+    gx = out
+    if gx is None:
+        parts = _parts(n, _work(n, cg * prod(kernel), o, g.shape[2:]))
+        if parts > 1:
+            gx = np.empty((n, c) + size, np.result_type(g, w))
+            _over_blocks(lambda i, sl: conv_input_grad(g[sl], w, size, stride, pads, dilation, groups, gx[sl]),
+                         n, parts)
+            return gx
+    out = tuple(g.shape[2:])
     if all(s == 1 for s in stride) and _flip_is_faster(g, c, kernel, size, groups):
         gpads = tuple((d * (k - 1) - lo, s - p + lo) for k, d, (lo, _), s, p in zip(kernel, dilation, pads, size, out))
         if _channels_last(g, groups, c, stride, dilation):
             # the flipped, transposed taps straight from w: one copy, not two
             block = _block(c, kernel, size, n, stride, dilation)
             taps = w.reshape(o, c, -1)[:, :, ::-1].transpose(2, 0, 1)
-            return _conv_forward_cl(g, taps, kernel, None, stride, gpads, dilation, block)
-        return conv_forward(g, flip_transpose(w, groups), None, stride, gpads, dilation, groups)
+            return _conv_forward_cl(g, taps, kernel, None, stride, gpads, dilation, block, gx)
+        return conv_forward(g, flip_transpose(w, groups), None, stride, gpads, dilation, groups, gx)
     geo = _col2im_geometry(n, c, kernel, stride, pads, dilation, out, size, g.itemsize)
     wmat = w.reshape(groups, o // groups, -1).swapaxes(1, 2)
-    gx = np.empty((n, c) + size, np.result_type(g, w))
+    if gx is None:
+        gx = np.empty((n, c) + size, np.result_type(g, w))
     acc, flat = geo.buffer(gx.dtype, "col2im")
     gbuf = geo.grad_buffer(o, g.dtype)
     work = _scratch("col2im-cols", (c * prod(kernel), geo.chunk * geo.L), gx.dtype) if groups == 1 else None

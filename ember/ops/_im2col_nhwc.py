@@ -160,13 +160,14 @@ def _taps(w: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(ck.reshape(c, -1, o).swapaxes(0, 1))
 
 
-def _conv_forward_cl(x, taps, kernel, bias, stride, pads, dilation, block):
+def _conv_forward_cl(x, taps, kernel, bias, stride, pads, dilation, block, out=None):
     o = taps.shape[2]
     nd = len(kernel)
     cl = _channels_last_geometry(x.shape, x.itemsize, kernel, stride, pads, dilation, o, block)
     wt = cl.weight(taps)
     dtype = np.result_type(x, taps)
-    out = np.empty((x.shape[0], o) + cl.out, dtype)
+    if out is None:
+        out = np.empty((x.shape[0], o) + cl.out, dtype)
     y = _scratch("rows", (cl.chunk * cl.L, block * o), dtype)
     crop = (Ellipsis, slice(0, cl.out[-1]), slice(None))
     b = None if bias is None else bias.reshape((1, o) + (1,) * nd)

@@ -1,18 +1,16 @@
-"""Array kernels shared by the normalization ops: splitting work over threads, and row normalisation.
+"""Array kernels shared by the normalization ops: how many threads to split over, and row normalisation.
 
 Everything here computes on NumPy arrays in the input dtype; ``nn_norm`` wraps it into ops.
 """
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 # elements from which an op is split over worker threads: below it (measured on 2 cores) the threads' hand-offs
 # cost more than the halved passes over memory save
 _PARALLEL_MIN_SIZE = 1 << 19
-_executor: tuple | None = None  # (pid, ThreadPoolExecutor), remade in a forked child
 
 
 def _block_count(items: int, size: int) -> int:
@@ -20,26 +18,6 @@ def _block_count(items: int, size: int) -> int:
     if size < _PARALLEL_MIN_SIZE:
         return 1
     return max(1, min(os.cpu_count() or 1, items, 4))
-
-
-def _over_blocks(fn, items: int, blocks: int) -> None:
-    """Call ``fn(i, slice)`` for ``blocks`` slices covering ``range(items)``, on worker threads when more than one.
-
-    NumPy's loops and einsum release the GIL, and every block writes disjoint slices (or its own row ``i`` of a
-    partial-sum array), so the blocks run in parallel.
-    """
-    global _executor
-    if blocks < 2:
-        fn(0, slice(0, items))
-        return
-    if _executor is None or _executor[0] != os.getpid():
-        _executor = (os.getpid(), ThreadPoolExecutor(4, thread_name_prefix="ember-norm"))
-    bounds = [items * i // blocks for i in range(blocks + 1)]
-    # the calling thread takes the first block itself: one thread wake-up fewer
-    futures = [_executor[1].submit(fn, i, slice(bounds[i], bounds[i + 1])) for i in range(1, blocks)]
-    fn(0, slice(bounds[0], bounds[1]))
-    for future in futures:
-        future.result()
 
 
 def _row_normalize_into(x2: np.ndarray, xhat: np.ndarray, invstd: np.ndarray, eps: float) -> None:

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from ._norm_kernels import _block_count, _over_blocks, _row_input_grad_into, _row_normalize_into
+from ._norm_kernels import _block_count, _row_input_grad_into, _row_normalize_into
+from ._threads import _over_blocks
 from ._util import normalize_dim
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]

@@ -108,6 +108,40 @@ def test_seed_layer_shapes(args, kwargs, shape, dtype):
     _check(e, t, randn(*shape, dtype=dtype), **tol)
 
 
+@pytest.mark.parametrize("args, kwargs, shape", [
+    ((3, 6, 5), {}, (5, 3, 12, 12)), ((3, 32, 5), dict(padding=2), (4, 3, 10, 10)),
+    ((16, 8, 3), dict(padding=1), (7, 16, 9, 9)), ((4, 6, 3), dict(stride=2, groups=2), (3, 4, 9, 9)),
+], ids=["lenet1", "cifar1", "channels_last", "strided_groups"])
+def test_batch_halves_on_two_threads(monkeypatch, args, kwargs, shape):
+    # the batch split over two threads (taken with single-threaded BLAS and a large batch): same values as
+    # PyTorch, and the same bits on every run (the halves' weight gradients are added in a fixed order)
+    from ember.ops import _im2col
+    monkeypatch.setattr(_im2col, "_PARALLEL_MIN_WORK", 0)
+    monkeypatch.setattr(_im2col, "_PARALLEL_MIN_POSITIONS", 0)
+    monkeypatch.setattr(_im2col, "single_threaded_blas", lambda: True)
+    splits = []
+
+    def over_blocks(fn, items, blocks):
+        splits.append(blocks)
+        over_blocks_on_threads(fn, items, blocks)
+    over_blocks_on_threads = _im2col._over_blocks
+    monkeypatch.setattr(_im2col, "_over_blocks", over_blocks)
+    e, t = _pair(2, *args, **kwargs)
+    x = randn(*shape)
+    _check(e, t, x)
+    assert splits == [2, 2, 2]  # forward, weight gradient, input gradient
+    runs = []
+    for _ in range(3):
+        e.zero_grad()
+        xe = ember.tensor(x, requires_grad=True)
+        y = e(xe)
+        (y * y).sum().backward()
+        runs.append((y.detach().numpy().copy(), xe.grad.numpy().copy(), e.weight.grad.numpy().copy()))
+    for later in runs[1:]:
+        for a, b in zip(runs[0], later):
+            assert np.array_equal(a, b)
+
+
 def test_work_buffers_reused_across_geometries():
     # padded buffers and gradient grids are reused by same-shaped calls: a different padding (or output size)
     # with the same buffer shape must not see another call's values where it expects zeros
