@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from ember.ops import _threads
 from ember.ops._threads import _over_blocks
 
 
@@ -30,6 +31,7 @@ def test_over_blocks_raises_a_block_error():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: never split")
+@pytest.mark.skipif(_threads._blas_threads is None, reason="this NumPy bundles no OpenBLAS")
 @pytest.mark.parametrize("threads, expected", [("1", True), ("2", False)])
 def test_single_threaded_blas_reads_openblas(threads, expected):
     # read from the OpenBLAS NumPy's wheel bundles, as set by OPENBLAS_NUM_THREADS before NumPy loads
