@@ -55,8 +55,8 @@ def test_embedding_default_init_and_padding_row():
 def test_max_norm_renormalises_looked_up_rows_in_place(norm_type):
     e = ember.nn.Embedding(6, 4, max_norm=1.0, norm_type=norm_type).double()
     t = torch.nn.Embedding(6, 4, max_norm=1.0, norm_type=norm_type).double()
-    with torch.no_grad():
-        t.weight.mul_(3)
+    with torch.no_grad():  # entries of magnitude 1 to 2: every row's norm is above max_norm before the lookup
+        t.weight.copy_((1 + torch.rand(6, 4, dtype=torch.float64)) * torch.randn(6, 4, dtype=torch.float64).sign())
     copy_weights(e, t)
     idx = np.array([[0, 2], [2, 5]])
     check_module(e, t, idx, copy=False)
