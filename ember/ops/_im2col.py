@@ -137,34 +137,32 @@ def _check_dtype(x: np.ndarray) -> None:
         raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
 
 
-def _parts(n: int, work: int) -> int:
-    """How many parts of the batch to run on two threads: two halves when the batch has the images and the
-    convolution the multiply-adds for the hand-off to pay, and BLAS runs on one thread. With more BLAS threads,
-    both halves' BLAS threads would fight for the cores; and setting OpenBLAS to one thread for the halves and
-    back costs more than the halves save (measured: its threads wake and spin), so then one part."""
-    if n < _PARALLEL_MIN_IMAGES or work < _PARALLEL_MIN_WORK:
-        return 1
-    return 2 if single_threaded_blas() else 1
+def _split(n: int, rows: int, o: int, out: tuple) -> bool:
+    """Whether to run the batch in two halves on two threads: when it has the images, each image the output
+    positions and the GEMM the multiply-adds (``rows x o`` per position) for the hand-off to pay, and BLAS runs on
+    one thread. With more BLAS threads, both halves' BLAS threads would fight for the cores; and setting OpenBLAS to
+    one thread for the halves and back costs more than the halves save (measured: its threads wake and spin)."""
+    positions = prod(out)
+    return (n >= _PARALLEL_MIN_IMAGES and positions >= _PARALLEL_MIN_POSITIONS
+            and n * rows * o * positions >= _PARALLEL_MIN_WORK and single_threaded_blas())
 
 
-def _work(n: int, rows: int, o: int, out: tuple) -> int:
-    """Multiply-adds of one GEMM pass, or 0 when the output has too few positions per image for halves."""
-    return n * rows * o * prod(out) if prod(out) >= _PARALLEL_MIN_POSITIONS else 0
+def _halves_into(out: np.ndarray, n: int, fill) -> np.ndarray:
+    """``out`` filled by ``fill(sl, out[sl])`` for the two halves of the batch, on two threads."""
+    _over_blocks(lambda i, sl: fill(sl, out[sl]), n, 2)
+    return out
 
 
 def conv_forward(x, w, bias, stride, pads, dilation, groups, out=None):
-    """``y[n, o, p] = sum_c,k w[o, c, k] * x_padded[n, c, stride * p + dilation * k] (+ bias[o])``."""
+    """``y[n, o, p] = sum_c,k w[o, c, k] * x_padded[n, c, stride * p + dilation * k] (+ bias[o])``, into ``out``
+    when given (then never split again)."""
     _check_dtype(x)
     n = x.shape[0]
     kernel = tuple(w.shape[2:])
     osize = out_size(x.shape[2:], kernel, stride, pads, dilation)
-    if out is None:
-        parts = _parts(n, _work(n, w.shape[1] * prod(kernel), w.shape[0], osize))
-        if parts > 1:
-            out = np.empty((n, w.shape[0]) + osize, np.result_type(x, w))
-            _over_blocks(lambda i, sl: conv_forward(x[sl], w, bias, stride, pads, dilation, groups, out[sl]),
-                         n, parts)
-            return out
+    if out is None and _split(n, w.shape[1] * prod(kernel), w.shape[0], osize):
+        return _halves_into(np.empty((n, w.shape[0]) + osize, np.result_type(x, w)), n,
+                            lambda sl, part: conv_forward(x[sl], w, bias, stride, pads, dilation, groups, part))
     if _channels_last(x, groups, w.shape[0], stride, dilation):
         block = _block(w.shape[0], kernel, osize, x.shape[0], stride, dilation)
         return _conv_forward_cl(x, _taps(w), kernel, bias, stride, pads, dilation, block, out)
@@ -193,17 +191,13 @@ def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups, split=True):
     _check_dtype(x)
     w_shape = tuple(w_shape)
     n = x.shape[0]
-    parts = _parts(n, _work(n, prod(w_shape[1:]), w_shape[0], g.shape[2:])) if split else 1
-    if parts > 1:
-        sums = [None] * parts
+    if split and _split(n, prod(w_shape[1:]), w_shape[0], g.shape[2:]):
+        halves = [None, None]
 
-        def part(i, sl):
-            sums[i] = conv_weight_grad(x[sl], g[sl], w_shape, stride, pads, dilation, groups, False)
-        _over_blocks(part, n, parts)
-        gw = sums[0]
-        for s in sums[1:]:  # in a fixed order: the same bits every run
-            gw += s
-        return gw
+        def half(i, sl):
+            halves[i] = conv_weight_grad(x[sl], g[sl], w_shape, stride, pads, dilation, groups, False)
+        _over_blocks(half, n, 2)
+        return np.add(*halves, out=halves[0])  # always first + second: the same bits every run
     if _channels_last(x, groups, w_shape[0], stride, dilation):
         block = _block(w_shape[0], w_shape[2:], g.shape[2:], g.shape[0], stride, dilation)
         return _conv_weight_grad_cl(x, g, w_shape, stride, pads, dilation, block)
@@ -265,13 +259,9 @@ def conv_input_grad(g, w, size, stride, pads, dilation, groups, out=None):
     kernel = tuple(w.shape[2:])
     size = tuple(size)
     gx = out
-    if gx is None:
-        parts = _parts(n, _work(n, cg * prod(kernel), o, g.shape[2:]))
-        if parts > 1:
-            gx = np.empty((n, c) + size, np.result_type(g, w))
-            _over_blocks(lambda i, sl: conv_input_grad(g[sl], w, size, stride, pads, dilation, groups, gx[sl]),
-                         n, parts)
-            return gx
+    if gx is None and _split(n, cg * prod(kernel), o, g.shape[2:]):
+        return _halves_into(np.empty((n, c) + size, np.result_type(g, w)), n,
+                            lambda sl, part: conv_input_grad(g[sl], w, size, stride, pads, dilation, groups, part))
     out = tuple(g.shape[2:])
     if all(s == 1 for s in stride) and _flip_is_faster(g, c, kernel, size, groups):
         gpads = tuple((d * (k - 1) - lo, s - p + lo) for k, d, (lo, _), s, p in zip(kernel, dilation, pads, size, out))
