@@ -50,6 +50,23 @@ def decay_add_square_(avg: np.ndarray, grad: np.ndarray, beta: float) -> None:
     addcmul_(avg, grad, grad, 1 - beta)
 
 
+def adam_moments_(p: Tensor, state: dict, group: dict) -> tuple:
+    """The opening the Adam family (Adam, AdamW, NAdam, RAdam) shares: count the step, take the gradient's
+    direction (weight decay coupled or decoupled) and update both moments in ``state``.
+
+    Returns ``(param, grad, step, exp_avg, exp_avg_sq)``, the arrays updated in place.
+    """
+    param = p._data
+    step = tick(state["step"])
+    grad = direction(param, p.grad._data, group["weight_decay"], group["maximize"],
+                     group["lr"] if group["decoupled_weight_decay"] else None)
+    beta1, beta2 = group["betas"]
+    exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+    lerp_(exp_avg, grad, 1 - beta1)
+    decay_add_square_(exp_avg_sq, grad, beta2)
+    return param, grad, step, exp_avg, exp_avg_sq
+
+
 def addcmul_(out: np.ndarray, a: np.ndarray, b: np.ndarray, value: float) -> None:
     """``out += value * a * b``."""
     tmp = np.multiply(a, value)

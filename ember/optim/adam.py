@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ._kernels import addcdiv_, decay_add_square_, direction, lerp_, tick
+from ._kernels import adam_moments_, addcdiv_
 from .optimizer import Optimizer, check_adam_family, scalar_tensor, zeros_state
 
 
@@ -36,14 +36,8 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = zeros_state(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = zeros_state(p)
-        param = p._data
-        lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
-        step = tick(state["step"])
-        grad = direction(param, p.grad._data, weight_decay, group["maximize"],
-                         lr if group["decoupled_weight_decay"] else None)
-        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        lerp_(exp_avg, grad, 1 - beta1)
-        decay_add_square_(exp_avg_sq, grad, beta2)
+        param, _, step, exp_avg, exp_avg_sq = adam_moments_(p, state, group)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         if group["amsgrad"]:
             exp_avg_sq = np.maximum(state["max_exp_avg_sq"]._data, exp_avg_sq, out=state["max_exp_avg_sq"]._data)
         denom = np.sqrt(exp_avg_sq)

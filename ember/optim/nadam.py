@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ._kernels import addcdiv_, decay_add_square_, direction, lerp_, tick
+from ._kernels import adam_moments_, addcdiv_
 from .optimizer import Optimizer, check_adam_family, check_nonnegative, scalar_tensor, zeros_state
 
 
@@ -34,11 +34,8 @@ class NAdam(Optimizer):
             state["mu_product"] = scalar_tensor(1.0)
             state["exp_avg"] = zeros_state(p)
             state["exp_avg_sq"] = zeros_state(p)
-        param = p._data
-        lr, weight_decay, (beta1, beta2) = group["lr"], group["weight_decay"], group["betas"]
-        step = tick(state["step"])
-        grad = direction(param, p.grad._data, weight_decay, group["maximize"],
-                         lr if group["decoupled_weight_decay"] else None)
+        param, grad, step, exp_avg, exp_avg_sq = adam_moments_(p, state, group)
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         momentum_decay = group["momentum_decay"]
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
@@ -46,9 +43,6 @@ class NAdam(Optimizer):
         mu_product = state["mu_product"]._data
         mu_product *= mu
         mu_product = float(mu_product)
-        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        lerp_(exp_avg, grad, 1 - beta1)
-        decay_add_square_(exp_avg_sq, grad, beta2)
         denom = np.divide(exp_avg_sq, 1 - beta2 ** step)
         np.sqrt(denom, out=denom)
         denom += group["eps"]
