@@ -28,6 +28,7 @@ from math import prod
 
 import numpy as np
 
+from . import _native_conv
 from ._im2col_common import _bounds, _contiguous_strides, _copy_slices, _scratch, out_size
 from ._im2col_nhwc import _block, _channels_last, _conv_forward_cl, _conv_weight_grad_cl, _taps
 from ._threads import _over_blocks, single_threaded_blas
@@ -157,6 +158,8 @@ def conv_forward(x, w, bias, stride, pads, dilation, groups, out=None):
     """``y[n, o, p] = sum_c,k w[o, c, k] * x_padded[n, c, stride * p + dilation * k] (+ bias[o])``, into ``out``
     when given (then never split again)."""
     _check_dtype(x)
+    if out is None and _native_conv.takes(x, w, stride, pads, dilation, groups, w.shape[0]):
+        return _native_conv.forward(x, w, bias, pads)
     n = x.shape[0]
     kernel = tuple(w.shape[2:])
     osize = out_size(x.shape[2:], kernel, stride, pads, dilation)
@@ -190,6 +193,8 @@ def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups, split=True):
     """Gradient of ``conv_forward`` w.r.t. its weight: ``sum_n,p g[n, o, p] * cols[c, k, n, p]``."""
     _check_dtype(x)
     w_shape = tuple(w_shape)
+    if split and g.dtype == np.float32 and _native_conv.takes(x, g, stride, pads, dilation, groups, w_shape[0]):
+        return _native_conv.weight_grad(x, g, w_shape, pads)
     n = x.shape[0]
     if split and _split(n, prod(w_shape[1:]), w_shape[0], g.shape[2:]):
         halves = [None, None]
@@ -253,6 +258,8 @@ def conv_input_grad(g, w, size, stride, pads, dilation, groups, out=None):
     (strided) slice of each kernel offset.
     """
     _check_dtype(g)
+    if out is None and _native_conv.takes_input_grad(g, w, stride, pads, dilation, groups):
+        return _native_conv.input_grad(g, w, pads)
     n, o = g.shape[:2]
     cg = w.shape[1]
     c = cg * groups

@@ -1,0 +1,139 @@
+"""The compiled convolution kernels (``ember/_native/conv2d.c``), for the cases they cover.
+
+They are an optional part of the install: built when a C compiler is at hand (``setup.py``), absent otherwise,
+and switched off by ``EMBER_NATIVE=0``. They cover float32 2-D convolutions with unit stride and dilation and one
+group, whose output channels fill enough of a vector (``_fills_vectors``). Everything else, and every case when they are absent, takes the NumPy kernels of ``_im2col``.
+
+Why compiled code: NumPy's GEMM on a convolution's long, narrow column matrices (``16384 x 800 @ 800 x 32``) runs
+at half the speed of its square products, and the column matrix itself is 25 times the input. The direct kernel
+reads the channels-last input in place and keeps each output tile in registers (about 170 GFLOP/s a core here,
+PyTorch's oneDNN convolutions 175).
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+import numpy as np
+
+from ._im2col_common import _scratch
+
+
+def _load() -> ctypes.CDLL | None:
+    if os.environ.get("EMBER_NATIVE", "1") == "0":
+        return None
+    folder = Path(__file__).resolve().parent.parent
+    for suffix in EXTENSION_SUFFIXES:
+        path = folder / f"_conv2d{suffix}"
+        if path.exists():
+            lib = ctypes.CDLL(str(path))
+            p, n = ctypes.c_void_p, ctypes.c_long
+            lib.ember_conv2d_forward.argtypes = [p, p, p, p] + [n] * 7
+            lib.ember_conv2d_forward.restype = None
+            lib.ember_conv2d_weight_grad.argtypes = [p, p, p] + [n] * 7
+            lib.ember_conv2d_weight_grad.restype = ctypes.c_int
+            return lib
+    return None
+
+
+_lib = _load()
+# Lanes of the vectors the library was compiled for (16 with AVX-512): output channels are padded to a multiple.
+_VECTOR = _lib.ember_vector_length() if _lib is not None else 1
+# The library is used while this is true; tests switch it off to check the NumPy path on the same cases.
+enabled = _lib is not None
+
+
+def available() -> bool:
+    """Whether the compiled kernels were built and loaded."""
+    return _lib is not None
+
+
+def _lanes(channels: int) -> int:
+    return -(-channels // _VECTOR) * _VECTOR
+
+
+def _fills_vectors(channels: int) -> bool:
+    """A quarter of the padded output channels or more would be real ones. Measured with 16 lanes: 6 channels (a
+    third) still run faster than the NumPy kernels, 3 (the input gradient of an RGB layer) slower."""
+    return 4 * channels >= _lanes(channels)
+
+
+def takes(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int,
+          out_channels: int) -> bool:
+    """Whether the compiled kernels compute this convolution (or its gradient with ``out_channels`` outputs)."""
+    return (enabled and x.dtype == np.float32 and w.dtype == np.float32 and x.ndim == 4 and groups == 1
+            and stride == (1, 1) and dilation == (1, 1) and all(lo >= 0 and hi >= 0 for lo, hi in pads)
+            and _fills_vectors(out_channels))
+
+
+def _ptr(a: np.ndarray | None) -> int | None:
+    return None if a is None else a.__array_interface__["data"][0]
+
+
+def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
+    """``x`` (N, C, H, W) as a reused, zero-padded (N, H + top + bottom, W + left + right, C) array."""
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = pads
+    interior = (slice(None), slice(top, top + h), slice(left, left + w))
+    out = _scratch(tag, (n, h + top + bottom, w + left + right, c), x.dtype, True, (top, left, h, w))
+    out[interior] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def _pack(w: np.ndarray, lanes: int) -> np.ndarray:
+    """Weight (O, C, kh, kw) as (kh, kw * C, lanes), the output channels zero-padded to ``lanes``."""
+    o, c, kh, kw = w.shape
+    out = np.zeros((kh, kw, c, lanes), np.float32)
+    out[..., :o] = w.transpose(2, 3, 1, 0)
+    return out.reshape(kh, kw * c, lanes)
+
+
+def _to_nchw(y: np.ndarray, channels: int) -> np.ndarray:
+    return np.ascontiguousarray(y[..., :channels].transpose(0, 3, 1, 2))
+
+
+def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple) -> np.ndarray:
+    """``conv_forward`` for the cases ``takes`` accepts: (N, C, H, W) -> (N, O, Ho, Wo)."""
+    o, c, kh, kw = w.shape
+    lanes = _lanes(o)
+    xp = _padded_nhwc(np.ascontiguousarray(x), pads, "native-x")
+    n, hp, wp, _ = xp.shape
+    b = None
+    if bias is not None:
+        b = np.zeros(lanes, np.float32)
+        b[:o] = bias
+    y = _scratch("native-y", (n, hp - kh + 1, wp - kw + 1, lanes), np.float32)
+    packed = _pack(w, lanes)  # named: a temporary's memory would be freed before the call reads it
+    _lib.ember_conv2d_forward(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes)
+    return _to_nchw(y, o)
+
+
+def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple) -> np.ndarray:
+    """``conv_weight_grad`` for the cases ``takes`` accepts: the (O, C, kh, kw) gradient."""
+    o, c, kh, kw = w_shape
+    lanes = _lanes(o)
+    xp = _padded_nhwc(np.ascontiguousarray(x), pads, "native-x")
+    n, hp, wp, _ = xp.shape
+    gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
+    gl[..., :o] = g.transpose(0, 2, 3, 1)
+    gw = np.zeros((kh, kw * c, lanes), np.float32)
+    if _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes) != 0:
+        raise MemoryError("conv2d weight gradient: no memory for the per-thread partial sums")
+    return np.ascontiguousarray(gw[..., :o].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+
+
+def input_grad(g: np.ndarray, w: np.ndarray, pads: tuple) -> np.ndarray:
+    """``conv_input_grad`` for the cases ``takes_input_grad`` accepts: the convolution of the output gradient,
+    padded by ``k - 1 - pad``, with the flipped, transposed kernel."""
+    kernel = w.shape[2:]
+    gpads = tuple((k - 1 - lo, k - 1 - hi) for k, (lo, hi) in zip(kernel, pads))
+    return forward(g, w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], None, gpads)
+
+
+def takes_input_grad(g: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple,
+                     groups: int) -> bool:
+    """Whether ``input_grad`` computes this input gradient: as ``takes``, and no padding beyond ``k - 1``."""
+    return (takes(g, w, stride, pads, dilation, groups, w.shape[1] * groups)
+            and all(lo < k and hi < k for k, (lo, hi) in zip(w.shape[2:], pads)))

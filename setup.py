@@ -1,0 +1,23 @@
+"""The optional compiled kernels (``ember/_native``): built when a C compiler is at hand, skipped otherwise.
+
+``optional=True`` turns a failed build into a warning, so ``pip install`` works on a machine with Python alone and
+ember then runs on its NumPy kernels. ``-march=native``: the library is compiled on the machine that runs it (an
+install from source), so it may use every vector unit there (AVX-512 where present). ``EMBER_NATIVE=0`` at install
+skips the build; at run time it leaves the built library unused.
+"""
+import os
+
+from setuptools import Extension, setup
+
+native = [
+    Extension(
+        "ember._conv2d",
+        sources=["ember/_native/conv2d.c", "ember/_native/pool.c"],
+        depends=["ember/_native/pool.h"],
+        extra_compile_args=["-O3", "-march=native", "-pthread", "-std=gnu11"],
+        extra_link_args=["-pthread"],
+        optional=True,
+    )
+]
+
+setup(ext_modules=[] if os.environ.get("EMBER_NATIVE") == "0" else native)
