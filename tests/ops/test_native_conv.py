@@ -1,0 +1,111 @@
+"""The compiled convolution kernels (ember/_native, ember/ops/_native_conv.py) and their NumPy fallback: both
+against PyTorch on the shapes the compiled kernels take, which cases they take, and their threading."""
+import multiprocessing
+import os
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.ops import _native_conv
+from oracle import check_module, randn
+
+# (in, out, kernel, padding, input shape): the seed networks' layers, channel counts that fill one, two, three and
+# four vectors or a third of one, wide rows (several tiles per row), asymmetric kernels and padding, batches of one
+# (one thread) and of many (chunks over threads, per-block weight-gradient sums)
+CASES = [
+    (3, 6, 5, 0, (5, 3, 32, 32)), (6, 16, 5, 0, (9, 6, 14, 14)), (3, 32, 5, 2, (3, 3, 32, 32)),
+    (32, 32, 5, 2, (16, 32, 16, 16)), (32, 64, 5, 2, (11, 32, 8, 8)), (8, 48, 3, 1, (7, 8, 12, 40)),
+    (16, 24, (3, 2), (2, 0), (2, 16, 6, 7)), (32, 32, 5, 2, (1, 32, 16, 16)), (6, 16, 1, 0, (64, 6, 5, 5)),
+]
+IDS = ["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "wide_rows_three_vectors", "asymmetric", "batch1",
+       "pointwise_b64"]
+
+
+@pytest.fixture(params=[True, False], ids=["native", "numpy"])
+def path(request, monkeypatch):
+    """Runs a test once on the compiled kernels (skipped where they are not built) and once on NumPy's."""
+    if request.param and not _native_conv.available():
+        pytest.skip("the compiled kernels are not built here")
+    monkeypatch.setattr(_native_conv, "enabled", request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("cin, cout, kernel, padding, shape", CASES, ids=IDS)
+def test_conv2d_against_torch(path, cin, cout, kernel, padding, shape):
+    e, t = ember.nn.Conv2d(cin, cout, kernel, padding=padding), torch.nn.Conv2d(cin, cout, kernel, padding=padding)
+    # float32 sums of thousands of products round differently from PyTorch's order
+    check_module(e, t, randn(*shape, dtype=np.float32), rtol=1e-3, atol=1e-3)
+
+
+def test_compiled_kernels_are_used(monkeypatch):
+    if not _native_conv.available():
+        pytest.skip("the compiled kernels are not built here")
+    calls = []
+    for name in ("forward", "weight_grad", "input_grad"):
+        original = getattr(_native_conv, name)
+        monkeypatch.setattr(_native_conv, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
+    conv = ember.nn.Conv2d(32, 32, 5, padding=2)
+    conv(ember.randn(2, 32, 8, 8, requires_grad=True)).sum().backward()
+    assert set(calls) == {"forward", "input_grad", "weight_grad"}
+
+
+def _takes(x_dtype=np.float32, cin=32, cout=32, stride=(1, 1), pads=((2, 2), (2, 2)), dilation=(1, 1), groups=1):
+    x = np.zeros((1, cin, 8, 8), x_dtype)
+    w = np.zeros((cout, cin // groups, 5, 5), np.float32)
+    return _native_conv.takes(x, w, stride, pads, dilation, groups, cout)
+
+
+def test_cases_taken(monkeypatch):
+    monkeypatch.setattr(_native_conv, "enabled", True)
+    assert _takes() and _takes(cout=6)
+    # float64, strides, dilation, groups, cropping pads, and a third-of-a-quarter of a vector go to NumPy
+    assert not _takes(x_dtype=np.float64)
+    assert not _takes(stride=(2, 1)) and not _takes(dilation=(1, 2)) and not _takes(groups=2)
+    assert not _takes(pads=((-1, 0), (0, 0)))
+    assert _native_conv._fills_vectors(_native_conv._VECTOR // 4 or 1)
+    if _native_conv._VECTOR >= 8:
+        assert not _native_conv._fills_vectors(_native_conv._VECTOR // 4 - 1)
+    monkeypatch.setattr(_native_conv, "enabled", False)
+    assert not _takes()
+
+
+def test_built_where_a_compiler_exists():
+    # the install builds the kernels when it can; CI has gcc, so a broken build fails here, not silently
+    if os.environ.get("EMBER_NATIVE") == "0" or not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no C compiler, or the build was switched off")
+    assert _native_conv.available()
+    assert _native_conv._VECTOR in (4, 8, 16)
+
+
+def test_threaded_weight_gradient_is_the_same_bits_every_run(path):
+    conv = ember.nn.Conv2d(32, 32, 5, padding=2)
+    x = ember.randn(64, 32, 16, 16)
+    grads = []
+    for _ in range(3):
+        conv.weight.grad = None
+        conv(x).sum().backward()
+        grads.append(conv.weight.grad.numpy().copy())
+    assert all(np.array_equal(grads[0], g) for g in grads[1:])
+
+
+def _conv_in_child(conv, x, queue):
+    queue.put(conv(x).detach().numpy())
+
+
+def test_forked_child_makes_its_own_workers():
+    # the parent's pool threads do not exist in a forked child (e.g. a DataLoader worker): it must start its own
+    # rather than wait for them, and compute the same
+    conv = ember.nn.Conv2d(16, 32, 3)
+    x = ember.randn(32, 16, 20, 20)
+    expected = conv(x).detach().numpy()
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_conv_in_child, args=(conv, x, queue))
+    child.start()
+    out = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    np.testing.assert_array_equal(out, expected)
