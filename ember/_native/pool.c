@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,13 +40,16 @@ static struct {
     int started;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .busy = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-/* the CPUs this process may run on, read once */
+/* the CPUs this process may run on, or fewer when OMP_NUM_THREADS says so (as PyTorch reads it); read once */
 long ember_pool_size(void)
 {
     static long size;
     if (size == 0) {
         cpu_set_t set;
         long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+        const char *limit = getenv("OMP_NUM_THREADS");
+        if (limit != NULL && atol(limit) > 0 && atol(limit) < n)
+            n = atol(limit);
         size = n < 1 ? 1 : n > MAX_WORKERS + 1 ? MAX_WORKERS + 1 : n;
     }
     return size;

@@ -3,6 +3,8 @@ against PyTorch on the shapes the compiled kernels take, which cases they take, 
 import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -109,3 +111,12 @@ def test_forked_child_makes_its_own_workers():
     child.join(timeout=60)
     assert child.exitcode == 0
     np.testing.assert_array_equal(out, expected)
+
+
+def test_omp_num_threads_limits_the_pool():
+    if not _native_conv.available():
+        pytest.skip("the compiled kernels are not built here")
+    code = "from ember.ops import _native_conv as n; print(n._lib.ember_pool_size())"
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
