@@ -5,8 +5,8 @@ Options: ``--rounds N`` (default 7), ``--quick`` (fewer rounds, no process-level
 sample, default 0.15), ``--json PATH`` (default benchmarks/results.json).
 
 Every sample follows a pause and an untimed call (see ``harness``), so that one library's spinning worker threads
-do not slow the other's sample. On a loaded machine, ``--torch-threads 1`` with ``OPENBLAS_NUM_THREADS=1`` still
-gives the steadiest ratios.
+do not slow the other's sample. On a loaded machine, ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` (one thread for
+PyTorch, NumPy's BLAS and ember's compiled kernels) still gives the steadiest ratios.
 """
 from __future__ import annotations
 
