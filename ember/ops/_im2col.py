@@ -193,7 +193,7 @@ def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups, split=True):
     """Gradient of ``conv_forward`` w.r.t. its weight: ``sum_n,p g[n, o, p] * cols[c, k, n, p]``."""
     _check_dtype(x)
     w_shape = tuple(w_shape)
-    if split and g.dtype == np.float32 and _native_conv.takes(x, g, stride, pads, dilation, groups, w_shape[0]):
+    if split and _native_conv.takes(x, g, stride, pads, dilation, groups, w_shape[0]):
         return _native_conv.weight_grad(x, g, w_shape, pads)
     n = x.shape[0]
     if split and _split(n, prod(w_shape[1:]), w_shape[0], g.shape[2:]):
