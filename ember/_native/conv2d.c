@@ -14,24 +14,13 @@
 #include <string.h>
 
 #include "pool.h"
+#include "simd.h"
 
-#if defined(__AVX512F__)
-#define VL 16
-#define REGS 32
-#elif defined(__AVX__)
-#define VL 8
-#define REGS 16
-#else
-#define VL 4
-#define REGS 16
-#endif
 #define TILE_ROWS 14
 /* tile height for VB vectors: R * VB accumulators, VB weight vectors and a broadcast fit in the registers */
 #define ROWS_FOR(VB) ((REGS - (VB) - 2) / (VB) < TILE_ROWS ? (REGS - (VB) - 2) / (VB) : TILE_ROWS)
 /* below this many multiply-adds a call runs on the calling thread alone */
 #define PARALLEL_MIN_MACS (1L << 20)
-
-typedef float vec __attribute__((vector_size(VL * sizeof(float)), aligned(sizeof(float)), may_alias));
 
 int ember_vector_length(void) { return VL; }
 

@@ -1,9 +1,8 @@
 """The compiled convolution kernels (``ember/_native/conv2d.c``), for the cases they cover.
 
-They are an optional part of the install: built when a C compiler is at hand (``setup.py``), absent otherwise,
-and switched off by ``EMBER_NATIVE=0``. They cover float32 2-D convolutions with unit stride and dilation and one
-group, whose output channels fill enough of a vector (``_fills_vectors``). Everything else, and every case when
-they are absent, takes the NumPy kernels of ``_im2col``.
+They are part of the optional compiled library (see ``_native``). They cover float32 2-D convolutions with unit
+stride and dilation and one group, whose output channels fill enough of a vector (``_fills_vectors``). Everything
+else, and every case when the library is absent, takes the NumPy kernels of ``_im2col``.
 
 Why compiled code: NumPy's GEMM on a convolution's long, narrow column matrices (``16384 x 800 @ 800 x 32``) runs
 at half the speed of its square products, and the column matrix itself is 25 times the input. The direct kernel
@@ -12,43 +11,14 @@ GFLOP/s, NumPy's GEMM 169 on the same products, PyTorch's convolutions about 355
 """
 from __future__ import annotations
 
-import ctypes
-import os
-from importlib.machinery import EXTENSION_SUFFIXES
-from pathlib import Path
-
 import numpy as np
 
 from ._im2col_common import _scratch
+from . import _native
+from ._native import lib as _lib, ptr as _ptr
 
-
-def _load() -> ctypes.CDLL | None:
-    if os.environ.get("EMBER_NATIVE", "1") == "0":
-        return None
-    folder = Path(__file__).resolve().parent.parent
-    for suffix in EXTENSION_SUFFIXES:
-        path = folder / f"_conv2d{suffix}"
-        if path.exists():
-            lib = ctypes.CDLL(str(path))
-            p, n = ctypes.c_void_p, ctypes.c_long
-            lib.ember_conv2d_forward.argtypes = [p, p, p, p] + [n] * 7
-            lib.ember_conv2d_forward.restype = None
-            lib.ember_conv2d_weight_grad.argtypes = [p, p, p] + [n] * 7
-            lib.ember_conv2d_weight_grad.restype = ctypes.c_int
-            return lib
-    return None
-
-
-_lib = _load()
 # Lanes of the vectors the library was compiled for (16 with AVX-512): output channels are padded to a multiple.
 _VECTOR = _lib.ember_vector_length() if _lib is not None else 1
-# The library is used while this is true; tests switch it off to check the NumPy path on the same cases.
-enabled = _lib is not None
-
-
-def available() -> bool:
-    """Whether the compiled kernels were built and loaded."""
-    return _lib is not None
 
 
 def _lanes(channels: int) -> int:
@@ -64,13 +34,9 @@ def _fills_vectors(channels: int) -> bool:
 def takes(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int,
           out_channels: int) -> bool:
     """Whether the compiled kernels compute this convolution (or its gradient with ``out_channels`` outputs)."""
-    return (enabled and x.dtype == np.float32 and w.dtype == np.float32 and x.ndim == 4 and groups == 1
+    return (_native.enabled and x.dtype == np.float32 and w.dtype == np.float32 and x.ndim == 4 and groups == 1
             and stride == (1, 1) and dilation == (1, 1) and all(lo >= 0 and hi >= 0 for lo, hi in pads)
             and _fills_vectors(out_channels))
-
-
-def _ptr(a: np.ndarray | None) -> int | None:
-    return None if a is None else a.__array_interface__["data"][0]
 
 
 def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import ember
-from ember.ops import _native_conv
+from ember.ops import _native, _native_conv
 from oracle import check_module, randn
 
 # (in, out, kernel, padding, input shape): the seed networks' layers, channel counts that fill one, two, three and
@@ -26,15 +26,6 @@ IDS = ["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "wide_rows_three_vector
        "pointwise_b64"]
 
 
-@pytest.fixture(params=[True, False], ids=["native", "numpy"])
-def path(request, monkeypatch):
-    """Runs a test once on the compiled kernels (skipped where they are not built) and once on NumPy's."""
-    if request.param and not _native_conv.available():
-        pytest.skip("the compiled kernels are not built here")
-    monkeypatch.setattr(_native_conv, "enabled", request.param)
-    return request.param
-
-
 @pytest.mark.parametrize("cin, cout, kernel, padding, shape", CASES, ids=IDS)
 def test_conv2d_against_torch(path, cin, cout, kernel, padding, shape):
     e, t = ember.nn.Conv2d(cin, cout, kernel, padding=padding), torch.nn.Conv2d(cin, cout, kernel, padding=padding)
@@ -43,7 +34,7 @@ def test_conv2d_against_torch(path, cin, cout, kernel, padding, shape):
 
 
 def test_compiled_kernels_are_used(monkeypatch):
-    if not _native_conv.available():
+    if not _native.available():
         pytest.skip("the compiled kernels are not built here")
     calls = []
     for name in ("forward", "weight_grad", "input_grad"):
@@ -61,7 +52,7 @@ def _takes(x_dtype=np.float32, cin=32, cout=32, stride=(1, 1), pads=((2, 2), (2,
 
 
 def test_cases_taken(monkeypatch):
-    monkeypatch.setattr(_native_conv, "enabled", True)
+    monkeypatch.setattr(_native, "enabled", True)
     assert _takes() and _takes(cout=6)
     # float64, strides, dilation, groups, cropping pads, and a third-of-a-quarter of a vector go to NumPy
     assert not _takes(x_dtype=np.float64)
@@ -70,7 +61,7 @@ def test_cases_taken(monkeypatch):
     assert _native_conv._fills_vectors(_native_conv._VECTOR // 4 or 1)
     if _native_conv._VECTOR >= 8:
         assert not _native_conv._fills_vectors(_native_conv._VECTOR // 4 - 1)
-    monkeypatch.setattr(_native_conv, "enabled", False)
+    monkeypatch.setattr(_native, "enabled", False)
     assert not _takes()
 
 
@@ -78,7 +69,7 @@ def test_built_where_a_compiler_exists():
     # the install builds the kernels when it can; CI has gcc, so a broken build fails here, not silently
     if os.environ.get("EMBER_NATIVE") == "0" or not (shutil.which("cc") or shutil.which("gcc")):
         pytest.skip("no C compiler, or the build was switched off")
-    assert _native_conv.available()
+    assert _native.available()
     assert _native_conv._VECTOR in (4, 8, 16)
 
 
@@ -114,9 +105,9 @@ def test_forked_child_makes_its_own_workers():
 
 
 def test_omp_num_threads_limits_the_pool():
-    if not _native_conv.available():
+    if not _native.available():
         pytest.skip("the compiled kernels are not built here")
-    code = "from ember.ops import _native_conv as n; print(n._lib.ember_pool_size())"
+    code = "from ember.ops import _native as n; print(n.lib.ember_pool_size())"
     env = dict(os.environ, OMP_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
