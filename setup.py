@@ -12,8 +12,9 @@ from setuptools import Extension, setup
 native = [
     Extension(
         "ember._kernels",
-        sources=["ember/_native/conv2d.c", "ember/_native/batch_norm.c", "ember/_native/pool.c"],
-        depends=["ember/_native/pool.h", "ember/_native/simd.h"],
+        sources=["ember/_native/conv2d.c", "ember/_native/batch_norm.c", "ember/_native/row_norm.c",
+                 "ember/_native/pool.c"],
+        depends=["ember/_native/pool.h", "ember/_native/reduce.h", "ember/_native/simd.h"],
         extra_compile_args=["-O3", "-march=native", "-pthread", "-std=gnu11"],
         extra_link_args=["-pthread"],
         libraries=["m"],

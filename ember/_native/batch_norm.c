@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "pool.h"
-#include "simd.h"
+#include "reduce.h"
 
 /* below this many elements a call runs on the calling thread alone (measured on 2 cores) */
 #define PARALLEL_MIN_SIZE (1L << 15)
@@ -25,43 +25,6 @@ struct batch_norm {
     float eps;
     int training;
 };
-
-/* sum of x[0, l) */
-static double row_sum(const float *restrict x, long l)
-{
-    vec a = {0}, b = {0};
-    long i = 0;
-    for (; i + 2 * VL <= l; i += 2 * VL) {
-        a += *(const vec *)(x + i);
-        b += *(const vec *)(x + i + VL);
-    }
-    for (; i + VL <= l; i += VL)
-        a += *(const vec *)(x + i);
-    float tail = 0;
-    for (; i < l; i++)
-        tail += x[i];
-    return lanes_sum(a + b) + tail;
-}
-
-/* sum of u[i] and of u[i] * v[i] for u = a[0, l) - ma, v = b[0, l) - mb */
-static void row_centred_sums(const float *restrict a, float ma, const float *restrict b, float mb, long l,
-                             double *su, double *suv)
-{
-    vec s = {0}, t = {0};
-    long i = 0;
-    for (; i + VL <= l; i += VL) {
-        vec u = *(const vec *)(a + i) - ma;
-        s += u;
-        t += u * (*(const vec *)(b + i) - mb);
-    }
-    float ts = 0, tt = 0;
-    for (; i < l; i++) {
-        ts += a[i] - ma;
-        tt += (a[i] - ma) * (b[i] - mb);
-    }
-    *su += lanes_sum(s) + ts;
-    *suv += lanes_sum(t) + tt;
-}
 
 /* out[i] = (x[i] - m) * s + b */
 static void row_affine(const float *restrict x, float *restrict out, long l, float m, float s, float b)
@@ -97,9 +60,7 @@ static void forward_channel(void *arg, long ch)
         m = (float)(sum / count);
         for (long i = 0; i < p->n; i++)
             row_centred_sums(x + i * stride, m, x + i * stride, m, p->l, &shift, &squares);
-        shift /= count;
-        m += (float)shift;
-        var = (float)(squares / count - shift * shift);
+        centred_moments(count, m, shift, squares, &m, &var);
         p->mean[ch] = m;
         p->var[ch] = var;
     } else {

@@ -16,13 +16,4 @@
 
 typedef float vec __attribute__((vector_size(VL * sizeof(float)), aligned(sizeof(float)), may_alias));
 
-/* the sum of a vector's lanes, in double */
-static inline double lanes_sum(vec v)
-{
-    double s = 0;
-    for (int i = 0; i < VL; i++)
-        s += v[i];
-    return s;
-}
-
 #endif

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import warnings
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
@@ -23,6 +24,8 @@ _SIGNATURES = {
     "ember_conv2d_weight_grad": ([_P] * 3 + [_N] * 7, _I),
     "ember_batch_norm_forward": ([_P] * 7 + [_N] * 3 + [_F, _I], None),
     "ember_batch_norm_backward": ([_P] * 8 + [_N] * 3 + [_I], None),
+    "ember_row_norm_forward": ([_P] * 6 + [_N] * 4 + [_F], None),
+    "ember_row_norm_backward": ([_P] * 7 + [_N] * 4, None),
 }
 
 
@@ -34,6 +37,11 @@ def _load() -> ctypes.CDLL | None:
         path = folder / f"_kernels{suffix}"
         if path.exists():
             lib = ctypes.CDLL(str(path))
+            missing = [name for name in _SIGNATURES if not hasattr(lib, name)]
+            if missing:
+                warnings.warn(f"{path.name} predates these sources (no {', '.join(missing)}); ember runs on NumPy "
+                              "until it is rebuilt (pip install again, or make)", RuntimeWarning, stacklevel=2)
+                return None
             for name, (args, result) in _SIGNATURES.items():
                 fn = getattr(lib, name)
                 fn.argtypes, fn.restype = args, result

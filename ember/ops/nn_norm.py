@@ -291,6 +291,14 @@ def _repeat_buffer(t, n: int):
     return None if t is None else _wrap(np.tile(t._data, n))
 
 
+def _affine_rows(v, groups: int, repeat: int, fill: float, d: int) -> np.ndarray:
+    """A weight or bias as the (groups, d) rows the compiled row kernels take: each entry repeated ``repeat`` times
+    (over a channel's positions, for group norm), or ``fill`` everywhere when there is none."""
+    if v is None:
+        return np.full((groups, d), fill, np.float32)
+    return np.repeat(v.reshape(groups, -1), repeat, axis=1)
+
+
 # -- layer norm -------------------------------------------------------------------------------------------------
 
 class _LayerNorm(Op):
@@ -303,6 +311,12 @@ class _LayerNorm(Op):
         k = math.prod(x.shape[x.ndim - ndims:])
         x2 = x.reshape(-1, k)
         rows = x2.shape[0]
+        ctx.stats = (k, eps, x.shape[x.ndim - ndims:])
+        if _native_norm.takes_rows(x):
+            y, ctx.mean, ctx.invstd = _native_norm.rows_forward(x2, _affine_rows(weight, 1, 1, 1.0, k),
+                                                                _affine_rows(bias, 1, 1, 0.0, k), eps)
+            ctx.save_for_backward(x, weight, None)  # backward reads x itself
+            return y.reshape(x.shape)
         xhat = np.empty_like(x2)
         invstd = np.empty(rows, dtype=x.dtype)
         y = np.empty_like(x2)
@@ -322,13 +336,13 @@ class _LayerNorm(Op):
 
         _over_blocks(block, rows, _block_count(rows, x2.size))
         ctx.save_for_backward(x, weight, xhat)
-        ctx.stats = (invstd, k, eps, x.shape[x.ndim - ndims:])
+        ctx.invstd = invstd
         return y.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, xhat = ctx.saved_tensors
-        invstd, k, eps, nshape = ctx.stats
+        k, eps, nshape = ctx.stats
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         if STATE.enabled:
             view = (-1, k)
@@ -342,6 +356,13 @@ class _LayerNorm(Op):
             db = g2.sum(0).reshape(nshape) if need_b else None
             return dx, dw, db
         g2 = g._data.reshape(-1, k)
+        if xhat is None:
+            w_rows = _affine_rows(_data(weight), 1, 1, 1.0, k)
+            dx, dw, db = _native_norm.rows_backward(g2, x._data.reshape(-1, k), w_rows, ctx.mean, ctx.invstd, need_x,
+                                                    need_w or need_b)
+            return (_wrap(dx.reshape(x.shape)) if need_x else None, _wrap(dw.reshape(nshape)) if need_w else None,
+                    _wrap(db.reshape(nshape)) if need_b else None)
+        invstd = ctx.invstd
         xh_all = xhat._data
         rows = g2.shape[0]
         w = None if weight is None else weight._data.reshape(-1)
@@ -394,6 +415,14 @@ class _GroupNorm(Op):
     def forward(ctx, x, weight, bias, *, num_groups, eps):
         n, c = x.shape[0], x.shape[1]
         x3 = x.reshape(n, num_groups, -1)
+        ctx.stats = (num_groups, eps)
+        if _native_norm.takes_rows(x):
+            positions, d = x3.shape[2] * num_groups // c, x3.shape[2]
+            y, ctx.mean, ctx.invstd = _native_norm.rows_forward(
+                x3.reshape(-1, d), _affine_rows(weight, num_groups, positions, 1.0, d),
+                _affine_rows(bias, num_groups, positions, 0.0, d), eps)
+            ctx.save_for_backward(x, weight, None)  # backward reads x itself
+            return y.reshape(x.shape)
         xhat = np.empty_like(x3)
         invstd = np.empty((n, num_groups), dtype=x.dtype)
         y = np.empty_like(x3)
@@ -411,16 +440,14 @@ class _GroupNorm(Op):
                 out += bias[:, None]
 
         _over_blocks(block, n, _block_count(n, x3.size))
-        xhat = xhat.reshape(n * num_groups, -1)
-        invstd = invstd.reshape(-1)
-        ctx.save_for_backward(x, weight, xhat)
-        ctx.stats = (invstd, num_groups, eps)
+        ctx.save_for_backward(x, weight, xhat.reshape(n * num_groups, -1))
+        ctx.invstd = invstd.reshape(-1)
         return y.reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, xhat = ctx.saved_tensors
-        invstd, groups, eps = ctx.stats
+        groups, eps = ctx.stats
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         n, c = x.shape[0], x.shape[1]
         if STATE.enabled:
@@ -435,9 +462,18 @@ class _GroupNorm(Op):
             dw = (g3 * xh.reshape(n, c, -1)).sum((0, 2)) if need_w else None
             db = g3.sum((0, 2)) if need_b else None
             return dx, dw, db
+        if xhat is None:
+            d = x._data.size // (n * groups)
+            w_rows = _affine_rows(_data(weight), groups, d * groups // c, 1.0, d)
+            dx, dw, db = _native_norm.rows_backward(g._data.reshape(-1, d), x._data.reshape(-1, d), w_rows, ctx.mean,
+                                                    ctx.invstd, need_x, need_w or need_b)
+            # (G, D) sums -> per channel: a group's row holds its channels' positions one channel after another
+            return (_wrap(dx.reshape(x.shape)) if need_x else None,
+                    _wrap(dw.reshape(c, -1).sum(1)) if need_w else None,
+                    _wrap(db.reshape(c, -1).sum(1)) if need_b else None)
         g3 = g._data.reshape(n, c, -1)
         xh3 = xhat._data.reshape(n, c, -1)
-        inv2 = invstd.reshape(n, groups)
+        inv2 = ctx.invstd.reshape(n, groups)
         w = None if weight is None else weight._data[:, None]
         dx = np.empty_like(g3) if need_x else None
         blocks = _block_count(n, g3.size)

@@ -1,5 +1,5 @@
-"""The compiled batch normalisation (ember/_native/batch_norm.c, ember/ops/_native_norm.py) and the NumPy kernels
-on the same cases: both against PyTorch, which cases the compiled one takes, and its threading."""
+"""The compiled normalisation kernels (ember/_native/batch_norm.c and row_norm.c, ember/ops/_native_norm.py) and
+the NumPy kernels on the same cases: both against PyTorch, which cases the compiled ones take, and threading."""
 import numpy as np
 import pytest
 import torch
@@ -19,8 +19,19 @@ CASES = [
 ]
 
 
-def _pair(name, kwargs, channels):
-    e, t = getattr(ember.nn, name)(channels, **kwargs), getattr(torch.nn, name)(channels, **kwargs)
+# (layer, args, kwargs, input shape): LayerNorm over one and two dims, rows of whole vectors and with tails, no
+# affine, no bias; GroupNorm with 1, some and C groups, (N, C) and 3-D inputs; big enough to split over threads
+ROW_CASES = [
+    ("LayerNorm", (256,), dict(), (64, 64, 256)), ("LayerNorm", ((3, 7),), dict(), (5, 2, 3, 7)),
+    ("LayerNorm", (20,), dict(elementwise_affine=False), (6, 20)), ("LayerNorm", (33,), dict(bias=False), (4, 33)),
+    ("GroupNorm", (8, 32), dict(), (64, 32, 16, 16)), ("GroupNorm", (1, 6), dict(), (3, 6, 5)),
+    ("GroupNorm", (6, 6), dict(affine=False), (2, 6, 4, 3)), ("GroupNorm", (2, 4), dict(), (5, 4)),
+    ("GroupNorm", (3, 6), dict(eps=1e-3), (4, 6, 2, 3, 2)),
+]
+
+
+def _pair(name, kwargs, *args):
+    e, t = getattr(ember.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
     with torch.no_grad():
         for p in t.parameters():
             p.copy_(torch.rand(p.shape) + 0.5)
@@ -44,17 +55,29 @@ def test_batch_norm_against_torch(path, name, kwargs, shape, training):
         assert_close(b_e, b_t, rtol=1e-5, atol=1e-5)
 
 
-def test_large_offset_is_as_accurate_as_torch(path):
+@pytest.mark.parametrize("name, args, kwargs, shape", ROW_CASES, ids=str)
+def test_layer_and_group_norm_against_torch(path, name, args, kwargs, shape):
+    e, t = _pair(name, kwargs, *args)
+    check_module(e, t, randn(*shape, dtype=np.float32) * 3 + 2, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("fn", ["batch_norm", "layer_norm", "group_norm"])
+def test_large_offset_is_as_accurate_as_torch(path, fn):
+    """Mean 100, std 0.1: the distance of the output and of the input gradient to the float64 answer."""
     x = (randn(16, 4, 30, 30) * 0.1 + 100).astype(np.float32)
+    dims = {"batch_norm": (0, 2, 3), "layer_norm": (3,), "group_norm": (1, 2, 3)}[fn]
+    call = {"batch_norm": lambda F, t: F.batch_norm(t, None, None, training=True),
+            "layer_norm": lambda F, t: F.layer_norm(t, (30,)),
+            "group_norm": lambda F, t: F.group_norm(t, 1)}[fn]
     x64 = x.astype(np.float64)
-    std = np.sqrt(x64.var((0, 2, 3), keepdims=True) + 1e-5)
-    ref = (x64 - x64.mean((0, 2, 3), keepdims=True)) / std
+    std = np.sqrt(x64.var(dims, keepdims=True) + 1e-5)
+    ref = (x64 - x64.mean(dims, keepdims=True)) / std
     g = randn(*x.shape, seed=1).astype(np.float32)
-    gref = (g - g.mean((0, 2, 3), keepdims=True) - ref * (g * ref).mean((0, 2, 3), keepdims=True)) / std
+    gref = (g - g.mean(dims, keepdims=True) - ref * (g * ref).mean(dims, keepdims=True)) / std
     errors = []
     for lib in (ember, torch):
         xt = lib.tensor(x, requires_grad=True)
-        y = lib.nn.functional.batch_norm(xt, None, None, training=True)
+        y = call(lib.nn.functional, xt)
         y.backward(lib.tensor(g))
         errors.append((np.abs(y.detach().numpy() - ref).max(), np.abs(xt.grad.numpy() - gref).max()))
     (e_out, e_grad), (t_out, t_grad) = errors
@@ -65,42 +88,47 @@ def test_large_offset_is_as_accurate_as_torch(path):
 def test_cases_taken(monkeypatch):
     monkeypatch.setattr(_native, "enabled", True)
     assert _native_norm.takes(np.zeros((2, 3, 4, 4), np.float32))
+    assert _native_norm.takes_rows(np.zeros((2, 3), np.float32)) and not _native_norm.takes_rows(np.zeros(3))
     # float64, (N, C) inputs and rows shorter than a cache line stay on the NumPy kernels
     assert not _native_norm.takes(np.zeros((2, 3, 4, 4), np.float64))
     assert not _native_norm.takes(np.zeros((64, 120), np.float32))
     assert not _native_norm.takes(np.zeros((2, 3, 3, 5), np.float32))
     monkeypatch.setattr(_native, "enabled", False)
     assert not _native_norm.takes(np.zeros((2, 3, 4, 4), np.float32))
+    assert not _native_norm.takes_rows(np.zeros((2, 3), np.float32))
 
 
 def test_compiled_kernels_are_used(monkeypatch):
     if not _native.available():
         pytest.skip("the compiled kernels are not built here")
     calls = []
-    for name in ("forward", "backward"):
+    for name in ("forward", "backward", "rows_forward", "rows_backward"):
         original = getattr(_native_norm, name)
         monkeypatch.setattr(_native_norm, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a))
-    bn = ember.nn.BatchNorm2d(4)
-    bn(ember.randn(2, 4, 8, 8, requires_grad=True)).sum().backward()
-    assert calls == ["forward", "backward"]
+    x = ember.randn(2, 4, 8, 16, requires_grad=True)
+    for layer in (ember.nn.BatchNorm2d(4), ember.nn.LayerNorm(16), ember.nn.GroupNorm(2, 4)):
+        layer(x).sum().backward()
+    assert calls == ["forward", "backward"] + ["rows_forward", "rows_backward"] * 2
 
 
-def test_threaded_channels_are_the_same_bits_every_run(path):
-    bn = ember.nn.BatchNorm2d(32)
+@pytest.mark.parametrize("layer", [ember.nn.BatchNorm2d(32), ember.nn.GroupNorm(8, 32), ember.nn.LayerNorm(16)],
+                         ids=lambda m: type(m).__name__)
+def test_threaded_work_is_the_same_bits_every_run(path, layer):
     x = ember.randn(64, 32, 16, 16, requires_grad=True)
     g = ember.randn(64, 32, 16, 16)
     results = []
     for _ in range(3):
-        x.grad = bn.weight.grad = None
-        y = bn(x)
+        x.grad = layer.weight.grad = None
+        y = layer(x)
         y.backward(g)
-        results.append([a.detach().numpy().copy() for a in (y, x.grad, bn.weight.grad)])
+        results.append([a.detach().numpy().copy() for a in (y, x.grad, layer.weight.grad)])
     for later in results[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(results[0], later))
 
 
-def test_second_order_gradients_use_the_graph(path):
-    e, t = _pair("BatchNorm2d", {}, 3)
+@pytest.mark.parametrize("name, args", [("BatchNorm2d", (3,)), ("LayerNorm", (5,)), ("GroupNorm", (3, 3))])
+def test_second_order_gradients_use_the_graph(path, name, args):
+    e, t = _pair(name, {}, *args)
     x = randn(4, 3, 4, 5, dtype=np.float32)
     grads = []
     for lib, layer in ((ember, e), (torch, t)):
