@@ -9,12 +9,16 @@
  * The kw taps of one input row are kw * c consecutive floats of x, so each kernel row's reduction runs over one
  * contiguous stretch: no column matrix is built. An output tile of R positions by VB vectors of channels stays in
  * registers while the reduction streams through it (GCC vector extensions: AVX-512, AVX2 or SSE from one source).
+ *
+ * A few output channels (at most NARROW_MAX: the input gradient of an RGB layer) would waste most of a vector, so
+ * ember_conv2d_forward_narrow vectorises along the reduction instead: each output is a dot product of a stretch of
+ * x with the weight, w laid out (op, kh, kw * c) and y (n, ho, wo, op) without padding.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pool.h"
-#include "simd.h"
+#include "reduce.h"
 
 #define TILE_ROWS 14
 /* tile height for VB vectors: R * VB accumulators, VB weight vectors and a broadcast fit in the registers */
@@ -80,6 +84,46 @@ static inline __attribute__((always_inline)) void weight_tile(
             *(vec *)(gw + r * op + v * VL) = acc[r][v];
 }
 
+#define NARROW_MAX 4
+#define NARROW_ROWS_MAX 8
+/* tile height for O outputs: R * O accumulators, O weight vectors and an input vector fit in the registers */
+#define NARROW_ROWS(O) ((REGS - (O) - 2) / (O) < NARROW_ROWS_MAX ? (REGS - (O) - 2) / (O) : NARROW_ROWS_MAX)
+
+/* y[r, o] = bias[o] + sum_i sum_q x[i * xrow + r * xs + q] * w[(o * kh + i) * qn + q] for R positions, O outputs */
+static inline __attribute__((always_inline)) void narrow_tile(
+    const int R, const int O, const float *restrict x, long xs, long xrow, long kh, long qn,
+    const float *restrict w, const float *restrict bias, float *restrict y)
+{
+    vec acc[NARROW_ROWS_MAX][NARROW_MAX];
+    float tail[NARROW_ROWS_MAX][NARROW_MAX];
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 4") for (int o = 0; o < O; o++) {
+            acc[r][o] = (vec){0};
+            tail[r][o] = 0;
+        }
+    long whole = qn - qn % VL;
+    for (long i = 0; i < kh; i++) {
+        const float *xi = x + i * xrow, *wi = w + i * qn;
+        for (long q = 0; q < whole; q += VL) {
+            vec b[NARROW_MAX];
+            _Pragma("GCC unroll 4") for (int o = 0; o < O; o++)
+                b[o] = *(const vec *)(wi + o * kh * qn + q);
+            _Pragma("GCC unroll 8") for (int r = 0; r < R; r++) {
+                vec a = *(const vec *)(xi + r * xs + q);
+                _Pragma("GCC unroll 4") for (int o = 0; o < O; o++)
+                    acc[r][o] += a * b[o];
+            }
+        }
+        for (long q = whole; q < qn; q++)
+            for (int r = 0; r < R; r++)
+                for (int o = 0; o < O; o++)
+                    tail[r][o] += xi[r * xs + q] * wi[o * kh * qn + q];
+    }
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 4") for (int o = 0; o < O; o++)
+            y[r * O + o] = lanes_sum_float(acc[r][o]) + tail[r][o] + (bias ? bias[o] : 0.0f);
+}
+
 typedef void (*forward_fn)(const float *, long, long, long, long, const float *, long, const float *, float *);
 typedef void (*weight_fn)(const float *, long, long, long, long, const float *, long, float *);
 
@@ -100,6 +144,22 @@ TILES(2)
 static const forward_fn FORWARD[2][TILE_ROWS + 1] = {TABLE(forward, 1), TABLE(forward, 2)};
 static const weight_fn WEIGHT[2][TILE_ROWS + 1] = {TABLE(weight, 1), TABLE(weight, 2)};
 
+typedef void (*narrow_fn)(const float *, long, long, long, long, const float *, const float *, float *);
+#define NARROW(R, O)                                                                                             \
+    static void narrow_##R##_##O(const float *x, long xs, long xrow, long kh, long qn, const float *w,          \
+                                 const float *bias, float *y)                                                    \
+    { narrow_tile(R, O, x, xs, xrow, kh, qn, w, bias, y); }
+#define NARROWS(O) NARROW(1, O) NARROW(2, O) NARROW(3, O) NARROW(4, O) NARROW(5, O) NARROW(6, O) NARROW(7, O)    \
+    NARROW(8, O)
+NARROWS(1)
+NARROWS(2)
+NARROWS(3)
+NARROWS(4)
+#define NARROW_TABLE(O) {0, narrow_1_##O, narrow_2_##O, narrow_3_##O, narrow_4_##O, narrow_5_##O, narrow_6_##O,   \
+    narrow_7_##O, narrow_8_##O}
+static const narrow_fn NARROW_TILES[NARROW_MAX][NARROW_ROWS_MAX + 1] = {
+    NARROW_TABLE(1), NARROW_TABLE(2), NARROW_TABLE(3), NARROW_TABLE(4)};
+
 /* the index-th of `parts` near-equal pieces of len: the first len % parts are one longer */
 static long piece(long len, long parts, long index) { return len / parts + (index < len % parts); }
 static long piece_start(long len, long parts, long index)
@@ -117,6 +177,16 @@ struct conv {
 #define CHUNKS_PER_THREAD 4
 
 static long threads_for(long macs) { return macs < PARALLEL_MIN_MACS ? 1 : ember_pool_size(); }
+
+/* runs fn over chunks of the n * ho output rows: on the pool when the work is big enough */
+static void over_output_rows(struct conv *p, ember_task fn)
+{
+    long threads = threads_for(p->n * p->ho * p->wo * p->op * p->kh * p->kw * p->c);
+    p->chunks = threads == 1 ? 1 : threads * CHUNKS_PER_THREAD;
+    if (p->chunks > p->n * p->ho)
+        p->chunks = p->n * p->ho;
+    ember_pool_run(fn, p, p->chunks, threads > 1);
+}
 
 static void forward_chunk(void *arg, long chunk)
 {
@@ -140,11 +210,29 @@ void ember_conv2d_forward(const float *x, const float *w, const float *bias, flo
                           long c, long kh, long kw, long op)
 {
     struct conv p = {x, w, bias, NULL, y, NULL, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
-    long threads = threads_for(n * p.ho * p.wo * op * kh * kw * c);
-    p.chunks = threads == 1 ? 1 : threads * CHUNKS_PER_THREAD;
-    if (p.chunks > n * p.ho)
-        p.chunks = n * p.ho;
-    ember_pool_run(forward_chunk, &p, p.chunks, threads > 1);
+    over_output_rows(&p, forward_chunk);
+}
+
+static void narrow_chunk(void *arg, long chunk)
+{
+    const struct conv *p = arg;
+    long rows = p->n * p->ho, qn = p->kw * p->c, tile = NARROW_ROWS(p->op);
+    for (long row = piece_start(rows, p->chunks, chunk); row < piece_start(rows, p->chunks, chunk + 1); row++) {
+        long img = row / p->ho, oh = row % p->ho;
+        for (long ow = 0; ow < p->wo; ow += tile) {
+            long r = p->wo - ow < tile ? p->wo - ow : tile;
+            NARROW_TILES[p->op - 1][r](p->x + ((img * p->hp + oh) * p->wp + ow) * p->c, p->c, p->wp * p->c, p->kh,
+                                       qn, p->w, p->bias, p->y + (row * p->wo + ow) * p->op);
+        }
+    }
+}
+
+/* As ember_conv2d_forward for 1 <= op <= NARROW_MAX output channels, with w (op, kh, kw * c), y (n, ho, wo, op). */
+void ember_conv2d_forward_narrow(const float *x, const float *w, const float *bias, float *y, long n, long hp,
+                                 long wp, long c, long kh, long kw, long op)
+{
+    struct conv p = {x, w, bias, NULL, y, NULL, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    over_output_rows(&p, narrow_chunk);
 }
 
 /* Chunk (block b, kernel row i): that row of the weight gradient summed over the images of block b, into block

@@ -14,6 +14,17 @@ static inline double lanes_sum(vec v)
     return s;
 }
 
+/* the sum of a vector's lanes in float, halving the vector each step (log2(VL) adds, not VL) */
+static inline float lanes_sum_float(vec v)
+{
+    float s[VL];
+    *(vec *)s = v;
+    for (int width = VL / 2; width >= 1; width /= 2)
+        for (int i = 0; i < width; i++)
+            s[i] += s[i + width];
+    return s[0];
+}
+
 /* sum of x[0, l) */
 static inline double row_sum(const float *restrict x, long l)
 {

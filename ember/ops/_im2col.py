@@ -158,7 +158,7 @@ def conv_forward(x, w, bias, stride, pads, dilation, groups, out=None):
     """``y[n, o, p] = sum_c,k w[o, c, k] * x_padded[n, c, stride * p + dilation * k] (+ bias[o])``, into ``out``
     when given (then never split again)."""
     _check_dtype(x)
-    if out is None and _native_conv.takes(x, w, stride, pads, dilation, groups, w.shape[0]):
+    if out is None and _native_conv.takes_forward(x, w, stride, pads, dilation, groups):
         return _native_conv.forward(x, w, bias, pads)
     n = x.shape[0]
     kernel = tuple(w.shape[2:])
@@ -193,7 +193,7 @@ def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups, split=True):
     """Gradient of ``conv_forward`` w.r.t. its weight: ``sum_n,p g[n, o, p] * cols[c, k, n, p]``."""
     _check_dtype(x)
     w_shape = tuple(w_shape)
-    if split and _native_conv.takes(x, g, stride, pads, dilation, groups, w_shape[0]):
+    if split and _native_conv.takes_weight_grad(x, g, stride, pads, dilation, groups, w_shape[0]):
         return _native_conv.weight_grad(x, g, w_shape, pads)
     n = x.shape[0]
     if split and _split(n, prod(w_shape[1:]), w_shape[0], g.shape[2:]):

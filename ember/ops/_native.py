@@ -21,6 +21,7 @@ _SIGNATURES = {
     "ember_vector_length": ([], _I),
     "ember_pool_size": ([], _N),
     "ember_conv2d_forward": ([_P] * 4 + [_N] * 7, None),
+    "ember_conv2d_forward_narrow": ([_P] * 4 + [_N] * 7, None),
     "ember_conv2d_weight_grad": ([_P] * 3 + [_N] * 7, _I),
     "ember_batch_norm_forward": ([_P] * 7 + [_N] * 3 + [_F, _I], None),
     "ember_batch_norm_backward": ([_P] * 8 + [_N] * 3 + [_I], None),

@@ -16,14 +16,17 @@ from oracle import check_module, randn
 
 # (in, out, kernel, padding, input shape): the seed networks' layers, channel counts that fill one, two, three and
 # four vectors or a third of one, wide rows (several tiles per row), asymmetric kernels and padding, batches of one
-# (one thread) and of many (chunks over threads, per-block weight-gradient sums)
+# (one thread) and of many (chunks over threads, per-block weight-gradient sums); one to four outputs (the
+# dot-product kernel where they fill too little of a vector), with a reduction of whole vectors and with a tail
 CASES = [
     (3, 6, 5, 0, (5, 3, 32, 32)), (6, 16, 5, 0, (9, 6, 14, 14)), (3, 32, 5, 2, (3, 3, 32, 32)),
     (32, 32, 5, 2, (16, 32, 16, 16)), (32, 64, 5, 2, (11, 32, 8, 8)), (8, 48, 3, 1, (7, 8, 12, 40)),
     (16, 24, (3, 2), (2, 0), (2, 16, 6, 7)), (32, 32, 5, 2, (1, 32, 16, 16)), (6, 16, 1, 0, (64, 6, 5, 5)),
+    (32, 3, 5, 2, (4, 32, 12, 12)), (16, 1, 3, 1, (3, 16, 9, 10)), (8, 4, (3, 2), (1, 0), (2, 8, 7, 19)),
+    (5, 2, 5, 1, (3, 5, 10, 11)),
 ]
 IDS = ["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "wide_rows_three_vectors", "asymmetric", "batch1",
-       "pointwise_b64"]
+       "pointwise_b64", "narrow3", "narrow1", "narrow4_asymmetric", "narrow2_tail"]
 
 
 @pytest.mark.parametrize("cin, cout, kernel, padding, shape", CASES, ids=IDS)
@@ -46,23 +49,31 @@ def test_compiled_kernels_are_used(monkeypatch):
 
 
 def _takes(x_dtype=np.float32, cin=32, cout=32, stride=(1, 1), pads=((2, 2), (2, 2)), dilation=(1, 1), groups=1):
+    """(forward, weight gradient, input gradient) taken by the compiled kernels, for a 5x5 convolution."""
     x = np.zeros((1, cin, 8, 8), x_dtype)
     w = np.zeros((cout, cin // groups, 5, 5), np.float32)
-    return _native_conv.takes(x, w, stride, pads, dilation, groups, cout)
+    g = np.zeros((1, cout, 8, 8), x_dtype)
+    return (_native_conv.takes_forward(x, w, stride, pads, dilation, groups),
+            _native_conv.takes_weight_grad(x, g, stride, pads, dilation, groups, cout),
+            _native_conv.takes_input_grad(g, w, stride, pads, dilation, groups))
 
 
 def test_cases_taken(monkeypatch):
     monkeypatch.setattr(_native, "enabled", True)
-    assert _takes() and _takes(cout=6)
-    # float64, strides, dilation, groups, cropping pads, and a third-of-a-quarter of a vector go to NumPy
-    assert not _takes(x_dtype=np.float64)
-    assert not _takes(stride=(2, 1)) and not _takes(dilation=(1, 2)) and not _takes(groups=2)
-    assert not _takes(pads=((-1, 0), (0, 0)))
+    assert _takes() == _takes(cout=6) == (True, True, True)
+    # float64, strides, dilation, groups and cropping pads go to NumPy
+    for case in (dict(x_dtype=np.float64), dict(stride=(2, 1)), dict(dilation=(1, 2)), dict(groups=2),
+                 dict(pads=((-1, 0), (0, 0)))):
+        assert _takes(**case) == (False, False, False), case
     assert _native_conv._fills_vectors(_native_conv._VECTOR // 4 or 1)
-    if _native_conv._VECTOR >= 8:
-        assert not _native_conv._fills_vectors(_native_conv._VECTOR // 4 - 1)
+    if _native_conv._VECTOR == 16:
+        # 3 outputs: the forward (and the input gradient of 3 inputs) on the dot-product kernel, which needs a
+        # reduction (kw * C) of a vector or more; the weight gradient on NumPy
+        assert not _native_conv._fills_vectors(3)
+        assert _takes(cout=3) == (True, False, True) and _takes(cin=3) == (True, True, True)
+        assert _takes(cin=2, cout=3) == (False, False, False)  # reductions of 10 and 15 floats
     monkeypatch.setattr(_native, "enabled", False)
-    assert not _takes()
+    assert _takes() == (False, False, False)
 
 
 def test_built_where_a_compiler_exists():
