@@ -54,7 +54,7 @@ def __getattr__(name: str):
     # heavy or optional subpackages load on first use, keeping `import ember` fast
     import importlib
 
-    if name in ("nn", "optim", "utils", "vision", "onnx"):
+    if name in ("nn", "optim", "utils", "vision"):
         return importlib.import_module(f"ember.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("ember.serialization"), name)

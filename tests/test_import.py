@@ -31,3 +31,13 @@ def test_subpackages_load_on_attribute_access():
     code = "import sys, ember; ember.nn.Linear; print('ember.nn' in sys.modules, 'torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_missing_attributes_raise_attribute_error():
+    # hasattr and getattr with a default rely on AttributeError; a lazily imported name that does not exist must
+    # not surface as an ImportError
+    import ember
+
+    for name in ("onnx", "no_such_thing"):
+        assert not hasattr(ember, name)
+        assert getattr(ember, name, None) is None
