@@ -8,7 +8,8 @@
  * them taken by the caller, and the call never waits for it. A claim is a compare-and-swap on one word holding
  * the job's number and the next chunk, so a worker still looking at a finished job cannot take a chunk of the
  * next. One caller at a time uses the pool; a concurrent caller runs its chunks itself. After fork() the child
- * starts with no workers and makes new ones on first use.
+ * starts with no workers and makes new ones on first use. ember_pool_set_size (ember.set_num_threads) changes how
+ * many threads take part; workers left out sleep.
  */
 #define _GNU_SOURCE
 #include "pool.h"
@@ -34,26 +35,35 @@ static struct {
     pthread_cond_t wake;
     _Atomic unsigned long claim; /* job number << 32 | next chunk */
     atomic_long done;
+    atomic_long size; /* threads a job may use, the caller included; 0 until first asked */
     ember_task fn;
     void *arg;
     long chunks, workers;
-    int started;
+    int at_fork_set;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .busy = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
-/* the CPUs this process may run on, or fewer when OMP_NUM_THREADS says so (as PyTorch reads it); read once */
+static long clamp_size(long n) { return n < 1 ? 1 : n > MAX_WORKERS + 1 ? MAX_WORKERS + 1 : n; }
+
+/* The threads a job may use: as set by ember_pool_set_size, else the CPUs this process may run on, or fewer when
+ * OMP_NUM_THREADS says so (as PyTorch reads it). */
 long ember_pool_size(void)
 {
-    static long size;
+    long size = atomic_load(&pool.size);
     if (size == 0) {
         cpu_set_t set;
         long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
         const char *limit = getenv("OMP_NUM_THREADS");
         if (limit != NULL && atol(limit) > 0 && atol(limit) < n)
             n = atol(limit);
-        size = n < 1 ? 1 : n > MAX_WORKERS + 1 ? MAX_WORKERS + 1 : n;
+        long unset = 0;
+        atomic_compare_exchange_strong(&pool.size, &unset, clamp_size(n));
+        size = atomic_load(&pool.size);
     }
     return size;
 }
+
+/* Workers beyond the new size stop taking chunks and sleep; missing ones start with the next job. */
+void ember_pool_set_size(long n) { atomic_store(&pool.size, clamp_size(n)); }
 
 static long now_ns(void)
 {
@@ -75,12 +85,16 @@ static void work(unsigned long job)
     }
 }
 
-static void *worker(void *unused)
+/* whether worker `index` (0-based, the caller not counted) takes part in jobs at the current size */
+static int enlisted(long index) { return index < ember_pool_size() - 1; }
+
+static void *worker(void *arg)
 {
-    (void)unused;
+    long index = (long)arg;
     unsigned long seen = atomic_load(&pool.claim) >> 32;
     for (;;) {
-        long deadline = now_ns() + SPIN_NS;
+        /* a worker left out by a smaller size sleeps at once: its spinning would only take a core */
+        long deadline = now_ns() + (enlisted(index) ? SPIN_NS : 0);
         for (int i = 0; atomic_load(&pool.claim) >> 32 == seen; i++) {
             sched_yield(); /* a runnable thread (another library's worker) gets this core at once */
             if ((i & 63) == 63 && now_ns() > deadline) {
@@ -91,7 +105,8 @@ static void *worker(void *unused)
             }
         }
         seen = atomic_load(&pool.claim) >> 32;
-        work(seen);
+        if (enlisted(index))
+            work(seen);
     }
     return NULL;
 }
@@ -102,31 +117,32 @@ static void forget_workers(void)
     pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
     pool.lock = pool.busy = fresh;
     pool.wake = wake;
-    pool.started = 0;
     pool.workers = 0;
 }
 
-static void start(void)
+/* start the workers the current size needs and that do not exist yet */
+static void start_workers(void)
 {
-    pthread_atfork(NULL, NULL, forget_workers);
+    if (!pool.at_fork_set) {
+        pthread_atfork(NULL, NULL, forget_workers);
+        pool.at_fork_set = 1;
+    }
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    for (long i = 1; i < ember_pool_size(); i++) {
+    while (enlisted(pool.workers)) {
         pthread_t t;
-        if (pthread_create(&t, &attr, worker, NULL) != 0)
+        if (pthread_create(&t, &attr, worker, (void *)pool.workers) != 0)
             break;
         pool.workers++;
     }
     pthread_attr_destroy(&attr);
-    pool.started = 1;
 }
 
 void ember_pool_run(ember_task fn, void *arg, long chunks, int parallel)
 {
-    if (parallel && chunks > 1 && pthread_mutex_trylock(&pool.busy) == 0) {
-        if (!pool.started)
-            start();
+    if (parallel && chunks > 1 && ember_pool_size() > 1 && pthread_mutex_trylock(&pool.busy) == 0) {
+        start_workers();
         if (pool.workers > 0) {
             unsigned long job = (atomic_load(&pool.claim) >> 32) + 1;
             pool.fn = fn;

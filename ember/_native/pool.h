@@ -8,5 +8,6 @@
 typedef void (*ember_task)(void *arg, long chunk);
 void ember_pool_run(ember_task fn, void *arg, long chunks, int parallel);
 long ember_pool_size(void);
+void ember_pool_set_size(long threads);
 
 #endif

@@ -20,6 +20,7 @@ _P, _N, _F, _I = ctypes.c_void_p, ctypes.c_long, ctypes.c_float, ctypes.c_int
 _SIGNATURES = {
     "ember_vector_length": ([], _I),
     "ember_pool_size": ([], _N),
+    "ember_pool_set_size": ([_N], None),
     "ember_conv2d_forward": ([_P] * 4 + [_N] * 7, None),
     "ember_conv2d_forward_narrow": ([_P] * 4 + [_N] * 7, None),
     "ember_conv2d_weight_grad": ([_P] * 3 + [_N] * 7, _I),

@@ -4,9 +4,9 @@ Everything here computes on NumPy arrays in the input dtype; ``nn_norm`` wraps i
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
+
+from ._threads import get_num_threads
 
 # elements from which an op is split over worker threads: below it (measured on 2 cores) the threads' hand-offs
 # cost more than the halved passes over memory save
@@ -17,7 +17,7 @@ def _block_count(items: int, size: int) -> int:
     """How many blocks to split ``items`` (samples or rows, contiguous in memory) into: one per thread if big."""
     if size < _PARALLEL_MIN_SIZE:
         return 1
-    return max(1, min(os.cpu_count() or 1, items, 4))
+    return max(1, min(get_num_threads(), items, 4))
 
 
 def _row_normalize_into(x2: np.ndarray, xhat: np.ndarray, invstd: np.ndarray, eps: float) -> None:

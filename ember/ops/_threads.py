@@ -1,4 +1,5 @@
-"""Running an op's work on worker threads: the shared pool, and how many threads NumPy's BLAS runs itself.
+"""Running an op's work on worker threads: the shared pool, how many threads NumPy's BLAS runs itself, and
+``set_num_threads`` / ``get_num_threads``, the one knob over all of them.
 
 NumPy's loops, einsum and BLAS calls release the GIL, so blocks of a batch that write disjoint slices run in
 parallel on Python threads.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import glob
+import numbers
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
@@ -35,8 +37,8 @@ def _over_blocks(fn: Callable[[int, slice], None], items: int, blocks: int) -> N
         future.result()
 
 
-def _find_blas_thread_count() -> Callable[[], int] | None:
-    """OpenBLAS's ``openblas_get_num_threads`` from the library NumPy's wheel bundles, or None when there is none
+def _find_openblas() -> tuple[Callable[[], int], Callable[[int], None]] | None:
+    """(get, set) of the thread count of the OpenBLAS that NumPy's wheel bundles, or None when there is none
     (another BLAS, or a NumPy built against the system's)."""
     libs = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas*")
     for path in sorted(glob.glob(libs)):
@@ -44,19 +46,58 @@ def _find_blas_thread_count() -> Callable[[], int] | None:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for name in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
-                     "openblas_get_num_threads64_", "openblas_get_num_threads"):
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.restype, fn.argtypes = ctypes.c_int, []
-                return fn
+        for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
+                               ("openblas", "")):
+            get = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+            put = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+            if get is not None and put is not None:
+                get.restype, get.argtypes = ctypes.c_int, []
+                put.restype, put.argtypes = None, [ctypes.c_int]
+                return get, put
     return None
 
 
-_blas_threads = _find_blas_thread_count()
+_openblas = _find_openblas()
+
+
+def _default_threads() -> int:
+    """The CPUs this process may run on, or fewer when ``OMP_NUM_THREADS`` says so (as PyTorch reads it)."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    return min(n, int(limit)) if limit.isdigit() and int(limit) > 0 else n
+
+
+# set by set_num_threads; until then the compiled pool's own count (the same rule) or _default_threads()
+_num_threads: int | None = None
+
+
+def get_num_threads() -> int:
+    """The number of threads ember's ops split their work over (``torch.get_num_threads``)."""
+    from . import _native
+
+    if _num_threads is not None:
+        return _num_threads
+    return _native.lib.ember_pool_size() if _native.lib is not None else _default_threads()
+
+
+def set_num_threads(num_threads: int, /) -> None:
+    """Sets the number of threads ember's ops use on the CPU (``torch.set_num_threads``): the compiled kernels'
+    pool, the blocks NumPy kernels split a batch into, and NumPy's own BLAS (OpenBLAS) threads."""
+    global _num_threads
+    from . import _native
+
+    if isinstance(num_threads, bool) or not isinstance(num_threads, numbers.Integral):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(num_threads).__name__}")
+    if num_threads <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _num_threads = int(num_threads)
+    if _native.lib is not None:
+        _native.lib.ember_pool_set_size(_num_threads)
+    if _openblas is not None:
+        _openblas[1](_num_threads)
 
 
 def single_threaded_blas() -> bool:
-    """Whether BLAS is known to run on one thread (e.g. ``OPENBLAS_NUM_THREADS=1``) on a machine of several cores:
+    """Whether BLAS is known to run on one thread (e.g. ``OPENBLAS_NUM_THREADS=1``) while ember may use several:
     then an op may split its batch over threads itself without its halves' BLAS threads fighting for the cores."""
-    return _blas_threads is not None and (os.cpu_count() or 1) >= 2 and _blas_threads() == 1
+    return _openblas is not None and get_num_threads() >= 2 and _openblas[0]() == 1

@@ -1,13 +1,24 @@
-"""The worker-thread helpers: block splitting, and reading BLAS's own thread count."""
+"""The worker-thread helpers: block splitting, reading BLAS's own thread count, and ember.set_num_threads /
+get_num_threads against torch's with what they control: the compiled kernels' pool, the NumPy kernels' blocks and
+NumPy's BLAS threads (the setting is global: cases that change it run in a fresh interpreter)."""
 import os
 import subprocess
 import sys
 import threading
 
 import pytest
+import torch
 
-from ember.ops import _threads
+import ember
+from ember.ops import _native, _threads
 from ember.ops._threads import _over_blocks
+from oracle import same_error
+
+
+def _run(code: str, **env) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env), capture_output=True, text=True,
+                         check=True)
+    return out.stdout.split()
 
 
 @pytest.mark.parametrize("items, blocks", [(7, 1), (7, 2), (9, 4), (3, 3)])
@@ -31,11 +42,65 @@ def test_over_blocks_raises_a_block_error():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: never split")
-@pytest.mark.skipif(_threads._blas_threads is None, reason="this NumPy bundles no OpenBLAS")
+@pytest.mark.skipif(_threads._openblas is None, reason="this NumPy bundles no OpenBLAS")
 @pytest.mark.parametrize("threads, expected", [("1", True), ("2", False)])
 def test_single_threaded_blas_reads_openblas(threads, expected):
     # read from the OpenBLAS NumPy's wheel bundles, as set by OPENBLAS_NUM_THREADS before NumPy loads
     code = "from ember.ops._threads import single_threaded_blas; print(single_threaded_blas())"
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=threads)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(expected)
+    assert _run(code, OPENBLAS_NUM_THREADS=threads) == [str(expected)]
+
+
+def test_default_is_the_cpus_this_process_may_use_as_for_torch():
+    assert ember.get_num_threads() == len(os.sched_getaffinity(0)) == torch.get_num_threads()
+    code = "import ember; print(ember.get_num_threads())"
+    assert _run(code, OMP_NUM_THREADS="1") == ["1"]
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, "2", True])
+def test_bad_values_raise_as_in_torch(value):
+    same_error(lambda lib: lib.set_num_threads(value), "set_num_threads")
+
+
+def test_keyword_and_missing_arguments_are_type_errors():
+    with pytest.raises(TypeError):
+        ember.set_num_threads(num_threads=2)
+    with pytest.raises(TypeError):
+        ember.set_num_threads()
+
+
+def test_one_thread_reaches_every_pool():
+    code = """
+import ember
+from ember.ops import _native, _threads, _norm_kernels
+ember.set_num_threads(1)
+pool = _native.lib.ember_pool_size() if _native.lib is not None else 1
+blas = _threads._openblas[0]() if _threads._openblas is not None else 1
+print(ember.get_num_threads(), pool, blas, _norm_kernels._block_count(64, 1 << 24))
+"""
+    assert _run(code) == ["1", "1", "1", "1"]
+
+
+def test_more_threads_than_cpus_are_started():
+    if not _native.available():
+        pytest.skip("the compiled kernels are not built here")
+    # three pool threads on however many cores: the results match the default's
+    code = """
+import numpy as np, ember
+ember.manual_seed(0)
+conv, bn = ember.nn.Conv2d(16, 32, 3), ember.nn.BatchNorm2d(32)
+x = ember.randn(32, 16, 20, 20)
+first = bn(conv(x)).detach().numpy()
+ember.set_num_threads(3)
+print(ember.get_num_threads(), np.allclose(bn(conv(x)).detach().numpy(), first, rtol=1e-5, atol=1e-5))
+"""
+    assert _run(code) == ["3", "True"]
+
+
+def test_single_threaded_blas_needs_several_ember_threads(monkeypatch):
+    if _threads._openblas is None:
+        pytest.skip("NumPy does not bundle OpenBLAS here")
+    monkeypatch.setattr(_threads, "_openblas", (lambda: 1, _threads._openblas[1]))
+    monkeypatch.setattr(_threads, "_num_threads", 2)
+    assert _threads.single_threaded_blas()
+    monkeypatch.setattr(_threads, "_num_threads", 1)
+    assert not _threads.single_threaded_blas()
