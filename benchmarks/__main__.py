@@ -1,7 +1,8 @@
 """``python -m benchmarks`` (or ``make bench``): ember against PyTorch in the same run; a table and a JSON file.
 
 Options: ``--rounds N`` (default 7), ``--quick`` (fewer rounds, no process-level measurements),
-``--only SUBSTRING``, ``--torch-threads N`` (default: torch's own choice), ``--pause S`` (idle seconds before each
+``--only SUBSTRING``, ``--threads N`` (``set_num_threads(N)`` for both libraries; default: each one's own choice),
+``--torch-threads N`` (torch's alone), ``--pause S`` (idle seconds before each
 sample, default 0.15), ``--json PATH`` (default benchmarks/results.json).
 
 Every sample follows a pause and an untimed call (see ``harness``), so that one library's spinning worker threads
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", default="")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="set_num_threads for ember and torch before timing (default: each one's own choice)")
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads before timing (default: torch's own choice)")
     parser.add_argument("--pause", type=float, default=PAUSE_S, help="idle seconds before each sample")
@@ -53,13 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import torch
 
-        if args.torch_threads:
-            torch.set_num_threads(args.torch_threads)
+        if args.torch_threads or args.threads:
+            torch.set_num_threads(args.torch_threads or args.threads)
         libs["torch"] = torch
     except ModuleNotFoundError:
         print("torch is not installed: timing ember alone")
+    if args.threads:
+        ember.set_num_threads(args.threads)
     threads = libs["torch"].get_num_threads() if "torch" in libs else None
-    print(f"torch threads: {threads}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+    print(f"ember threads: {ember.get_num_threads()}, torch threads: {threads}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(Result.header())
     results: list[Result] = []
     for name, make, target in _suite():
@@ -81,10 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peak memory of 30 LeNet train steps at batch 64 (MB): {extra['peak_train_memory_mb']}")
     report = {"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
                           "cpus": os.cpu_count(), "torch": getattr(libs.get("torch"), "__version__", None),
-                          "torch_threads": threads, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
+                          "ember_threads": ember.get_num_threads(), "torch_threads": threads,
+                          "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
               "pause_s": args.pause,
               "results": [dict(r.__dict__, ratio=r.ratio, min_ratio=r.min_ratio) for r in results], **extra}
-    Path(args.json).write_text(json.dumps(report, indent=2))
+    tmp = Path(f"{args.json}.tmp")  # written whole, then renamed: an interrupted run leaves the old file
+    tmp.write_text(json.dumps(report, indent=2))
+    os.replace(tmp, args.json)
     print(f"written {args.json}")
     return 0
 
