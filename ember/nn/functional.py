@@ -7,6 +7,7 @@ from ..ops.nn_linear import *  # noqa: F401,F403
 from ..ops.nn_conv import *  # noqa: F401,F403
 from ..ops.nn_pool import *  # noqa: F401,F403
 from ..ops.nn_activation import *  # noqa: F401,F403
+from ..ops.nn_batch_norm import *  # noqa: F401,F403
 from ..ops.nn_norm import *  # noqa: F401,F403
 from ..ops.nn_dropout import *  # noqa: F401,F403
 from ..ops.nn_padding import *  # noqa: F401,F403

@@ -2,8 +2,8 @@
 float32 (N, C, *) inputs whose rows (the positions of one channel in one sample) are at least a cache line long,
 and layer and group norm (``ember/_native/row_norm.c``) of float32 inputs.
 
-Part of the optional compiled library (see ``_native``); ``nn_norm`` computes every other case, and every case
-when the library is absent, with NumPy.
+Part of the optional compiled library (see ``_native``); ``nn_norm`` and ``nn_batch_norm`` compute every other
+case, and every case when the library is absent, with NumPy.
 
 Why compiled code: NumPy makes one pass over the whole batch per step (mean, centring, sums, scaling), each with
 its own temporary, and splits a batch over Python threads that sleep between calls. The kernels finish one channel
