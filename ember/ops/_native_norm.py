@@ -25,7 +25,8 @@ _MIN_ROW = 16
 
 def takes(x: np.ndarray) -> bool:
     """Whether the compiled kernels normalise ``x`` (N, C, *) over N and *."""
-    return _native.enabled and x.dtype == np.float32 and x.ndim >= 3 and x.size >= _MIN_ROW * x.shape[0] * x.shape[1]
+    return (_native.enabled and x.dtype == np.float32 and x.ndim >= 3 and x.size > 0
+            and x.size >= _MIN_ROW * x.shape[0] * x.shape[1])
 
 
 def _vector(a: np.ndarray | None) -> np.ndarray | None:
@@ -65,7 +66,7 @@ def backward(g: np.ndarray, x: np.ndarray, weight: np.ndarray | None, mean: np.n
 
 def takes_rows(x: np.ndarray) -> bool:
     """Whether the compiled kernels normalise the rows of ``x`` (layer and group norm)."""
-    return _native.enabled and x.dtype == np.float32
+    return _native.enabled and x.dtype == np.float32 and x.size > 0  # empty inputs keep NumPy's edge cases
 
 
 def _blocks(rows: int, size: int) -> int:

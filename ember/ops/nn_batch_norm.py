@@ -2,6 +2,8 @@
 how the normalization ops compute."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd.function import Op
@@ -72,7 +74,7 @@ def _batch_norm_arrays(x, weight, bias, running_mean, running_var, training, eps
     rough mean (``shift`` off the exact one), what the backward needs instead of xhat; y is written over it
     unless ``keep``."""
     n, c = x.shape[0], x.shape[1]
-    x3 = x.reshape(n, c, -1)
+    x3 = x.reshape(n, c, math.prod(x.shape[2:]))  # -1 cannot be inferred for an empty batch
     dt = x.dtype.type
     count = n * x3.shape[2]
     centered = np.empty_like(x3)
@@ -120,7 +122,7 @@ def _batch_norm_grad_arrays(g, xc_all, weight, shift, invstd, training, need_x):
     """The NumPy batch norm backward from ``_batch_norm_arrays``'s ``centered`` and ``shift``: (dx or None, dweight,
     dbias)."""
     n, c = xc_all.shape[0], xc_all.shape[1]
-    g3 = g.reshape(n, c, -1)
+    g3 = g.reshape(xc_all.shape)
     count = g3.dtype.type(n * g3.shape[2])
     blocks = _block_count(n, g3.size)
     partial = np.empty((blocks, 2, c), dtype=g3.dtype)  # sum(g), sum(g * centered)

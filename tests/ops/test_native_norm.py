@@ -93,6 +93,8 @@ def test_cases_taken(monkeypatch):
     assert not _native_norm.takes(np.zeros((2, 3, 4, 4), np.float64))
     assert not _native_norm.takes(np.zeros((64, 120), np.float32))
     assert not _native_norm.takes(np.zeros((2, 3, 3, 5), np.float32))
+    assert not _native_norm.takes(np.zeros((0, 3, 4, 4), np.float32))
+    assert not _native_norm.takes_rows(np.zeros((0, 3), np.float32))
     monkeypatch.setattr(_native, "enabled", False)
     assert not _native_norm.takes(np.zeros((2, 3, 4, 4), np.float32))
     assert not _native_norm.takes_rows(np.zeros((2, 3), np.float32))
@@ -139,3 +141,12 @@ def test_second_order_gradients_use_the_graph(path, name, args):
         (gxx,) = lib.autograd.grad((gx * gx).sum(), xt)
         grads.append(gxx.numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("name, args", [("BatchNorm2d", (3,)), ("LayerNorm", (4,))])
+def test_empty_batch_in_eval_matches_torch(path, name, args):
+    e, t = _pair(name, {}, *args)
+    e.eval()
+    t.eval()
+    x = np.zeros((0, 3, 4, 4), np.float32)
+    assert tuple(e(ember.tensor(x)).shape) == tuple(t(torch.tensor(x)).shape) == (0, 3, 4, 4)
