@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import _native
+
 _executor: tuple | None = None  # (pid, ThreadPoolExecutor), remade in a forked child
 
 
@@ -73,8 +75,6 @@ _num_threads: int | None = None
 
 def get_num_threads() -> int:
     """The number of threads ember's ops split their work over (``torch.get_num_threads``)."""
-    from . import _native
-
     if _num_threads is not None:
         return _num_threads
     return _native.lib.ember_pool_size() if _native.lib is not None else _default_threads()
@@ -84,8 +84,6 @@ def set_num_threads(num_threads: int, /) -> None:
     """Sets the number of threads ember's ops use on the CPU (``torch.set_num_threads``): the compiled kernels'
     pool, the blocks NumPy kernels split a batch into, and NumPy's own BLAS (OpenBLAS) threads."""
     global _num_threads
-    from . import _native
-
     if isinstance(num_threads, bool) or not isinstance(num_threads, numbers.Integral):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(num_threads).__name__}")
     if num_threads <= 0:
