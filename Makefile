@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 
 .PHONY: train test bench clean
 
-$(VENV)/.installed-%: pyproject.toml setup.py $(wildcard ember/_native/*)
+$(VENV)/.installed-%: pyproject.toml setup.py $(wildcard ember/ops/kernels/csrc/*)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[$*]"

@@ -1,4 +1,4 @@
-"""The optional compiled kernels (``ember/_native``): built when a C compiler is at hand, skipped otherwise.
+"""The optional compiled kernels (``ember/ops/kernels/csrc``): built when a C compiler is at hand, skipped otherwise.
 
 ``optional=True`` turns a failed build into a warning, so ``pip install`` works on a machine with Python alone and
 ember then runs on its NumPy kernels. ``-march=native``: the library is compiled on the machine that runs it (an
@@ -9,12 +9,12 @@ import os
 
 from setuptools import Extension, setup
 
+_CSRC = "ember/ops/kernels/csrc"
 native = [
     Extension(
-        "ember._kernels",
-        sources=["ember/_native/conv2d.c", "ember/_native/batch_norm.c", "ember/_native/row_norm.c",
-                 "ember/_native/pool.c"],
-        depends=["ember/_native/pool.h", "ember/_native/reduce.h", "ember/_native/simd.h"],
+        "ember.ops.kernels._compiled",
+        sources=[f"{_CSRC}/{name}.c" for name in ("conv2d", "batch_norm", "row_norm", "threadpool")],
+        depends=[f"{_CSRC}/{name}.h" for name in ("threadpool", "reduce", "simd")],
         extra_compile_args=["-O3", "-march=native", "-pthread", "-std=gnu11"],
         extra_link_args=["-pthread"],
         libraries=["m"],

@@ -13,7 +13,7 @@ from ._random import Generator, default_generator, get_rng_state, initial_seed, 
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .ops import *  # noqa: F401,F403  (ember.exp, ember.matmul, ...: the same functions Tensor methods use)
 from .ops import round_ as round  # noqa: F401
-from .ops._threads import get_num_threads, set_num_threads
+from .ops.kernels.threads import get_num_threads, set_num_threads
 from . import autograd
 
 float = float32

@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 
-from . import _backend
 from ._device import check_device
 from ._dtype import from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
 from ._random import default_generator
+from ._size import parse_size
 from ._tensor import Tensor, wrap
 
 
@@ -81,47 +81,31 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return wrap(ndarray)
 
 
-def _size(size, name: str = "") -> tuple:
-    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
-        size = size[0]
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"{name or 'new'}(): argument 'size' (position 1) must be tuple of ints, not "
-                            f"{type(s).__name__}")
-    size = tuple(int(s) for s in size)
-    for s in size:
-        if s < 0:
-            if name == "zeros":
-                raise RuntimeError("zeros: Dimension size must be non-negative.")
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-    return size
-
-
 def _dt(dtype) -> np.dtype:
     return get_default_dtype().np if dtype is None else to_numpy_dtype(dtype)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of the given size."""
-    return _finish(_backend.zeros(_size(size, "zeros"), _dt(dtype)), requires_grad, device)
+    return _finish(np.zeros(parse_size(size, "zeros"), _dt(dtype)), requires_grad, device)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones of the given size."""
-    return _finish(_backend.full(_size(size, "ones"), 1, _dt(dtype)), requires_grad, device)
+    return _finish(np.full(parse_size(size, "ones"), 1, _dt(dtype)), requires_grad, device)
 
 
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           memory_format=None) -> Tensor:
     """An uninitialised tensor of the given size."""
-    return _finish(_backend.empty(_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(np.empty(parse_size(size), _dt(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
-    return _finish(_backend.full(_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
+    return _finish(np.full(parse_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
 
 
 def _scalar_dtype(value):
@@ -175,13 +159,13 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the default (or given) generator."""
     gen = generator or default_generator
-    return _finish(gen.uniform(0.0, 1.0, _size(size), _dt(dtype)), requires_grad, device)
+    return _finish(gen.uniform(0.0, 1.0, parse_size(size), _dt(dtype)), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the default (or given) generator."""
     gen = generator or default_generator
-    return _finish(gen.normal(0.0, 1.0, _size(size), _dt(dtype)), requires_grad, device)
+    return _finish(gen.normal(0.0, 1.0, parse_size(size), _dt(dtype)), requires_grad, device)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -190,13 +174,13 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if size is None:
         low, high, size = 0, low, high
     gen = generator or default_generator
-    return _finish(gen.integers(low, high, _size((size,))).astype(to_numpy_dtype(dtype or int64)), requires_grad,
+    return _finish(gen.integers(low, high, parse_size((size,))).astype(to_numpy_dtype(dtype or int64)), requires_grad,
                    device)
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A random permutation of ``0 .. n-1`` (int64 by default)."""
-    _size((n,))
+    parse_size((n,))
     gen = generator or default_generator
     return _finish(gen.permutation(n).astype(to_numpy_dtype(dtype or int64)), requires_grad, device)
 
@@ -210,7 +194,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         ref = mean if isinstance(mean, Tensor) else std
         return _finish((gen.normal(0.0, 1.0, shape, ref._data.dtype) * s + m).astype(ref._data.dtype), requires_grad)
-    return _finish(gen.normal(mean, std, _size((size,)), _dt(dtype)), requires_grad, device)
+    return _finish(gen.normal(mean, std, parse_size((size,)), _dt(dtype)), requires_grad, device)
 
 
 def bernoulli(input, p=None, *, generator=None) -> Tensor:

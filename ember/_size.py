@@ -1,5 +1,7 @@
-"""``ember.Size``: the tuple subclass that ``tensor.shape`` returns."""
+"""``ember.Size``, the tuple subclass that ``tensor.shape`` returns, and the rules for size and dim arguments."""
 from __future__ import annotations
+
+import numpy as np
 
 
 class Size(tuple):
@@ -25,3 +27,29 @@ class Size(tuple):
 
     def __reduce__(self):
         return (Size, (tuple(self),))
+
+
+def parse_size(size, name: str = "") -> tuple:
+    """``size`` given as ints or one sequence of ints (``zeros(2, 3)``, ``zeros((2, 3))``), checked as ``name``
+    checks it."""
+    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+        size = size[0]
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"{name or 'new'}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}")
+    size = tuple(int(s) for s in size)
+    for s in size:
+        if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return size
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """Wrap a negative dim and check it, with PyTorch's IndexError message."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim + n if dim < 0 else dim

@@ -1,16 +1,17 @@
-"""The Tensor: a NumPy array plus autograd state. Operators and methods delegate to ``ember.ops``."""
+"""The Tensor class: a NumPy array plus autograd state, at the bottom of ember's layers.
+
+This file holds what needs no op: storage, properties, conversions, ``requires_grad``/``grad``, printing and
+pickling. Autograd builds Tensors, so the class sits below it; the methods that run ops or the engine (arithmetic,
+indexing, in-place ops, ``backward``, hooks) are attached from above by ``ember._tensor_methods``.
+"""
 from __future__ import annotations
 
 import numpy as np
 
 from . import _dtype
 from ._device import CPU, check_device, device as _device_cls
-from ._dtype import _type_name as _type_word  # noqa: F401  (imported from here by nn ops: "Float", "Long", ...)
-from ._size import Size
-from .autograd import function
-from .autograd.grad_mode import STATE
-from .autograd.inplace import apply_inplace
-from .ops import arith, compare, index, pointwise, shape
+from ._size import Size, normalize_dim, parse_size
+from ._tensor_str import tensor_repr
 
 
 class Tensor:
@@ -40,9 +41,7 @@ class Tensor:
         elif len(args) == 1 and not isinstance(args[0], (int, np.integer, Size)):
             data = np.array(args[0], dtype=np_dtype)
         else:
-            from ._creation import _size
-
-            data = np.zeros(_size(args), dtype=np_dtype)
+            data = np.zeros(parse_size(args), dtype=np_dtype)
         _init(self, data)
 
     # -- basic properties -----------------------------------------------------------------------------------
@@ -53,8 +52,6 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._data.shape)
-        from .ops._util import normalize_dim
-
         return self._data.shape[normalize_dim(dim, self._data.ndim)]
 
     @property
@@ -244,28 +241,6 @@ class Tensor:
             out.grad = self.grad.__deepcopy__(memo)
         return out
 
-    def to(self, *args, **kwargs) -> "Tensor":
-        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
-        dtype = kwargs.get("dtype")
-        copy = kwargs.get("copy", False)
-        if "device" in kwargs:
-            check_device(kwargs["device"])
-        for a in args:
-            if isinstance(a, _dtype.dtype) or a is float or a is int or a is bool:
-                dtype = a
-            elif isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, np.dtype):
-                dtype = _dtype.from_numpy_dtype(a)
-            else:
-                check_device(a)
-        if dtype is None:
-            return self.clone() if copy else self
-        np_dtype = _dtype.to_numpy_dtype(dtype)
-        if np_dtype == self._data.dtype:
-            return self.clone() if copy else self
-        return shape.ToCopy.apply(self, np_dtype)
-
     def type(self, dtype=None, non_blocking: bool = False):
         if dtype is None:
             return "ember." + _LEGACY_NAMES[self._data.dtype.name]
@@ -311,19 +286,6 @@ class Tensor:
         return self.to(_dtype.bool_)
 
     # -- autograd -----------------------------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
-        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
-        if gradient is None and inputs is None and self._requires_grad and self._data.size == 1:
-            # the training loop's ``loss.backward()``: no argument checks to make, a ones gradient to build
-            from .autograd.engine import run_backward
-
-            ones = wrap(np.ones(self._data.shape, dtype=self._data.dtype))
-            run_backward((self,), (ones,), create_graph if retain_graph is None else retain_graph, create_graph)
-            return
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     def detach(self) -> "Tensor":
         out = wrap(self._data)
         out._version_counter = self._version_counter
@@ -334,48 +296,15 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    def retain_grad(self) -> None:
-        if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self._retains_grad:
-            return
-        import weakref
-
-        ref = weakref.ref(self)
-
-        def store(grad):
-            t = ref()
-            if t is not None:
-                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad
-
-        self._retains_grad = True
-        self.grad_fn._tensor_hooks_of(self._output_nr).append(store)
-
-    def register_hook(self, hook):
-        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a replacement."""
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            return function._add_hook(self._hooks, hook)
-        hooks = self.grad_fn._tensor_hooks_of(self._output_nr)
-        return function._add_hook(hooks, hook)
-
-    def register_post_accumulate_grad_hook(self, hook):
-        if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        if self._post_accumulate_hooks is None:
-            self._post_accumulate_hooks = []
-        return function._add_hook(self._post_accumulate_hooks, hook)
-
     def _own_copy(self, np_dtype) -> "Tensor":
         return wrap(np.array(self._data, dtype=np_dtype, order="C"))
 
+    def _bump(self) -> "Tensor":
+        self._version_counter[0] += 1
+        return self
+
     # -- printing -----------------------------------------------------------------------------------------------
     def __repr__(self, *, tensor_contents=None) -> str:
-        from ._tensor_str import tensor_repr
-
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
@@ -383,179 +312,12 @@ class Tensor:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
-    # -- in-place ops ---------------------------------------------------------------------------------------------
-    def _inplace(self, fn, *args, **kwargs) -> "Tensor":
-        """Compute ``fn(self, *args)`` out of place, then write it into this tensor's storage (see
-        ``ember.autograd.inplace``: history, saved values and views follow PyTorch's rules)."""
-        return apply_inplace(self, fn, args, kwargs)
-
-    def _bump(self) -> "Tensor":
-        self._version_counter[0] += 1
-        return self
-
-    def add_(self, other, *, alpha=1):
-        return self._inplace(arith.add, other, alpha=alpha)
-
-    def sub_(self, other, *, alpha=1):
-        return self._inplace(arith.sub, other, alpha=alpha)
-
-    def mul_(self, other):
-        return self._inplace(arith.mul, other)
-
-    def div_(self, other, *, rounding_mode=None):
-        return self._inplace(arith.div, other, rounding_mode=rounding_mode)
-
-    def pow_(self, exponent):
-        return self._inplace(arith.pow, exponent)
-
-    def clamp_(self, min=None, max=None):
-        return self._inplace(pointwise.clamp, min, max)
-
-    clip_ = clamp_
-
-    def masked_fill_(self, mask, value):
-        return self._inplace(index.masked_fill, mask, value)
-
-    def copy_(self, src, non_blocking: bool = False):
-        src = src if isinstance(src, Tensor) else wrap(np.asarray(src))
-        if STATE.enabled and (self.requires_grad or src.requires_grad):
-            return self._inplace(_replaced_by, src)
-        self._data[...] = src._data
-        return self._bump()
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def fill_(self, value):
-        value = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=self._data.dtype))
-        return self.copy_(value)
-
-    def __setitem__(self, key, value) -> None:
-        key = index.to_numpy_index(key)
-        is_tensor = isinstance(value, Tensor)
-        if STATE.enabled and (self._requires_grad or is_tensor and value._requires_grad):
-            if self._requires_grad and self.grad_fn is None and not index._is_advanced(key) and key is not Ellipsis:
-                # PyTorch writes through a view here, hence its message
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                                   "operation.")
-            if not is_tensor:
-                value = wrap(np.asarray(value, dtype=self._data.dtype))
-            self._inplace(lambda s, v: index.index_put(s, key, v.to(s.dtype)), value)
-            return
-        if not self._data.flags.writeable:
-            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                               "single memory location. Please clone() the tensor before performing the operation.")
-        index.assign(self._data, key, value._data if is_tensor else value)
-        self._bump()
-
-    def __getitem__(self, key) -> "Tensor":
-        return index.getitem(self, key)
-
-    # -- methods with names that differ from the function names --------------------------------------------
-    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        from ._creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
-        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
-
-    def clone(self, *, memory_format=None) -> "Tensor":
-        return shape.Clone.apply(self)
-
-    def contiguous(self, memory_format=None) -> "Tensor":
-        return self if self._data.flags.c_contiguous else shape.Contiguous.apply(self)
-
-    def expand_as(self, other: "Tensor") -> "Tensor":
-        return self.expand(other.shape)
-
-    def view_as(self, other: "Tensor") -> "Tensor":
-        return self.view(other.shape)
-
-    def reshape_as(self, other: "Tensor") -> "Tensor":
-        return self.reshape(other.shape)
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
-        from ._random import default_generator
-
-        return self._fill_random((generator or default_generator).uniform(a, b, self.shape, self._data.dtype))
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
-        from ._random import default_generator
-
-        return self._fill_random((generator or default_generator).normal(mean, std, self.shape, self._data.dtype))
-
-    def bernoulli_(self, p: float = 0.5, *, generator=None) -> "Tensor":
-        from ._random import default_generator
-
-        draws = (generator or default_generator).uniform(0, 1, self.shape, np.float64)
-        return self._fill_random(draws < p)
-
-    def random_(self, from_: int = 0, to: int | None = None, *, generator=None) -> "Tensor":
-        from ._random import default_generator
-
-        if to is None:
-            from_, to = 0, from_ if from_ else 2 ** 24
-        return self._fill_random((generator or default_generator).integers(from_, to, self.shape))
-
-    def exponential_(self, lambd: float = 1.0, *, generator=None) -> "Tensor":
-        from ._random import default_generator
-
-        return self._fill_random((generator or default_generator).exponential(1 / lambd, self.shape))
-
-    def _fill_random(self, values: np.ndarray) -> "Tensor":
-        if STATE.enabled and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self._data[...] = values
-        return self._bump()
-
-    def __eq__(self, other):
-        return compare.eq(self, other)
-
-    def __ne__(self, other):
-        return compare.ne(self, other)
-
-    def __lt__(self, other):
-        return compare.lt(self, other)
-
-    def __le__(self, other):
-        return compare.le(self, other)
-
-    def __gt__(self, other):
-        return compare.gt(self, other)
-
-    def __ge__(self, other):
-        return compare.ge(self, other)
-
 
 _NON_LEAF_GRAD = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
     "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, "
     "use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
     "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
-
-
-def _replaced_by(dst: Tensor, src: Tensor) -> Tensor:
-    """What ``dst.copy_(src)`` computes: src cast and broadcast to dst (dst's old values get no gradient)."""
-    out = src.to(dst.dtype).expand(dst.shape)
-    if out.grad_fn is not None:
-        out.grad_fn._name = "CopyBackwards"
-    return out
 
 
 _LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
@@ -595,6 +357,3 @@ def _rebuild(data, requires_grad):
     t.requires_grad = requires_grad
     return t
 
-
-function._Tensor = Tensor
-function._wrap = wrap

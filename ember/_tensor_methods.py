@@ -1,8 +1,222 @@
-"""Attach the op functions to Tensor as methods, operators and in-place variants (one table, no wrappers)."""
+"""Tensor's methods that run ops or the autograd engine, attached to the class defined in ``ember._tensor``.
+
+Two parts: ``_Methods``, written out like a class body (conversions, in-place writes, indexing, ``backward`` and
+hooks), and the tables that bind the op functions as methods, operators and in-place variants (no wrappers).
+Attaching from here keeps ``_tensor`` below autograd and ops: they build Tensors, and these methods use them.
+"""
 from __future__ import annotations
 
-from . import ops
-from ._tensor import Tensor
+import weakref
+
+import numpy as np
+
+from . import _dtype, ops
+from ._creation import full, ones, tensor, zeros
+from ._device import check_device
+from ._random import default_generator
+from ._tensor import Tensor, wrap
+from .autograd import backward as autograd_backward
+from .autograd.engine import run_backward
+from .autograd.function import _add_hook
+from .autograd.grad_mode import STATE
+from .ops import arith, index, pointwise, shape
+from .ops.inplace import apply_inplace
+
+
+class _Methods:
+    def to(self, *args, **kwargs) -> "Tensor":
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(other)``; returns self when nothing changes."""
+        dtype = kwargs.get("dtype")
+        copy = kwargs.get("copy", False)
+        if "device" in kwargs:
+            check_device(kwargs["device"])
+        for a in args:
+            if isinstance(a, _dtype.dtype) or a is float or a is int or a is bool:
+                dtype = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, np.dtype):
+                dtype = _dtype.from_numpy_dtype(a)
+            else:
+                check_device(a)
+        if dtype is None:
+            return self.clone() if copy else self
+        np_dtype = _dtype.to_numpy_dtype(dtype)
+        if np_dtype == self._data.dtype:
+            return self.clone() if copy else self
+        return shape.ToCopy.apply(self, np_dtype)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
+        if gradient is None and inputs is None and self._requires_grad and self._data.size == 1:
+            # the training loop's ``loss.backward()``: no argument checks to make, a ones gradient to build
+            ones = wrap(np.ones(self._data.shape, dtype=self._data.dtype))
+            run_backward((self,), (ones,), create_graph if retain_graph is None else retain_graph, create_graph)
+            return
+        autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def retain_grad(self) -> None:
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        ref = weakref.ref(self)
+
+        def store(grad):
+            t = ref()
+            if t is not None:
+                t._grad = grad.detach().clone() if t._grad is None else t._grad + grad
+
+        self._retains_grad = True
+        self.grad_fn._tensor_hooks_of(self._output_nr).append(store)
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a replacement."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            return _add_hook(self._hooks, hook)
+        hooks = self.grad_fn._tensor_hooks_of(self._output_nr)
+        return _add_hook(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        return _add_hook(self._post_accumulate_hooks, hook)
+
+    def _inplace(self, fn, *args, **kwargs) -> "Tensor":
+        """Compute ``fn(self, *args)`` out of place, then write it into this tensor's storage (see
+        ``ember.ops.inplace``: history, saved values and views follow PyTorch's rules)."""
+        return apply_inplace(self, fn, args, kwargs)
+
+    def add_(self, other, *, alpha=1):
+        return self._inplace(arith.add, other, alpha=alpha)
+
+    def sub_(self, other, *, alpha=1):
+        return self._inplace(arith.sub, other, alpha=alpha)
+
+    def mul_(self, other):
+        return self._inplace(arith.mul, other)
+
+    def div_(self, other, *, rounding_mode=None):
+        return self._inplace(arith.div, other, rounding_mode=rounding_mode)
+
+    def pow_(self, exponent):
+        return self._inplace(arith.pow, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(pointwise.clamp, min, max)
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(index.masked_fill, mask, value)
+
+    def copy_(self, src, non_blocking: bool = False):
+        src = src if isinstance(src, Tensor) else wrap(np.asarray(src))
+        if STATE.enabled and (self.requires_grad or src.requires_grad):
+            return self._inplace(_replaced_by, src)
+        self._data[...] = src._data
+        return self._bump()
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        value = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=self._data.dtype))
+        return self.copy_(value)
+
+    def __setitem__(self, key, value) -> None:
+        key = index.to_numpy_index(key)
+        is_tensor = isinstance(value, Tensor)
+        if STATE.enabled and (self._requires_grad or is_tensor and value._requires_grad):
+            if self._requires_grad and self.grad_fn is None and not index._is_advanced(key) and key is not Ellipsis:
+                # PyTorch writes through a view here, hence its message
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
+            if not is_tensor:
+                value = wrap(np.asarray(value, dtype=self._data.dtype))
+            self._inplace(lambda s, v: index.index_put(s, key, v.to(s.dtype)), value)
+            return
+        if not self._data.flags.writeable:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        index.assign(self._data, key, value._data if is_tensor else value)
+        self._bump()
+
+    def __getitem__(self, key) -> "Tensor":
+        return index.getitem(self, key)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def clone(self, *, memory_format=None) -> "Tensor":
+        return shape.Clone.apply(self)
+
+    def contiguous(self, memory_format=None) -> "Tensor":
+        return self if self._data.flags.c_contiguous else shape.Contiguous.apply(self)
+
+    def expand_as(self, other: "Tensor") -> "Tensor":
+        return self.expand(other.shape)
+
+    def view_as(self, other: "Tensor") -> "Tensor":
+        return self.view(other.shape)
+
+    def reshape_as(self, other: "Tensor") -> "Tensor":
+        return self.reshape(other.shape)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).uniform(a, b, self.shape, self._data.dtype))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).normal(mean, std, self.shape, self._data.dtype))
+
+    def bernoulli_(self, p: float = 0.5, *, generator=None) -> "Tensor":
+        draws = (generator or default_generator).uniform(0, 1, self.shape, np.float64)
+        return self._fill_random(draws < p)
+
+    def random_(self, from_: int = 0, to: int | None = None, *, generator=None) -> "Tensor":
+        if to is None:
+            from_, to = 0, from_ if from_ else 2 ** 24
+        return self._fill_random((generator or default_generator).integers(from_, to, self.shape))
+
+    def exponential_(self, lambd: float = 1.0, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).exponential(1 / lambd, self.shape))
+
+    def _fill_random(self, values: np.ndarray) -> "Tensor":
+        if STATE.enabled and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        self._data[...] = values
+        return self._bump()
+
+
+def _replaced_by(dst: Tensor, src: Tensor) -> Tensor:
+    """What ``dst.copy_(src)`` computes: src cast and broadcast to dst (dst's old values get no gradient)."""
+    out = src.to(dst.dtype).expand(dst.shape)
+    if out.grad_fn is not None:
+        out.grad_fn._name = "CopyBackwards"
+    return out
+
+
+for _name, _method in vars(_Methods).items():
+    if _name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
+        setattr(Tensor, _name, _method)
 
 _METHODS = [
     "add", "sub", "mul", "div", "pow", "remainder", "neg", "maximum", "minimum", "floor_divide",
@@ -54,8 +268,6 @@ for _name in _INPLACE:
 def _inplace_view(fn, grad_name: str | None):
     """``t_``, ``transpose_``, ...: ``self`` itself becomes the view ``fn(self)`` (recorded as ``grad_name``)."""
     def method(self, *args):
-        from .autograd.grad_mode import STATE
-
         if STATE.enabled and self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         out = fn(self, *args)
@@ -118,7 +330,8 @@ _OPERATORS = {
     "__abs__": ops.abs, "__and__": ops.bitwise_and, "__or__": ops.bitwise_or, "__xor__": ops.bitwise_xor,
     "__invert__": _invert, "__rand__": ops.bitwise_and, "__ror__": ops.bitwise_or, "__rxor__": ops.bitwise_xor,
     "__iadd__": Tensor.add_, "__isub__": Tensor.sub_, "__imul__": Tensor.mul_, "__itruediv__": Tensor.div_,
-    "__ipow__": Tensor.pow_, "where": _where,
+    "__ipow__": Tensor.pow_, "where": _where, "__eq__": ops.eq, "__ne__": ops.ne, "__lt__": ops.lt,
+    "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
 }
 for _name, _fn in _OPERATORS.items():
     setattr(Tensor, _name, _fn)

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from ._dtype import from_numpy_dtype, get_default_dtype
 
 
 @dataclass
@@ -160,8 +161,6 @@ def _add_suffixes(text: str, suffixes: list, indent: int) -> str:
 
 def tensor_repr(t, prefix: str = "tensor(", indent: int | None = None) -> str:
     """``repr(t)``: values, then dtype (when not implied), grad_fn or requires_grad, as PyTorch prints them."""
-    from ._dtype import from_numpy_dtype, get_default_dtype
-
     a = t._data
     indent = len(prefix) if indent is None else indent
     suffixes = []

@@ -5,7 +5,7 @@ from sys import getrefcount
 
 import numpy as np
 
-from . import function
+from .._tensor import wrap
 from .function import _FREED, AccumulateGrad, accumulator_of
 from .grad_mode import STATE
 
@@ -178,7 +178,7 @@ def _accumulate_into_leaf(var, grad_outputs: list, create_graph: bool) -> None:
             var._grad = grad
         else:
             arr = _unshared_array(grad, var._data.dtype)
-            var._grad = function._wrap(arr) if arr is not None else grad.detach()._own_copy(var._data.dtype)
+            var._grad = wrap(arr) if arr is not None else grad.detach()._own_copy(var._data.dtype)
     elif create_graph:
         var._grad = old + grad
     else:

@@ -11,11 +11,15 @@ The node object is also the ``ctx``: it is the ``grad_fn`` of the outputs, and c
 """
 from __future__ import annotations
 
+import functools
+import re
 import weakref
 
 import numpy as np
 
-from .grad_mode import STATE
+from .._creation import zeros
+from .._tensor import Tensor, wrap
+from .grad_mode import STATE, no_grad
 
 _FREED = object()
 _NO_EDGE = (None, 0)
@@ -23,8 +27,6 @@ _NO_EDGE = (None, 0)
 # engine keeps one edge per argument, ``next_functions`` leaves these out (compared by identity, not value)
 _NOT_INPUT = tuple([None, 0])  # built at run time: the compiler would share one constant with _NO_EDGE
 _NOTHING_SAVED = (None, None, None)
-_Tensor = None  # set by ember._tensor to break the import cycle
-_wrap = None  # ember._tensor.wrap, set there for the same reason
 _new = object.__new__
 
 
@@ -131,7 +133,7 @@ def _edge(t) -> tuple:
 
 def edge_of(x) -> tuple:
     """(node, output_nr) that a gradient for ``x`` flows into, or (None, 0) when it needs none."""
-    return _edge(x) if isinstance(x, _Tensor) and x._requires_grad else _NO_EDGE
+    return _edge(x) if isinstance(x, Tensor) and x._requires_grad else _NO_EDGE
 
 
 class Function(Node):
@@ -197,14 +199,12 @@ class Function(Node):
     # application ---------------------------------------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import wrap
-
         ctx = cls()
-        record = STATE.enabled and any(isinstance(a, _Tensor) and a.requires_grad for a in args)
+        record = STATE.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
         if record:
             # every tensor argument is an input of a custom Function's node, whatever its dtype
-            ctx._edges = tuple(edge_of(a) if isinstance(a, _Tensor) else _NOT_INPUT for a in args)
-        ctx.needs_input_grad = tuple(isinstance(a, _Tensor) and a.requires_grad and record for a in args)
+            ctx._edges = tuple(edge_of(a) if isinstance(a, Tensor) else _NOT_INPUT for a in args)
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad and record for a in args)
         STATE.enabled, prev = False, STATE.enabled
         try:
             outputs = cls.forward(ctx, *args, **kwargs)
@@ -218,7 +218,7 @@ class Function(Node):
         dirty = ctx.__dict__.get("_dirty", ())
         result = []
         for nr, o in enumerate(outs):
-            if not isinstance(o, _Tensor):
+            if not isinstance(o, Tensor):
                 result.append(o)
                 continue
             if id(o) in dirty:
@@ -230,9 +230,9 @@ class Function(Node):
                 t._requires_grad, t.grad_fn, t._output_nr = True, ctx, nr
             result.append(t)
         ctx._n_outputs = len(outs)
-        ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, _Tensor) else None for o in outs]
+        ctx._out_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs]
         # a saved output is the returned tensor itself (with this node as its history): double backward works
-        by_id = {id(o): t for o, t in zip(outs, result) if isinstance(o, _Tensor)}
+        by_id = {id(o): t for o, t in zip(outs, result) if isinstance(o, Tensor)}
         saved = ctx.__dict__.pop("_to_save", ())
         ctx._saved = tuple(_save(by_id[id(s)], True) if id(s) in by_id else _save(s) for s in saved)
         return result[0] if single else tuple(result)
@@ -240,8 +240,6 @@ class Function(Node):
     def _run_backward(self, grads: list):
         """Call backward with one gradient per output; return one gradient per forward argument."""
         if self._materialize_grads:
-            from .._creation import zeros
-
             grads = [zeros(m[0], dtype=m[1]) if g is None and m is not None else g
                      for g, m in zip(grads, self._out_meta)]
         out = type(self).backward(self, *grads)
@@ -255,8 +253,6 @@ class Function(Node):
 
 def _modified_error(t, version: int, fn) -> RuntimeError:
     """PyTorch's message for a saved tensor changed in place; ``fn`` produced it when it was saved."""
-    import re
-
     origin = ""
     fn = fn or t.grad_fn  # an output names the node that made it, an input its current history
     if fn is not None and type(fn) is not AccumulateGrad:
@@ -272,7 +268,7 @@ def _modified_error(t, version: int, fn) -> RuntimeError:
 
 def _save(t, is_output: bool = False):
     """A saved-value entry: (value, version when saved or None, owner); see ``_save_output``."""
-    if t is None or not isinstance(t, _Tensor):
+    if t is None or not isinstance(t, Tensor):
         return (t, None, None)
     return _save_output(t) if is_output else (t, t._version_counter[0], None)
 
@@ -283,13 +279,13 @@ def _save_output(t):
     not. ``saved_tensors`` rebuilds the output with its history; the owner field holds its output number."""
     if t.grad_fn is None:
         return (t, t._version_counter[0], None)
-    twin = _wrap(t._data)
+    twin = wrap(t._data)
     twin._version_counter = t._version_counter
     return (twin, t._version_counter[0], t._output_nr)
 
 
 def _as_output(twin, node, nr: int):
-    t = _wrap(twin._data)
+    t = wrap(twin._data)
     t._version_counter = twin._version_counter
     t._requires_grad, t.grad_fn, t._output_nr = True, node, nr
     return t
@@ -335,7 +331,7 @@ class Op(Function):
                         edges.append(_edge(a))
                         need.append(True)
                     else:
-                        edges.append(_NO_EDGE if isinstance(a, _Tensor) and a._data.dtype.kind == "f" else _NOT_INPUT)
+                        edges.append(_NO_EDGE if isinstance(a, Tensor) and a._data.dtype.kind == "f" else _NOT_INPUT)
                         need.append(False)
             else:  # next_functions does not depend on what the arguments are
                 for a in args:
@@ -349,7 +345,7 @@ class Op(Function):
             ctx.needs_input_grad = tuple(need)
         out = cls.forward(ctx, *arrays, **kwargs)
         single = type(out) is not tuple
-        outs = (_wrap(out),) if single else tuple([_wrap(o) for o in out])
+        outs = (wrap(out),) if single else tuple([wrap(o) for o in out])
         if cls._is_view:
             base = args[0]
             root = base._base if base._base is not None else base
@@ -391,26 +387,22 @@ def _save_array(value, args, arrays, outs):
         for arr in arrays:
             if arr is value:
                 a = args[i]
-                if isinstance(a, _Tensor):
+                if isinstance(a, Tensor):
                     return (a, a._version_counter[0], None)
             i += 1
         for o in outs:
             if o._data is value:
                 return _save_output(o)
-        return (_wrap(value), None, None)
+        return (wrap(value), None, None)
     if isinstance(value, np.generic):  # a 0-d result NumPy returned as a scalar
-        return (_wrap(np.asarray(value)), None, None)
+        return (wrap(np.asarray(value)), None, None)
     return (value, None, None)
 
 
 def once_differentiable(fn):
     """Decorator for a custom Function's backward that cannot itself be differentiated."""
-    import functools
-
     @functools.wraps(fn)
     def wrapper(ctx, *grads):
-        from .grad_mode import no_grad
-
         with no_grad():
             return fn(ctx, *grads)
 

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._tensor import wrap
+from .api import grad as autograd_grad
+from .grad_mode import enable_grad, no_grad
+
 
 def _numerical_jacobian_vjp(fn, inputs, grad_out, eps):
     """Finite-difference estimate of sum(grad_out * fn(inputs)) derivative for each input needing grad."""
-    from .grad_mode import no_grad
-
     result = []
     for t in inputs:
         if not (hasattr(t, "_data") and t.requires_grad):
@@ -39,14 +41,11 @@ def _dot(out, grad_out) -> float:
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, **_ignored) -> bool:
     """Compare analytic gradients of ``func`` at ``inputs`` (float64 advised) with central differences."""
-    from . import grad as autograd_grad
-
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     outs = _outputs(func(*inputs))
     rng = np.random.default_rng(0)
     grad_out = [rng.standard_normal(o.shape) for o in outs]
     diff_inputs = [t for t in inputs if hasattr(t, "_data") and t.requires_grad]
-    from .._tensor import wrap
 
     analytic = autograd_grad([o for o in outs], diff_inputs,
                              [wrap(g.astype(o._data.dtype)) for o, g in zip(outs, grad_out)], allow_unused=True)
@@ -64,10 +63,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
                   raise_exception: bool = True, **_ignored) -> bool:
     """gradcheck of the function (inputs, grad_outputs) -> first derivatives, built with create_graph=True."""
-    from . import grad as autograd_grad
-    from .._tensor import wrap
-    from .grad_mode import enable_grad
-
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     outs = _outputs(func(*inputs))
     rng = np.random.default_rng(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _init
+from .._dtype import get_default_dtype
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
@@ -17,8 +18,6 @@ class Parameter(Tensor):
 
     def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         if data is None:
-            from .._dtype import get_default_dtype
-
             array = np.empty((0,), dtype=get_default_dtype().np)
         elif isinstance(data, Tensor):
             array = data._data
@@ -58,8 +57,6 @@ class Buffer(Tensor):
 
     def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
         if data is None:
-            from .._dtype import get_default_dtype
-
             array = np.empty((0,), dtype=get_default_dtype().np)
         else:
             array = data._data if isinstance(data, Tensor) else np.asarray(data)
@@ -88,8 +85,6 @@ class UninitializedBuffer(Tensor):
     """Placeholder for a lazy module's buffer."""
 
     def __init__(self, requires_grad: bool = False, device=None, dtype=None) -> None:
-        from .._dtype import get_default_dtype
-
         _init(self, np.empty((0,), dtype=get_default_dtype().np))
 
     def __repr__(self) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import get_default_dtype, result_type
-from ..autograd import function as _function
+from .._size import normalize_dim
+from .._tensor import wrap
 from ..autograd.grad_mode import STATE
 
 
@@ -13,7 +14,7 @@ def sum_to(grad, shape: tuple):
     if grad._data.shape == shape:
         return grad
     if not STATE.enabled:
-        return _function._wrap(sum_to_array(grad._data, shape))
+        return wrap(sum_to_array(grad._data, shape))
     axes = _broadcast_axes(grad._data.shape, shape)
     if axes:
         grad = grad.sum(axes, keepdim=True)
@@ -42,14 +43,6 @@ def _broadcast_axes(gshape: tuple, shape: tuple) -> tuple:
     """The axes of ``gshape`` that broadcasting ``shape`` up to it created or stretched."""
     lead = len(gshape) - len(shape)
     return tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1)
-
-
-def normalize_dim(dim: int, ndim: int) -> int:
-    """Wrap a negative dim and check it, with PyTorch's IndexError message."""
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim + n if dim < 0 else dim
 
 
 def normalize_dims(dim, ndim: int) -> tuple | None:

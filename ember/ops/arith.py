@@ -5,11 +5,11 @@ import math
 
 import numpy as np
 
-from .._dtype import _type_name
-from ..autograd import function as _function
+from .._dtype import _promote, _type_name
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_error, promote_operands, sum_to, sum_to_array
+from .._tensor import wrap
 
 
 def _shape(x) -> tuple:
@@ -21,7 +21,7 @@ def _array_grad(value: np.ndarray, like: np.ndarray, shape: tuple):
     dtype, summed down to the input's ``shape``."""
     if value.dtype != like.dtype:
         value = value.astype(like.dtype)
-    return _function._wrap(value if value.shape == shape else sum_to_array(value, shape))
+    return wrap(value if value.shape == shape else sum_to_array(value, shape))
 
 
 def _data(x):
@@ -197,7 +197,7 @@ class Neg(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _function._wrap(np.negative(g._data)) if not STATE.enabled else -g
+        return wrap(np.negative(g._data)) if not STATE.enabled else -g
 
 
 class Maximum(Op):
@@ -329,8 +329,6 @@ def minimum(input, other):
 
 def floor_divide(input, other):
     """Floor division; like PyTorch, the result carries no gradient."""
-    from .._tensor import wrap
-
     a, b, _ = promote_operands(input, other)
     ad = a._data if hasattr(a, "_data") else a
     bd = b._data if hasattr(b, "_data") else b
@@ -339,8 +337,6 @@ def floor_divide(input, other):
 
 def _common(*tensors):
     """The tensors cast to their PyTorch result dtype (tensors with dimensions first, then zero-dim ones)."""
-    from .._dtype import _promote
-
     dt, rank = tensors[0]._data.dtype, min(tensors[0].ndim, 1) + 1
     for t in tensors[1:]:
         if t._data.dtype != dt:

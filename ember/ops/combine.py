@@ -7,14 +7,13 @@ import warnings
 import numpy as np
 
 from ._util import normalize_dim
-from .shape import Expand, Reshape
+from .shape import Expand, Reshape, stack
+from .._tensor import wrap
 
 
 def repeat_interleave(input, repeats=None, dim: int | None = None, *, output_size: int | None = None):
     """Each element (or slice along ``dim``) repeated ``repeats`` times; ``repeat_interleave(counts)`` of a 1-D
     integer tensor gives ``arange(len(counts))`` so repeated."""
-    from .._tensor import wrap
-
     if repeats is None:  # repeat_interleave(repeats): the indices that repeat each position
         counts = input._data
         if counts.ndim != 1 or counts.dtype.kind not in "iu":
@@ -71,8 +70,6 @@ def meshgrid(*tensors, indexing: str | None = None):
 
 def cartesian_prod(*tensors):
     """Every combination of one element from each 1-D tensor, one per row (a 1-D input is returned as is)."""
-    from .shape import stack
-
     if len(tensors) == 1:
         return tensors[0]
     return stack([g.flatten() for g in meshgrid(*tensors, indexing="ij")], dim=1)

@@ -5,12 +5,11 @@ import numpy as np
 
 from .._dtype import _type_name
 from ._util import broadcast_error, promote_operands
+from .._tensor import wrap
 
 
 def _compare(np_fn):
     def fn(input, other):
-        from .._tensor import wrap
-
         a, b, _ = promote_operands(input, other)
         a = getattr(a, "_data", a)
         b = getattr(b, "_data", b)
@@ -36,8 +35,6 @@ logical_xor = _compare(np.logical_xor)
 
 def _bitwise(np_fn, name: str):
     def fn(input, other):
-        from .._tensor import wrap
-
         a, b, dt = promote_operands(input, other)
         if dt.kind == "f":
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(dt)}\'')
@@ -61,8 +58,6 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 def _unary_nograd(np_fn):
     def fn(input):
-        from .._tensor import wrap
-
         return wrap(np_fn(input._data))
 
     fn.__name__ = np_fn.__name__
@@ -74,8 +69,6 @@ logical_not = _unary_nograd(np.logical_not)
 
 def bitwise_not(input):
     """Elementwise NOT of an integer or bool tensor."""
-    from .._tensor import wrap
-
     if input._data.dtype.kind == "f":
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_type_name(input._data.dtype)}\'')
     return wrap(np.invert(input._data))
@@ -98,6 +91,4 @@ def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: 
 
 def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
     """Elementwise ``|input - other| <= atol + rtol * |other|`` as a bool tensor."""
-    from .._tensor import wrap
-
     return wrap(np.isclose(input._data, getattr(other, "_data", other), rtol=rtol, atol=atol, equal_nan=equal_nan))

@@ -6,6 +6,7 @@ import numpy as np
 from ..autograd.function import Op
 from ._util import normalize_dim
 from .reduce import return_types
+from .index import scatter_add_into_zeros
 
 
 def _rev_cumsum(t, dim: int):
@@ -93,8 +94,6 @@ class _CumExtreme(Op):
 
     @staticmethod
     def backward(ctx, g, _g_idx=None):
-        from .index import scatter_add_into_zeros
-
         shape, idx, dim = ctx.meta
         return (scatter_add_into_zeros(g, shape, dim, idx) if shape else g), None
 

@@ -6,6 +6,9 @@ import numpy as np
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import normalize_dim, sum_to
+from .._tensor import wrap
+from .shape import expand_error
+from .._creation import zeros
 
 _INDEX_KINDS = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.bool_))
 
@@ -248,8 +251,6 @@ class IndexPut(Op):
         need = ctx.needs_input_grad
         gx = gv = None
         if need[0]:
-            from .._tensor import wrap
-
             mask = np.ones(g.shape, dtype=g._data.dtype)
             mask[index] = 0
             gx = g * wrap(mask)
@@ -267,8 +268,6 @@ def assign(out: np.ndarray, index, value) -> None:
     try:
         out[index] = value
     except ValueError:
-        from .shape import expand_error
-
         target = out[index].shape
         raise expand_error(np.shape(value), target) from None
 
@@ -378,8 +377,6 @@ class ScatterAdd(Op):
 
 def scatter_add_into_zeros(g, shape, dim: int, index: np.ndarray):
     """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim`` (gather's backward)."""
-    from .._creation import zeros
-
     return ScatterAdd.apply(zeros(shape, dtype=g.dtype), g, dim, index)
 
 
@@ -479,7 +476,6 @@ class MaskedFill(Op):
     @staticmethod
     def backward(ctx, g):
         mask, shape = ctx.meta
-        from .._tensor import wrap
 
         need = ctx.needs_input_grad
         m = wrap(mask)
@@ -521,8 +517,6 @@ def masked_select(input, mask):
 
 def nonzero(input, *, as_tuple: bool = False):
     """Indices of the nonzero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
-    from .._tensor import wrap
-
     data = input._data
     if data.ndim == 0:
         n = int(bool(data))

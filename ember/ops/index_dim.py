@@ -7,7 +7,9 @@ import numpy as np
 from .._dtype import _type_name
 from ..autograd.function import Op
 from ._util import normalize_dim
-from .index import IndexAddInto
+from .index import gather, IndexAddInto
+from .._tensor import wrap
+from .shape import Expand
 
 
 def _where(dim: int, idx: np.ndarray) -> tuple:
@@ -54,8 +56,6 @@ class IndexAdd(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .._tensor import wrap
-
         dim, idx, alpha, shape = ctx.meta
         need = ctx.needs_input_grad
         gs = None
@@ -85,8 +85,6 @@ class IndexCopy(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .._tensor import wrap
-
         dim, idx, shape = ctx.meta
         need = ctx.needs_input_grad
         gx = index_fill(g, dim, wrap(idx), 0) if need[0] else None
@@ -114,8 +112,6 @@ class IndexFill(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .._tensor import wrap
-
         dim, idx = ctx.meta
         need = ctx.needs_input_grad
         gx = index_fill(g, dim, wrap(idx), 0) if need[0] else None
@@ -156,8 +152,6 @@ class MaskedScatter(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .._tensor import wrap
-
         mask, shape = ctx.meta
         need = ctx.needs_input_grad
         gx = g.masked_fill(wrap(mask), 0) if need[0] else None
@@ -216,8 +210,6 @@ def take(input, index):
 def take_along_dim(input, indices, dim: int | None = None):
     """Values of ``input`` at ``indices`` along ``dim`` (``gather`` after broadcasting the other dims); with
     ``dim=None``, along the flattened input."""
-    from .index import gather
-
     if indices._data.dtype.kind not in "iu":
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {indices.dtype.name}")
     if dim is None:
@@ -231,6 +223,5 @@ def take_along_dim(input, indices, dim: int | None = None):
     common = list(np.broadcast_shapes(tuple(shape_i), tuple(shape_x)))
     xs, ids = common.copy(), common.copy()
     xs[dim], ids[dim] = input.shape[dim], indices.shape[dim]
-    from .shape import Expand
 
     return gather(Expand.apply(input, tuple(xs)), dim, Expand.apply(indices, tuple(ids)))

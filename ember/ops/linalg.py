@@ -9,6 +9,8 @@ import numpy as np
 from .._dtype import _type_name
 from ..autograd.function import Op
 from ._util import broadcast_error, sum_to
+from .shape import expand_error
+from .._creation import eye, ones
 
 
 class Matmul(Op):
@@ -228,8 +230,6 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         raise _mm_error(mat1.shape, mat2.shape)
     target = (mat1.shape[0], mat2.shape[1])
     if input.shape != target:
-        from .shape import expand_error
-
         if input.ndim > 2 or any(s != 1 and s != t for s, t in zip(input.shape[::-1], target[::-1])):
             raise expand_error(input.shape, target)
     return Addmm.apply(input, mat1, mat2, beta, alpha)
@@ -262,8 +262,6 @@ class Einsum(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .._creation import eye, ones
-
         subs, out, sizes = ctx.meta
         operands = ctx.saved_tensors
         grads = [None, None, None]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import _type_name, get_default_dtype, int64
-from ..autograd import function as _function
+from .._dtype import _promote, _type_name, get_default_dtype, int64, result_type
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import sum_to
+from .._tensor import wrap
 
 
 def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", grad_name: str | None = None,
@@ -44,7 +44,7 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float",
             gd = g._data
             # a 0-d forward result may have been saved as a NumPy scalar
             out = np.asarray(array_fn(gd, getattr(x, "_data", x), getattr(y, "_data", y)))
-            return _function._wrap(out if out.dtype == gd.dtype else out.astype(gd.dtype))
+            return wrap(out if out.dtype == gd.dtype else out.astype(gd.dtype))
         return grad_fn(g, x, y)
 
     op = type(name, (Op,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
@@ -226,8 +226,6 @@ class ClampMax(Clamp):
 
 
 def _const(array: np.ndarray):
-    from .._tensor import wrap
-
     return wrap(array)
 
 
@@ -236,8 +234,6 @@ def clamp(input, min=None, max=None, *, _op=Clamp):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if hasattr(min, "_data") or hasattr(max, "_data"):
-        from .._dtype import result_type
-
         dt = input._data.dtype
         for b in (min, max):
             if b is not None:
@@ -264,8 +260,6 @@ def clamp_max(input, max):
 
 
 def _promote_np(a, b):
-    from .._dtype import _promote
-
     return a if a == b else _promote(a, 2, b, 2)
 
 
@@ -324,8 +318,6 @@ class Where(Op):
 
 def where(condition, input=None, other=None):
     """``input`` where ``condition`` holds, else ``other``; ``where(condition)`` is ``nonzero(as_tuple=True)``."""
-    from .._dtype import result_type
-
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     dt = result_type(input, other)

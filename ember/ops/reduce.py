@@ -8,11 +8,13 @@ from collections import namedtuple
 import numpy as np
 
 from .._dtype import _type_name, get_default_dtype, to_numpy_dtype
-from ..autograd import function as _function
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_view, normalize_dim, normalize_dims
 from .softmax import LogSoftmax, log_softmax, softmax  # noqa: F401  (nn files import them from here)
+from .._tensor import wrap
+from .index import scatter_add_into_zeros
+from .arith import maximum, minimum
 
 _NO_KEEPDIM = object()  # sum()/mean() take keepdim only together with dim, as in PyTorch
 
@@ -30,7 +32,7 @@ def _expand_back(g, in_shape: tuple, dims: tuple | None, keepdim: bool):
         if arr.ndim != len(in_shape):
             arr = arr.reshape((1,) * len(in_shape) if dims is None else
                               tuple([1 if i in dims else s for i, s in enumerate(in_shape)]))
-        return _function._wrap(broadcast_view(arr, in_shape) if arr.shape != in_shape else arr)
+        return wrap(broadcast_view(arr, in_shape) if arr.shape != in_shape else arr)
     if g.ndim != len(in_shape):
         if dims is None:
             g = g.reshape((1,) * len(in_shape))
@@ -88,7 +90,7 @@ class Mean(Op):
     def backward(ctx, g):
         shape, dims, keepdim = ctx.meta
         n = builtins.max(_count(shape, dims), 1)
-        g = _function._wrap(g._data / g._data.dtype.type(n)) if not STATE.enabled else g / n
+        g = wrap(g._data / g._data.dtype.type(n)) if not STATE.enabled else g / n
         return _expand_back(g, shape, dims, keepdim), None, None
 
 
@@ -122,8 +124,6 @@ class ProdDim(Prod):
 
 def _prod_of_others(arr: np.ndarray, dim: int | None):
     """Product of all other elements along ``dim``: exclusive cumprods from both ends (exact with zeros)."""
-    from .._tensor import wrap
-
     shape = arr.shape
     if dim is None:
         arr, dim = arr.reshape(-1), 0
@@ -193,8 +193,6 @@ class MaxDim(Op):
 
     @staticmethod
     def backward(ctx, g, g_idx=None):
-        from .index import scatter_add_into_zeros
-
         shape, dim, keepdim = ctx.meta
         if dim is None:
             return g, None, None
@@ -363,8 +361,6 @@ _max_t, _min_t = return_types.make("max"), return_types.make("min")
 
 
 def _minmax(input, dim, keepdim, largest: bool):
-    from .arith import maximum, minimum
-
     name = "max" if largest else "min"
     if hasattr(dim, "_data"):  # max(a, b) as the elementwise maximum
         return (maximum if largest else minimum)(input, dim)
@@ -409,8 +405,6 @@ def amin(input, dim=(), keepdim: bool = False):
 
 
 def _arg(np_fn, name: str, input, dim, keepdim):
-    from .._tensor import wrap
-
     data = input._data
     if data.dtype == np.bool_:
         raise RuntimeError(f"{name}(): does not support bool input")
@@ -486,8 +480,6 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
 
 
 def _logical_reduce(np_fn, input, dim, keepdim):
-    from .._tensor import wrap
-
     data = input._data
     out = np.asarray(np_fn(data, axis=_dims(dim, input), keepdims=keepdim))
     return wrap(out.astype(np.uint8) if data.dtype == np.uint8 else out)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._dtype import _promote
-from ..autograd import function as _function
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import normalize_dim, sum_to
+from .._tensor import _LEGACY_NAMES, wrap
+from .._creation import zeros
 
 
 def infer_shape(shape, numel: int) -> tuple:
@@ -56,7 +57,7 @@ class View(Op):
 def _reshaped(g, shape: tuple):
     """``g.reshape(shape)``, on the array when no graph of the gradient is built."""
     if not STATE.enabled:
-        return _function._wrap(g._data.reshape(shape))
+        return wrap(g._data.reshape(shape))
     return g.reshape(shape)
 
 
@@ -94,8 +95,6 @@ def _shape_arg(shape: tuple) -> tuple:
 def view(input, *shape):
     """The same storage with another shape; ``view(dtype)`` reinterprets the bytes."""
     if len(shape) == 1 and hasattr(shape[0], "np"):
-        from .._tensor import wrap
-
         return wrap(input._data.view(shape[0].np))
     return View.apply(input, infer_shape(_shape_arg(shape), input._data.size))
 
@@ -130,7 +129,7 @@ class Permute(Op):
         for i, d in enumerate(dims):
             inverse[d] = i
         if not STATE.enabled:
-            return _function._wrap(g._data.transpose(inverse)), None
+            return wrap(g._data.transpose(inverse)), None
         return g.permute(tuple(inverse)), None
 
 
@@ -242,8 +241,6 @@ def expand_error(shape: tuple, sizes: tuple, np_dtype=np.float32) -> RuntimeErro
     """PyTorch's message for a shape that cannot be expanded to ``sizes``."""
     shape, sizes = tuple(shape), tuple(sizes)
     if len(sizes) < len(shape):
-        from .._tensor import _LEGACY_NAMES
-
         return RuntimeError(f"expand(ember.{_LEGACY_NAMES[np.dtype(np_dtype).name]}{{{list(shape)}}}, size="
                             f"[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be "
                             f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
@@ -430,8 +427,6 @@ class Split(Op):
 
     @staticmethod
     def backward(ctx, *grads):
-        from .._creation import zeros
-
         shape, dtype, sizes, dim = ctx.meta
         filled = [g if g is not None else zeros(shape[:dim] + (s,) + shape[dim + 1:], dtype=dtype)
                   for g, s in zip(grads, sizes)]
@@ -480,8 +475,6 @@ class Unbind(Op):
 
     @staticmethod
     def backward(ctx, *grads):
-        from .._creation import zeros
-
         shape, dtype, dim = ctx.meta
         part = shape[:dim] + shape[dim + 1:]
         return stack([g if g is not None else zeros(part, dtype=dtype) for g in grads], dim), None

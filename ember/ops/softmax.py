@@ -6,7 +6,7 @@ import builtins
 import numpy as np
 
 from .._dtype import _type_name
-from ..autograd import function as _function
+from .._tensor import wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import normalize_dim
@@ -29,7 +29,7 @@ class Softmax(Op):
         if not STATE.enabled:  # no graph of the gradient: the same formula on arrays
             gd, yd = g._data, y._data
             axis = ctx.dim if yd.ndim else None
-            return _function._wrap(yd * (gd - (gd * yd).sum(axis=axis, keepdims=True))), None
+            return wrap(yd * (gd - (gd * yd).sum(axis=axis, keepdims=True))), None
         return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
 
 
@@ -53,7 +53,7 @@ class LogSoftmax(Op):
         if not STATE.enabled:  # no graph of the gradient: the same formula on arrays
             gd = g._data
             axis = ctx.dim if gd.ndim else None
-            return _function._wrap(gd - np.exp(y._data) * gd.sum(axis=axis, keepdims=True)), None
+            return wrap(gd - np.exp(y._data) * gd.sum(axis=axis, keepdims=True)), None
         return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
 
 

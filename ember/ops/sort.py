@@ -6,6 +6,8 @@ import numpy as np
 from ..autograd.function import Op
 from ._util import normalize_dim
 from .reduce import return_types
+from .index import scatter_add_into_zeros
+from .._tensor import wrap
 
 
 class TakeAlong(Op):
@@ -18,8 +20,6 @@ class TakeAlong(Op):
 
     @staticmethod
     def backward(ctx, g):
-        from .index import scatter_add_into_zeros
-
         shape, idx, dim = ctx.meta
         return (scatter_add_into_zeros(g, shape, dim, idx) if shape else g), None, None
 
@@ -49,22 +49,17 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     """(values, indices) sorted along ``dim``."""
     dim = normalize_dim(dim, input.ndim)
     idx = _order(input._data, dim, descending)
-    from .._tensor import wrap
 
     return _sort_t(Sort.apply(input, idx, dim), wrap(idx.astype(np.int64, copy=False)))
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     """The indices that sort ``input`` along ``dim``."""
-    from .._tensor import wrap
-
     return wrap(_order(input._data, normalize_dim(dim, input.ndim), descending).astype(np.int64, copy=False))
 
 
 def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """(values, indices) of the ``k`` largest (or smallest) entries along ``dim``."""
-    from .._tensor import wrap
-
     dim = normalize_dim(dim, input.ndim)
     size = input.shape[dim] if input.ndim else 1
     if not 0 <= k <= size:
@@ -77,8 +72,6 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
 def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):
     """The distinct values (sorted), or the distinct slices along ``dim``; optionally where each input entry went
     (``inverse``) and how often each value occurs (``counts``). The result carries no gradient."""
-    from .._tensor import wrap
-
     data = input._data
     if dim is None:
         values, inverse, counts = np.unique(data, return_inverse=True, return_counts=True)

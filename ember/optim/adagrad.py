@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, wrap
-from ._kernels import addcdiv_, addcmul_, direction, tick
+from ._updates import addcdiv_, addcmul_, direction, tick
 from .optimizer import Optimizer, check_lr, check_nonnegative, scalar_tensor
 
 

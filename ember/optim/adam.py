@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ._kernels import adam_moments_, addcdiv_
+from ._updates import adam_moments_, addcdiv_
 from .optimizer import Optimizer, check_adam_family, scalar_tensor, zeros_state
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ._kernels import addcdiv_, direction, lerp_, tick
+from ._updates import addcdiv_, direction, lerp_, tick
 from .optimizer import Optimizer, check_adam_family, scalar_tensor, zeros_state
 
 

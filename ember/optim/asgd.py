@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from ._kernels import add_scaled_, direction, tick
+from ._updates import add_scaled_, direction, tick
 from .optimizer import Optimizer, check_lr, check_nonnegative, scalar_tensor, zeros_state
 
 

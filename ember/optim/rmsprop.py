@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ._kernels import add_scaled_, addcdiv_, addcmul_, decay_add_square_, direction, lerp_, tick
+from ._updates import add_scaled_, addcdiv_, addcmul_, decay_add_square_, direction, lerp_, tick
 from .optimizer import Optimizer, check_lr, check_nonnegative, scalar_tensor, zeros_state
 
 

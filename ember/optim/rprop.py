@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, wrap
-from ._kernels import tick
+from ._updates import tick
 from .optimizer import Optimizer, check_lr, scalar_tensor, zeros_state
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, wrap
-from ._kernels import add_scaled_, direction
+from ._updates import add_scaled_, direction
 from .optimizer import Optimizer, check_lr, check_nonnegative
 
 

@@ -115,7 +115,7 @@ def test_seed_layer_shapes(args, kwargs, shape, dtype):
 def test_batch_halves_on_two_threads(monkeypatch, args, kwargs, shape):
     # the batch split over two threads (taken with single-threaded BLAS and a large batch): same values as
     # PyTorch, and the same bits on every run (the halves' weight gradients are added in a fixed order)
-    from ember.ops import _im2col
+    from ember.ops.kernels import conv_im2col as _im2col
     monkeypatch.setattr(_im2col, "_PARALLEL_MIN_WORK", 0)
     monkeypatch.setattr(_im2col, "_PARALLEL_MIN_POSITIONS", 0)
     monkeypatch.setattr(_im2col, "single_threaded_blas", lambda: True)

@@ -385,7 +385,7 @@ def test_float32_statistics_as_accurate_as_torch_with_a_large_offset(fn):
 ], ids=str)
 def test_threaded_blocks_match_torch(monkeypatch, name, args, kwargs, shape, training):
     """Big inputs are split over blocks of samples (rows) in threads; force that path on small, uneven inputs."""
-    from ember.ops import _norm_kernels
+    from ember.ops.kernels import norm_numpy as _norm_kernels
 
     monkeypatch.setattr(_norm_kernels, "_PARALLEL_MIN_SIZE", 0)
     e, t = pair(name, *args, dtype=np.float32, **kwargs)

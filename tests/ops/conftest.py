@@ -1,6 +1,6 @@
 import pytest
 
-from ember.ops import _native
+from ember.ops.kernels import native as _native
 
 
 @pytest.fixture(params=[True, False], ids=["native", "numpy"])

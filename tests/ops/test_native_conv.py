@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import ember
-from ember.ops import _native, _native_conv
+from ember.ops.kernels import native as _native, conv_native as _native_conv
 from oracle import check_module, randn
 
 # (in, out, kernel, padding, input shape): the seed networks' layers, channel counts that fill one, two, three and
@@ -118,7 +118,7 @@ def test_forked_child_makes_its_own_workers():
 def test_omp_num_threads_limits_the_pool():
     if not _native.available():
         pytest.skip("the compiled kernels are not built here")
-    code = "from ember.ops import _native as n; print(n.lib.ember_pool_size())"
+    code = "from ember.ops.kernels import native as n; print(n.lib.ember_pool_size())"
     env = dict(os.environ, OMP_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"

@@ -1,11 +1,11 @@
-"""The compiled normalisation kernels (ember/_native/batch_norm.c and row_norm.c, ember/ops/_native_norm.py) and
+"""The compiled normalisation kernels (kernels/csrc/batch_norm.c, row_norm.c; kernels/norm_native.py) and
 the NumPy kernels on the same cases: both against PyTorch, which cases the compiled ones take, and threading."""
 import numpy as np
 import pytest
 import torch
 
 import ember
-from ember.ops import _native, _native_norm
+from ember.ops.kernels import native as _native, norm_native as _native_norm
 from oracle import assert_close, check_module, randn
 
 # (layer, kwargs, input shape): the seed shapes (rows of 256, 1024 and 100 floats: whole vectors, and a tail), big

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import ember
-from ember.ops import _native, _threads
-from ember.ops._threads import _over_blocks
+from ember.ops.kernels import native as _native, threads as _threads
+from ember.ops.kernels.threads import _over_blocks
 from oracle import same_error
 
 
@@ -46,7 +46,7 @@ def test_over_blocks_raises_a_block_error():
 @pytest.mark.parametrize("threads, expected", [("1", True), ("2", False)])
 def test_single_threaded_blas_reads_openblas(threads, expected):
     # read from the OpenBLAS NumPy's wheel bundles, as set by OPENBLAS_NUM_THREADS before NumPy loads
-    code = "from ember.ops._threads import single_threaded_blas; print(single_threaded_blas())"
+    code = "from ember.ops.kernels.threads import single_threaded_blas; print(single_threaded_blas())"
     assert _run(code, OPENBLAS_NUM_THREADS=threads) == [str(expected)]
 
 
@@ -71,7 +71,7 @@ def test_keyword_and_missing_arguments_are_type_errors():
 def test_one_thread_reaches_every_pool():
     code = """
 import ember
-from ember.ops import _native, _threads, _norm_kernels
+from ember.ops.kernels import native as _native, threads as _threads, norm_numpy as _norm_kernels
 ember.set_num_threads(1)
 pool = _native.lib.ember_pool_size() if _native.lib is not None else 1
 blas = _threads._openblas[0]() if _threads._openblas is not None else 1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import _creation
-from ...ops import nn_activation as F
+from .. import functional as F
 from ...ops.pointwise import sigmoid, tanh
 from ...ops.reduce import log_softmax, softmax
 from .. import init

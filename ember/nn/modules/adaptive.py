@@ -12,6 +12,7 @@ from ...ops.shape import cat
 from .container import ModuleList, Sequential
 from .linear import Linear
 from .module import Module
+from ..._tensor import wrap
 
 __all__ = ["AdaptiveLogSoftmaxWithLoss"]
 
@@ -19,8 +20,6 @@ _ASMoutput = namedtuple("_ASMoutput", ["output", "loss"])
 
 
 def _const(array: np.ndarray):
-    from ..._tensor import wrap
-
     return wrap(array)
 
 

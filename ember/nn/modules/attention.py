@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import _creation
-from ...ops import nn_attention as F
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .linear import Linear

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import _creation
 from ..._dtype import int64
-from ...ops import nn_batch_norm as F
+from .. import functional as F
 from .module import Module
 from .normalization import _register_affine, _reset_affine
 

@@ -1,7 +1,7 @@
 """``ChannelShuffle``: interleave the channels of ``groups`` groups (ShuffleNet)."""
 from __future__ import annotations
 
-from ...ops import nn_shuffle as F
+from .. import functional as F
 from .module import Module
 
 __all__ = ["ChannelShuffle"]

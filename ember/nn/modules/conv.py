@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ... import _creation
-from ...ops import nn_conv as F
-from ...ops.nn_padding import pad
+from .. import functional as F
+from ...ops.nn.padding import pad
 from .. import init
 from ..parameter import Parameter
 from .module import Module

@@ -1,7 +1,7 @@
 """Distance layers: ``PairwiseDistance`` and ``CosineSimilarity``."""
 from __future__ import annotations
 
-from ...ops import nn_distance as F
+from .. import functional as F
 from .module import Module
 
 __all__ = ["PairwiseDistance", "CosineSimilarity"]

@@ -1,7 +1,8 @@
 """Dropout layers: active only in training mode, identity in eval."""
 from __future__ import annotations
 
-from ...ops import nn_dropout as F
+from .. import functional as F
+from ...ops.nn.dropout import _check_p
 from .module import Module
 
 __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
@@ -10,7 +11,7 @@ __all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "Fe
 class _DropoutNd(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        F._check_p(p)
+        _check_p(p)
         self.p = p
         self.inplace = inplace
 

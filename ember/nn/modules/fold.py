@@ -1,7 +1,7 @@
 """``Fold`` and ``Unfold``: combine sliding local blocks into a tensor, and extract them (col2im / im2col)."""
 from __future__ import annotations
 
-from ...ops import nn_conv as F
+from .. import functional as F
 from .module import Module
 
 __all__ = ["Fold", "Unfold"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import warnings
 
-from ...ops import nn_batch_norm as F
+from .. import functional as F
 from .batchnorm import _NormBase
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]

@@ -1,9 +1,10 @@
 """Loss layers: each stores its options under PyTorch's names and calls its ``nn.functional`` form."""
 from __future__ import annotations
 
-from ...ops import nn_loss as F
-from ...ops._loss_util import legacy_reduction
+from .. import functional as F
+from ...ops.nn.loss.reduction import legacy_reduction
 from .module import Module
+from .distance import PairwiseDistance
 
 __all__ = ["L1Loss", "MSELoss", "CrossEntropyLoss", "NLLLoss", "NLLLoss2d", "BCELoss", "BCEWithLogitsLoss",
            "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
@@ -292,8 +293,6 @@ class TripletMarginWithDistanceLoss(_Loss):
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                              "instead")
         if distance_function is None:
-            from .distance import PairwiseDistance
-
             distance_function = PairwiseDistance()
         self.distance_function = distance_function
         self.margin = margin

@@ -17,6 +17,8 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 from ._hooks import RemovableHandle, _add_hook, _BackwardHook
+from ... import _dtype
+from ..._creation import empty_like
 
 __all__ = ["Module"]
 
@@ -608,8 +610,6 @@ class Module:
     def to(self, *args, **kwargs) -> "Module":
         """``to(dtype)``, ``to(device)``, ``to(tensor)``: cast floating parameters and buffers; only the CPU
         exists, so any other device raises."""
-        from ... import _dtype
-
         dtype = kwargs.get("dtype")
         if "device" in kwargs:
             check_device(kwargs["device"])
@@ -633,8 +633,6 @@ class Module:
 
     def to_empty(self, *, device=None, recurse: bool = True) -> "Module":
         """Give every parameter and buffer fresh uninitialised storage of the same shape and dtype."""
-        from ..._creation import empty_like
-
         check_device(device)
         return self._apply(lambda t: empty_like(t), recurse=recurse)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 
 from ... import _creation
-from ...ops import nn_norm as F
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module

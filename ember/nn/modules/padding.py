@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from ...ops.nn_padding import pad
+from ...ops.nn.padding import pad
 from .module import Module
 
 __all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",

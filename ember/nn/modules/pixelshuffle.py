@@ -1,7 +1,7 @@
 """``PixelShuffle`` and ``PixelUnshuffle``: trade channels for spatial resolution and back."""
 from __future__ import annotations
 
-from ...ops import nn_shuffle as F
+from .. import functional as F
 from .module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle"]

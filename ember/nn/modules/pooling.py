@@ -5,8 +5,8 @@ the 1d/2d/3d classes only say which functional form (``_pool``) they call.
 """
 from __future__ import annotations
 
-from ...ops import nn_pool as F
-from ...ops._pool_util import expand_arg
+from .. import functional as F
+from ...ops.nn.pool.checks import expand_arg
 from .module import Module
 
 __all__ = [

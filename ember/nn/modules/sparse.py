@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import _creation
 from ...autograd.grad_mode import no_grad
-from ...ops import nn_embedding as F
+from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module

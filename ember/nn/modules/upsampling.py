@@ -1,7 +1,7 @@
 """Upsampling layers: ``Upsample`` (every ``interpolate`` mode), ``UpsamplingNearest2d``, ``UpsamplingBilinear2d``."""
 from __future__ import annotations
 
-from ...ops import nn_resample as F
+from .. import functional as F
 from .module import Module
 
 __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]

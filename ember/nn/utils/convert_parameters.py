@@ -5,6 +5,7 @@ from typing import Iterable
 
 from ..._tensor import Tensor
 from ...ops.shape import cat
+from ..modules.module import _typename
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 
@@ -17,8 +18,6 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Make consecutive slices of ``vec`` the data of ``parameters`` (the parameters then share ``vec``'s memory)."""
     if not isinstance(vec, Tensor):
-        from ..modules.module import _typename
-
         raise TypeError(f"expected ember.Tensor, but got: {_typename(vec)}")
     pointer = 0
     for param in parameters:

@@ -6,6 +6,8 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from ..._random import Generator, default_generator
+from ..._creation import multinomial
+from ..._tensor import wrap
 
 
 def _fresh_generator(generator: Generator | None) -> Generator:
@@ -100,9 +102,6 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        from ..._creation import multinomial
-        from ..._tensor import wrap
-
         return iter(multinomial(wrap(self.weights), self.num_samples, self.replacement,
                                 generator=_fresh_generator(self.generator)).tolist())
 

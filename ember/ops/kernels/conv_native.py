@@ -1,0 +1,139 @@
+"""The compiled convolution kernels (``csrc/conv2d.c``), for the cases they cover.
+
+They are part of the optional compiled library (see ``_native``). They cover float32 2-D convolutions with unit
+stride and dilation and one group, whose output channels fill enough of a vector (``_fills_vectors``). Everything
+else, and every case when the library is absent, takes the NumPy kernels of ``_im2col``.
+
+Why compiled code: NumPy's GEMM on a convolution's long, narrow column matrices (``16384 x 800 @ 800 x 32``) runs
+at half the speed of its square products, and the column matrix itself is 25 times the input. The direct kernel
+reads the channels-last input in place and keeps each output tile in registers (measured on two cores: 300-320
+GFLOP/s, NumPy's GEMM 169 on the same products, PyTorch's convolutions about 355).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .conv_common import _scratch
+from . import native as _native
+from .native import lib as _lib, ptr as _ptr
+
+# Lanes of the vectors the library was compiled for (16 with AVX-512): output channels are padded to a multiple.
+_VECTOR = _lib.ember_vector_length() if _lib is not None else 1
+
+
+def _lanes(channels: int) -> int:
+    return -(-channels // _VECTOR) * _VECTOR
+
+
+def _fills_vectors(channels: int) -> bool:
+    """A quarter of the padded output channels or more would be real ones. Measured with 16 lanes: 6 channels (a
+    third) still run faster than the NumPy kernels, 3 (the input gradient of an RGB layer) slower."""
+    return 4 * channels >= _lanes(channels)
+
+
+# Output channels few enough for the kernel that vectorises along the reduction instead (``_narrow``).
+_NARROW_MAX = 4
+
+
+def _narrow(channels: int, reduction: int) -> bool:
+    """Too few output channels to fill a quarter of a vector, but few enough for the dot-product kernel, whose
+    reduction (``kw * C`` floats per kernel row) fills at least one vector. Measured on the input gradient of
+    CIFAR conv1 (3 channels, reduction 160) at batch 64: 2.8 ms with the padded copy, NumPy 8.8 ms."""
+    return not _fills_vectors(channels) and channels <= _NARROW_MAX and reduction >= _VECTOR
+
+
+def _plain(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> bool:
+    """float32, 2-D, unit stride and dilation, one group, no cropping: what every compiled kernel requires."""
+    return (_native.enabled and x.dtype == np.float32 and w.dtype == np.float32 and x.ndim == 4 and groups == 1
+            and stride == (1, 1) and dilation == (1, 1) and all(lo >= 0 and hi >= 0 for lo, hi in pads))
+
+
+def takes_forward(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> bool:
+    """Whether ``forward`` computes this convolution."""
+    if not _plain(x, w, stride, pads, dilation, groups):
+        return False
+    o, c, _, kw = w.shape
+    return _fills_vectors(o) or _narrow(o, kw * c)
+
+
+def takes_weight_grad(x: np.ndarray, g: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int,
+                      out_channels: int) -> bool:
+    """Whether ``weight_grad`` computes the weight gradient of a convolution with ``out_channels`` outputs."""
+    return _plain(x, g, stride, pads, dilation, groups) and _fills_vectors(out_channels)
+
+
+def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
+    """``x`` (N, C, H, W, any strides) as a reused, zero-padded (N, H + top + bottom, W + left + right, C) array:
+    the one copy the kernels need."""
+    n, c, h, w = x.shape
+    (top, bottom), (left, right) = pads
+    interior = (slice(None), slice(top, top + h), slice(left, left + w))
+    out = _scratch(tag, (n, h + top + bottom, w + left + right, c), x.dtype, True, (top, left, h, w))
+    out[interior] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def _pack(w: np.ndarray, lanes: int) -> np.ndarray:
+    """Weight (O, C, kh, kw) as (kh, kw * C, lanes), the output channels zero-padded to ``lanes``."""
+    o, c, kh, kw = w.shape
+    out = np.zeros((kh, kw, c, lanes), np.float32)
+    out[..., :o] = w.transpose(2, 3, 1, 0)
+    return out.reshape(kh, kw * c, lanes)
+
+
+def _to_nchw(y: np.ndarray, channels: int) -> np.ndarray:
+    return np.ascontiguousarray(y[..., :channels].transpose(0, 3, 1, 2))
+
+
+def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple) -> np.ndarray:
+    """``conv_forward`` for the cases ``takes_forward`` accepts: (N, C, H, W) -> (N, O, Ho, Wo)."""
+    o, c, kh, kw = w.shape
+    xp = _padded_nhwc(x, pads, "native-x")
+    n, hp, wp, _ = xp.shape
+    if _narrow(o, kw * c):
+        lanes, kernel = o, _lib.ember_conv2d_forward_narrow
+        packed = np.ascontiguousarray(w.transpose(0, 2, 3, 1), dtype=np.float32)
+        b = None if bias is None else np.ascontiguousarray(bias, dtype=np.float32)
+    else:
+        lanes, kernel = _lanes(o), _lib.ember_conv2d_forward
+        packed = _pack(w, lanes)  # named: a temporary's memory would be freed before the call reads it
+        b = None
+        if bias is not None:
+            b = np.zeros(lanes, np.float32)
+            b[:o] = bias
+    y = _scratch("native-y", (n, hp - kh + 1, wp - kw + 1, lanes), np.float32)
+    kernel(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes)
+    return _to_nchw(y, o)
+
+
+def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple) -> np.ndarray:
+    """``conv_weight_grad`` for the cases ``takes_weight_grad`` accepts: the (O, C, kh, kw) gradient."""
+    o, c, kh, kw = w_shape
+    lanes = _lanes(o)
+    xp = _padded_nhwc(x, pads, "native-x")
+    n, hp, wp, _ = xp.shape
+    gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
+    gl[..., :o] = g.transpose(0, 2, 3, 1)
+    gw = np.zeros((kh, kw * c, lanes), np.float32)
+    if _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes) != 0:
+        raise MemoryError("conv2d weight gradient: no memory for the per-thread partial sums")
+    return np.ascontiguousarray(gw[..., :o].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+
+
+def input_grad(g: np.ndarray, w: np.ndarray, pads: tuple) -> np.ndarray:
+    """``conv_input_grad`` for the cases ``takes_input_grad`` accepts: the convolution of the output gradient,
+    padded by ``k - 1 - pad``, with the flipped, transposed kernel."""
+    kernel = w.shape[2:]
+    gpads = tuple((k - 1 - lo, k - 1 - hi) for k, (lo, hi) in zip(kernel, pads))
+    return forward(g, w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], None, gpads)
+
+
+def takes_input_grad(g: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple,
+                     groups: int) -> bool:
+    """Whether ``input_grad`` computes this input gradient: a forward of the flipped kernel with C outputs, and no
+    padding beyond ``k - 1``."""
+    if not _plain(g, w, stride, pads, dilation, groups):
+        return False
+    o, c, _, kw = w.shape
+    within = all(lo < k and hi < k for k, (lo, hi) in zip(w.shape[2:], pads))
+    return within and (_fills_vectors(c) or _narrow(c, kw * o))

@@ -1,0 +1,273 @@
+/* Direct 2-D convolution for float32: channels-last, unit stride and dilation, one group.
+ *
+ * Loaded by ember/ops/_native_conv.py with ctypes; the NumPy kernels in ember/ops/_im2col*.py compute the same
+ * and remain the fallback for every other case. Layouts (C-contiguous):
+ *   x   padded input            (n, hp, wp, c)
+ *   w   weight, taps-major      (kh, kw * c, op)   op: output channels rounded up to whole vectors
+ *   y   output                  (n, ho, wo, op)    ho = hp - kh + 1, wo = wp - kw + 1
+ *   g   output gradient         (n, ho, wo, op)
+ * The kw taps of one input row are kw * c consecutive floats of x, so each kernel row's reduction runs over one
+ * contiguous stretch: no column matrix is built. An output tile of R positions by VB vectors of channels stays in
+ * registers while the reduction streams through it (GCC vector extensions: AVX-512, AVX2 or SSE from one source).
+ *
+ * A few output channels (at most NARROW_MAX: the input gradient of an RGB layer) would waste most of a vector, so
+ * ember_conv2d_forward_narrow vectorises along the reduction instead: each output is a dot product of a stretch of
+ * x with the weight, w laid out (op, kh, kw * c) and y (n, ho, wo, op) without padding.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "threadpool.h"
+#include "reduce.h"
+
+#define TILE_ROWS 14
+/* tile height for VB vectors: R * VB accumulators, VB weight vectors and a broadcast fit in the registers */
+#define ROWS_FOR(VB) ((REGS - (VB) - 2) / (VB) < TILE_ROWS ? (REGS - (VB) - 2) / (VB) : TILE_ROWS)
+/* below this many multiply-adds a call runs on the calling thread alone */
+#define PARALLEL_MIN_MACS (1L << 20)
+
+int ember_vector_length(void) { return VL; }
+
+/* y[r, :] = bias + sum_i sum_q x[i * xrow + r * xs + q] * w[i * qn + q, :] for R positions. The accumulator
+ * arrays have fixed bounds (a variable-length array would live on the stack); R and VB are constants after
+ * inlining, so the loops unroll and the tile is kept in registers. */
+static inline __attribute__((always_inline)) void forward_tile(
+    const int R, const int VB, const float *restrict x, long xs, long xrow, long kh, long qn,
+    const float *restrict w, long op, const float *restrict bias, float *restrict y)
+{
+    vec acc[TILE_ROWS][2];
+    _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+            acc[r][v] = bias ? *(const vec *)(bias + v * VL) : (vec){0};
+    for (long i = 0; i < kh; i++) {
+        const float *xi = x + i * xrow, *wi = w + i * qn * op;
+        for (long q = 0; q < qn; q++) {
+            vec b[2];
+            _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+                b[v] = *(const vec *)(wi + q * op + v * VL);
+            _Pragma("GCC unroll 16") for (int r = 0; r < R; r++) {
+                float a = xi[r * xs + q];
+                _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+                    acc[r][v] += a * b[v];
+            }
+        }
+    }
+    _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+            *(vec *)(y + r * op + v * VL) = acc[r][v];
+}
+
+/* gw[r, :] += sum over one image's positions p of x[p's row + p's column * xs + r] * g[p, :], for R taps */
+static inline __attribute__((always_inline)) void weight_tile(
+    const int R, const int VB, const float *restrict x, long xs, long xrow, long ho, long wo,
+    const float *restrict g, long op, float *restrict gw)
+{
+    vec acc[TILE_ROWS][2];
+    _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+            acc[r][v] = *(const vec *)(gw + r * op + v * VL);
+    for (long oh = 0; oh < ho; oh++) {
+        const float *xr = x + oh * xrow, *gr = g + oh * wo * op;
+        for (long ow = 0; ow < wo; ow++) {
+            vec b[2];
+            _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+                b[v] = *(const vec *)(gr + ow * op + v * VL);
+            _Pragma("GCC unroll 16") for (int r = 0; r < R; r++) {
+                float a = xr[ow * xs + r];
+                _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+                    acc[r][v] += a * b[v];
+            }
+        }
+    }
+    _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+            *(vec *)(gw + r * op + v * VL) = acc[r][v];
+}
+
+#define NARROW_MAX 4
+#define NARROW_ROWS_MAX 8
+/* tile height for O outputs: R * O accumulators, O weight vectors and an input vector fit in the registers */
+#define NARROW_ROWS(O) ((REGS - (O) - 2) / (O) < NARROW_ROWS_MAX ? (REGS - (O) - 2) / (O) : NARROW_ROWS_MAX)
+
+/* y[r, o] = bias[o] + sum_i sum_q x[i * xrow + r * xs + q] * w[(o * kh + i) * qn + q] for R positions, O outputs */
+static inline __attribute__((always_inline)) void narrow_tile(
+    const int R, const int O, const float *restrict x, long xs, long xrow, long kh, long qn,
+    const float *restrict w, const float *restrict bias, float *restrict y)
+{
+    vec acc[NARROW_ROWS_MAX][NARROW_MAX];
+    float tail[NARROW_ROWS_MAX][NARROW_MAX];
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 4") for (int o = 0; o < O; o++) {
+            acc[r][o] = (vec){0};
+            tail[r][o] = 0;
+        }
+    long whole = qn - qn % VL;
+    for (long i = 0; i < kh; i++) {
+        const float *xi = x + i * xrow, *wi = w + i * qn;
+        for (long q = 0; q < whole; q += VL) {
+            vec b[NARROW_MAX];
+            _Pragma("GCC unroll 4") for (int o = 0; o < O; o++)
+                b[o] = *(const vec *)(wi + o * kh * qn + q);
+            _Pragma("GCC unroll 8") for (int r = 0; r < R; r++) {
+                vec a = *(const vec *)(xi + r * xs + q);
+                _Pragma("GCC unroll 4") for (int o = 0; o < O; o++)
+                    acc[r][o] += a * b[o];
+            }
+        }
+        for (long q = whole; q < qn; q++)
+            for (int r = 0; r < R; r++)
+                for (int o = 0; o < O; o++)
+                    tail[r][o] += xi[r * xs + q] * wi[o * kh * qn + q];
+    }
+    _Pragma("GCC unroll 8") for (int r = 0; r < R; r++)
+        _Pragma("GCC unroll 4") for (int o = 0; o < O; o++)
+            y[r * O + o] = lanes_sum_float(acc[r][o]) + tail[r][o] + (bias ? bias[o] : 0.0f);
+}
+
+typedef void (*forward_fn)(const float *, long, long, long, long, const float *, long, const float *, float *);
+typedef void (*weight_fn)(const float *, long, long, long, long, const float *, long, float *);
+
+#define TILE(R, VB)                                                                                              \
+    static void forward_##R##_##VB(const float *x, long xs, long xrow, long kh, long qn, const float *w,        \
+                                   long op, const float *bias, float *y)                                         \
+    { forward_tile(R, VB, x, xs, xrow, kh, qn, w, op, bias, y); }                                                \
+    static void weight_##R##_##VB(const float *x, long xs, long xrow, long ho, long wo, const float *g, long op, \
+                                  float *gw)                                                                     \
+    { weight_tile(R, VB, x, xs, xrow, ho, wo, g, op, gw); }
+#define TILES(VB) TILE(1, VB) TILE(2, VB) TILE(3, VB) TILE(4, VB) TILE(5, VB) TILE(6, VB) TILE(7, VB) TILE(8, VB) \
+    TILE(9, VB) TILE(10, VB) TILE(11, VB) TILE(12, VB) TILE(13, VB) TILE(14, VB)
+TILES(1)
+TILES(2)
+#define TABLE(KIND, VB) {0, KIND##_1_##VB, KIND##_2_##VB, KIND##_3_##VB, KIND##_4_##VB, KIND##_5_##VB,             \
+    KIND##_6_##VB, KIND##_7_##VB, KIND##_8_##VB, KIND##_9_##VB, KIND##_10_##VB, KIND##_11_##VB, KIND##_12_##VB,  \
+    KIND##_13_##VB, KIND##_14_##VB}
+static const forward_fn FORWARD[2][TILE_ROWS + 1] = {TABLE(forward, 1), TABLE(forward, 2)};
+static const weight_fn WEIGHT[2][TILE_ROWS + 1] = {TABLE(weight, 1), TABLE(weight, 2)};
+
+typedef void (*narrow_fn)(const float *, long, long, long, long, const float *, const float *, float *);
+#define NARROW(R, O)                                                                                             \
+    static void narrow_##R##_##O(const float *x, long xs, long xrow, long kh, long qn, const float *w,          \
+                                 const float *bias, float *y)                                                    \
+    { narrow_tile(R, O, x, xs, xrow, kh, qn, w, bias, y); }
+#define NARROWS(O) NARROW(1, O) NARROW(2, O) NARROW(3, O) NARROW(4, O) NARROW(5, O) NARROW(6, O) NARROW(7, O)    \
+    NARROW(8, O)
+NARROWS(1)
+NARROWS(2)
+NARROWS(3)
+NARROWS(4)
+#define NARROW_TABLE(O) {0, narrow_1_##O, narrow_2_##O, narrow_3_##O, narrow_4_##O, narrow_5_##O, narrow_6_##O,   \
+    narrow_7_##O, narrow_8_##O}
+static const narrow_fn NARROW_TILES[NARROW_MAX][NARROW_ROWS_MAX + 1] = {
+    NARROW_TABLE(1), NARROW_TABLE(2), NARROW_TABLE(3), NARROW_TABLE(4)};
+
+/* the index-th of `parts` near-equal pieces of len: the first len % parts are one longer */
+static long piece(long len, long parts, long index) { return len / parts + (index < len % parts); }
+static long piece_start(long len, long parts, long index)
+{
+    return index * (len / parts) + (index < len % parts ? index : len % parts);
+}
+
+struct conv {
+    const float *x, *w, *bias, *g;
+    float *y, *gw, *partial;
+    long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks;
+};
+
+/* Chunks per thread: enough that a thread that starts late leaves little imbalance. */
+#define CHUNKS_PER_THREAD 4
+
+static long threads_for(long macs) { return macs < PARALLEL_MIN_MACS ? 1 : ember_pool_size(); }
+
+/* runs fn over chunks of the n * ho output rows: on the pool when the work is big enough */
+static void over_output_rows(struct conv *p, ember_task fn)
+{
+    long threads = threads_for(p->n * p->ho * p->wo * p->op * p->kh * p->kw * p->c);
+    p->chunks = threads == 1 ? 1 : threads * CHUNKS_PER_THREAD;
+    if (p->chunks > p->n * p->ho)
+        p->chunks = p->n * p->ho;
+    ember_pool_run(fn, p, p->chunks, threads > 1);
+}
+
+static void forward_chunk(void *arg, long chunk)
+{
+    const struct conv *p = arg;
+    long rows = p->n * p->ho, qn = p->kw * p->c;
+    for (long row = piece_start(rows, p->chunks, chunk); row < piece_start(rows, p->chunks, chunk + 1); row++) {
+        long img = row / p->ho, oh = row % p->ho;
+        for (long o0 = 0; o0 < p->op;) {
+            int vb = p->op - o0 >= 2 * VL ? 2 : 1;
+            long tiles = (p->wo + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+            for (long t = 0, ow = 0; t < tiles; ow += piece(p->wo, tiles, t), t++)
+                FORWARD[vb - 1][piece(p->wo, tiles, t)](
+                    p->x + ((img * p->hp + oh) * p->wp + ow) * p->c, p->c, p->wp * p->c, p->kh, qn, p->w + o0, p->op,
+                    p->bias ? p->bias + o0 : NULL, p->y + (row * p->wo + ow) * p->op + o0);
+            o0 += vb * VL;
+        }
+    }
+}
+
+void ember_conv2d_forward(const float *x, const float *w, const float *bias, float *y, long n, long hp, long wp,
+                          long c, long kh, long kw, long op)
+{
+    struct conv p = {x, w, bias, NULL, y, NULL, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    over_output_rows(&p, forward_chunk);
+}
+
+static void narrow_chunk(void *arg, long chunk)
+{
+    const struct conv *p = arg;
+    long rows = p->n * p->ho, qn = p->kw * p->c, tile = NARROW_ROWS(p->op);
+    for (long row = piece_start(rows, p->chunks, chunk); row < piece_start(rows, p->chunks, chunk + 1); row++) {
+        long img = row / p->ho, oh = row % p->ho;
+        for (long ow = 0; ow < p->wo; ow += tile) {
+            long r = p->wo - ow < tile ? p->wo - ow : tile;
+            NARROW_TILES[p->op - 1][r](p->x + ((img * p->hp + oh) * p->wp + ow) * p->c, p->c, p->wp * p->c, p->kh,
+                                       qn, p->w, p->bias, p->y + (row * p->wo + ow) * p->op);
+        }
+    }
+}
+
+/* As ember_conv2d_forward for 1 <= op <= NARROW_MAX output channels, with w (op, kh, kw * c), y (n, ho, wo, op). */
+void ember_conv2d_forward_narrow(const float *x, const float *w, const float *bias, float *y, long n, long hp,
+                                 long wp, long c, long kh, long kw, long op)
+{
+    struct conv p = {x, w, bias, NULL, y, NULL, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    over_output_rows(&p, narrow_chunk);
+}
+
+/* Chunk (block b, kernel row i): that row of the weight gradient summed over the images of block b, into block
+ * b's own sum (block 0: the output). Which thread runs a chunk does not change what it adds where. */
+static void weight_chunk(void *arg, long chunk)
+{
+    const struct conv *p = arg;
+    long b = chunk / p->kh, i = chunk % p->kh, qn = p->kw * p->c;
+    float *gw = b == 0 ? p->gw : p->partial + (b - 1) * p->kh * qn * p->op;
+    for (long img = piece_start(p->n, p->blocks, b); img < piece_start(p->n, p->blocks, b + 1); img++)
+        for (long o0 = 0; o0 < p->op;) {
+            int vb = p->op - o0 >= 2 * VL ? 2 : 1;
+            long tiles = (qn + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+            for (long t = 0, q = 0; t < tiles; q += piece(qn, tiles, t), t++)
+                WEIGHT[vb - 1][piece(qn, tiles, t)](
+                    p->x + (img * p->hp + i) * p->wp * p->c + q, p->c, p->wp * p->c, p->ho, p->wo,
+                    p->g + img * p->ho * p->wo * p->op + o0, p->op, gw + (i * qn + q) * p->op + o0);
+            o0 += vb * VL;
+        }
+}
+
+/* Returns 0, or -1 when the partial sums cannot be allocated. gw must be zeroed. */
+int ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n, long hp, long wp, long c, long kh,
+                             long kw, long op)
+{
+    struct conv p = {x, NULL, NULL, g, NULL, gw, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    long size = kh * kw * c * op, threads = threads_for(n * p.ho * p.wo * size);
+    p.blocks = threads < n ? threads : n;
+    if (p.blocks > 1 && (p.partial = calloc((size_t)((p.blocks - 1) * size), sizeof(float))) == NULL)
+        return -1;
+    p.chunks = p.blocks * kh;
+    ember_pool_run(weight_chunk, &p, p.chunks, threads > 1);
+    for (long b = 1; b < p.blocks; b++) /* in block order: the same bits every run */
+        for (long j = 0; j < size; j++)
+            gw[j] += p.partial[(b - 1) * size + j];
+    free(p.partial);
+    return 0;
+}
