@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._tensor import wrap
+
 # PyTorch's default seed, so that a fresh process is reproducible without calling manual_seed
 _DEFAULT_SEED = 67280421310721
 
@@ -32,10 +34,8 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        from ._creation import tensor
-
         state = repr(self._rng.bit_generator.state).encode()
-        return tensor(list(state), dtype=np.uint8)
+        return wrap(np.frombuffer(state, dtype=np.uint8).copy())
 
     def set_state(self, state) -> "Generator":
         import ast

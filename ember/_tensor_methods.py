@@ -7,6 +7,7 @@ Attaching from here keeps ``_tensor`` below autograd and ops: they build Tensors
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
@@ -17,10 +18,10 @@ from ._random import default_generator
 from ._tensor import Tensor, wrap
 from .autograd import backward as autograd_backward
 from .autograd.engine import run_backward
-from .autograd.function import _add_hook
 from .autograd.grad_mode import STATE
 from .ops import arith, index, pointwise, shape
 from .ops.inplace import apply_inplace
+from .utils.hooks import RemovableHandle, _add_hook
 
 
 class _Methods:
@@ -68,24 +69,26 @@ class _Methods:
                 t._grad = grad.detach().clone() if t._grad is None else t._grad + grad
 
         self._retains_grad = True
-        self.grad_fn._tensor_hooks_of(self._output_nr).append(store)
+        self.grad_fn._retain_grad_of(self._output_nr, store)
 
-    def register_hook(self, hook):
+    def register_hook(self, hook) -> RemovableHandle:
         """``hook(grad)`` runs when this tensor's gradient is computed; it may return a replacement."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             if self._hooks is None:
-                self._hooks = []
+                self._hooks = OrderedDict()
             return _add_hook(self._hooks, hook)
-        hooks = self.grad_fn._tensor_hooks_of(self._output_nr)
-        return _add_hook(hooks, hook)
+        return _add_hook(self.grad_fn._tensor_hooks_of(self._output_nr), hook)
 
-    def register_post_accumulate_grad_hook(self, hook):
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """``hook(tensor)`` runs after a leaf's gradient has been accumulated into ``.grad``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
         if self._post_accumulate_hooks is None:
-            self._post_accumulate_hooks = []
+            self._post_accumulate_hooks = OrderedDict()
         return _add_hook(self._post_accumulate_hooks, hook)
 
     def _inplace(self, fn, *args, **kwargs) -> "Tensor":

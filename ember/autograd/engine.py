@@ -41,7 +41,7 @@ def _accumulate(buffer: list, nr: int, grad) -> None:
 
 
 def _call_tensor_hooks(hooks, grad):
-    for hook in hooks:
+    for hook in tuple(hooks.values()):  # a copy: a hook may remove itself
         out = hook(grad)
         if out is not None:
             grad = out
@@ -121,22 +121,26 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
 
 
 def _pre_hooks(attrs: dict, grad_outputs: list) -> list:
-    """Run the tensor hooks on a node's outputs, then its pre-hooks; return the (possibly replaced) gradients."""
+    """Run the tensor hooks on a node's outputs, then the ``retain_grad`` stores (which see what those hooks
+    returned), then its pre-hooks; return the (possibly replaced) gradients."""
     for nr, hooks in attrs.get("_tensor_hooks", {}).items():
         if grad_outputs[nr] is not None:
             grad_outputs[nr] = _call_tensor_hooks(hooks, grad_outputs[nr])
-    for hook in attrs.get("_pre_hooks", ()):
+    for nr, store in attrs.get("_retain_grad_hooks", {}).items():
+        if grad_outputs[nr] is not None:
+            store(grad_outputs[nr])
+    for hook in tuple(attrs.get("_pre_hooks", {}).values()):
         out = hook(tuple(grad_outputs))
         if out is not None:
             grad_outputs = list(out)
     return grad_outputs
 
 
-def _post_hooks(node, hooks: list, grad_inputs, grad_outputs) -> list:
+def _post_hooks(node, hooks: dict, grad_inputs, grad_outputs) -> list:
     """Run a node's post-hooks on the gradients of its ``next_functions`` (backward returns one per argument)."""
     positions = node._input_positions()
     grad_inputs = list(grad_inputs) + [None] * (len(node._edges) - len(grad_inputs))
-    for hook in hooks:
+    for hook in tuple(hooks.values()):
         out = hook(tuple([grad_inputs[i] for i in positions]), tuple(grad_outputs))
         if out is not None:
             for i, g in zip(positions, out):
@@ -183,8 +187,10 @@ def _accumulate_into_leaf(var, grad_outputs: list, create_graph: bool) -> None:
         var._grad = old + grad
     else:
         old._data += grad._data
-    for hook in var._post_accumulate_hooks or ():
-        hook(var)
+    hooks = var._post_accumulate_hooks
+    if hooks:
+        for hook in tuple(hooks.values()):
+            hook(var)
 
 
 # references to the gradient Tensor when nothing else holds it: the names in _accumulate_into_leaf and

@@ -14,11 +14,13 @@ from __future__ import annotations
 import functools
 import re
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 
 from .._creation import zeros
 from .._tensor import Tensor, wrap
+from ..utils.hooks import RemovableHandle, _add_hook
 from .grad_mode import STATE, no_grad
 
 _FREED = object()
@@ -41,13 +43,13 @@ class Node:
     # positions of the arguments PyTorch lists in next_functions whatever they are (a Python number that its op
     # wraps into a tensor, as in ``x * 2``); None lists the floating-point tensor arguments
     _inputs: tuple | None = None
-    _name: str | None = None
     _n_outputs = 1
     _hooked = False  # set once any hook is registered on the node: the engine looks for hooks only then
     _array_forward = False  # an ``Op``: the engine calls its backward directly
 
     def name(self) -> str:
-        return self._name or type(self).__name__
+        """The node's class name, which is PyTorch's (``MulBackward0``, ``AccumulateGrad``, ``MyFnBackward``)."""
+        return type(self).__name__
 
     @property
     def next_functions(self) -> tuple:
@@ -70,42 +72,26 @@ class Node:
             self._metadata = {}
         return self._metadata
 
-    def register_hook(self, fn):
+    def register_hook(self, fn) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node's backward; may return new grad_inputs."""
         self._hooked = True
-        return _add_hook(self.__dict__.setdefault("_post_hooks", []), fn)
+        return _add_hook(self.__dict__.setdefault("_post_hooks", OrderedDict()), fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn) -> RemovableHandle:
         """``fn(grad_outputs)`` runs before this node's backward; may return new grad_outputs."""
         self._hooked = True
-        return _add_hook(self.__dict__.setdefault("_pre_hooks", []), fn)
+        return _add_hook(self.__dict__.setdefault("_pre_hooks", OrderedDict()), fn)
 
-    def _tensor_hooks_of(self, output_nr: int) -> list:
+    def _tensor_hooks_of(self, output_nr: int) -> OrderedDict:
         """The hooks of this node's output ``output_nr`` (Tensor.register_hook on a non-leaf)."""
         self._hooked = True
-        return self.__dict__.setdefault("_tensor_hooks", {}).setdefault(output_nr, [])
+        return self.__dict__.setdefault("_tensor_hooks", {}).setdefault(output_nr, OrderedDict())
 
-
-class _RemovableHandle:
-    """Returned by every ``register_*hook``; ``remove()`` takes the hook out again."""
-
-    def __init__(self, hooks: list, fn) -> None:
-        self._hooks, self._fn = hooks, fn
-
-    def remove(self) -> None:
-        if self._fn in self._hooks:
-            self._hooks.remove(self._fn)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-def _add_hook(hooks: list, fn) -> _RemovableHandle:
-    hooks.append(fn)
-    return _RemovableHandle(hooks, fn)
+    def _retain_grad_of(self, output_nr: int, fn) -> None:
+        """``fn(grad)`` stores the gradient of output ``output_nr`` (``retain_grad``); it runs after that output's
+        tensor hooks, whenever they were registered, so ``.grad`` shows what they returned, as in PyTorch."""
+        self._hooked = True
+        self.__dict__.setdefault("_retain_grad_hooks", {})[output_nr] = fn
 
 
 class AccumulateGrad(Node):
@@ -140,16 +126,22 @@ class Function(Node):
     """Base of user-defined autograd operations (``ember.autograd.Function``).
 
     Subclass with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``, then call ``apply``.
+    The node of ``MyFn.apply`` is an instance of ``MyFnBackward``, a subclass made once per Function subclass, as
+    in PyTorch.
     """
 
     _array_forward = False
     _is_view = False
     _materialize_grads = True
+    _node_class: type
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        if "_name" not in cls.__dict__:
-            cls._name = cls.__name__ + "Backward"
+        if "_node_class" not in cls.__dict__:  # not itself a node class
+            node = type(cls.__name__ + "Backward", (cls,), {
+                "__module__": cls.__module__, "__qualname__": cls.__qualname__ + "Backward", "_node_class": None,
+                "__doc__": f"The graph node of ``{cls.__qualname__}.apply``."})
+            cls._node_class = node._node_class = node
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -199,7 +191,7 @@ class Function(Node):
     # application ---------------------------------------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = cls()
+        ctx = cls._node_class()
         record = STATE.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
         if record:
             # every tensor argument is an input of a custom Function's node, whatever its dtype
@@ -301,11 +293,11 @@ class Op(Function):
     """
 
     _array_forward = True
+    _node_class = None  # an Op subclass is its own node class
 
     def __init_subclass__(cls, **kwargs) -> None:
-        if "_name" not in cls.__dict__:
-            cls._name = cls.__name__ + "Backward0"
-        super().__init_subclass__(**kwargs)
+        # an Op subclass is its own node class, named as PyTorch's node (``MulBackward0``): no Backward subclass
+        super(Function, cls).__init_subclass__(**kwargs)
 
     # before forward, ``needs_input_grad`` tells which inputs get a gradient (so forward can save only what
     # their backward needs); outside recording every input counts as needing one and nothing is kept

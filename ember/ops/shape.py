@@ -96,13 +96,21 @@ def view(input, *shape):
     """The same storage with another shape; ``view(dtype)`` reinterprets the bytes."""
     if len(shape) == 1 and hasattr(shape[0], "np"):
         return wrap(input._data.view(shape[0].np))
-    return View.apply(input, infer_shape(_shape_arg(shape), input._data.size))
+    try:
+        return View.apply(input, infer_shape(_shape_arg(shape), input._data.size))
+    except RuntimeError as error:  # PyTorch's message names the size, not the shape it came from
+        error.add_note(f"the tensor has shape {tuple(input._data.shape)}")
+        raise
 
 
 def reshape(input, *shape):
     """``shape`` with the same elements: a view when the strides allow, else a copy."""
     data = input._data
-    shape = infer_shape(_shape_arg(shape), data.size)
+    try:
+        shape = infer_shape(_shape_arg(shape), data.size)
+    except RuntimeError as error:
+        error.add_note(f"the tensor has shape {tuple(data.shape)}")
+        raise
     if data.flags.c_contiguous:
         return View.apply(input, shape)
     try:

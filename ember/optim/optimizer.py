@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from itertools import chain
@@ -13,8 +13,8 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd.function import _add_hook
 from ..autograd.grad_mode import enable_grad
+from ..utils.hooks import RemovableHandle, _add_hook
 
 StateDict = dict[str, Any]
 
@@ -28,16 +28,16 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
-_global_step_pre_hooks: list = []
-_global_step_post_hooks: list = []
+_global_step_pre_hooks: OrderedDict = OrderedDict()
+_global_step_post_hooks: OrderedDict = OrderedDict()
 
 
-def register_optimizer_step_pre_hook(hook: Callable):
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """Register ``hook(optimizer, args, kwargs)`` to run before every optimizer's ``step``."""
     return _add_hook(_global_step_pre_hooks, hook)
 
 
-def register_optimizer_step_post_hook(hook: Callable):
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """Register ``hook(optimizer, args, kwargs)`` to run after every optimizer's ``step``."""
     return _add_hook(_global_step_post_hooks, hook)
 
@@ -49,7 +49,7 @@ def _with_step_hooks(step: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         # as in PyTorch, the hooks see ``args`` with the optimizer first, and a pre-hook's new args must keep it
         self = args[0]
-        for hook in (*_global_step_pre_hooks, *self._optimizer_step_pre_hooks):
+        for hook in (*_global_step_pre_hooks.values(), *self._optimizer_step_pre_hooks.values()):
             result = hook(self, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
@@ -58,7 +58,7 @@ def _with_step_hooks(step: Callable) -> Callable:
                 args, kwargs = result
         self._opt_called = True
         out = step(*args, **kwargs)
-        for hook in (*self._optimizer_step_post_hooks, *_global_step_post_hooks):
+        for hook in (*self._optimizer_step_post_hooks.values(), *_global_step_post_hooks.values()):
             hook(self, args, kwargs)
         return out
 
@@ -124,12 +124,12 @@ class Optimizer:
             self.add_param_group(group)
 
     def _init_hooks(self) -> None:
-        self._optimizer_step_pre_hooks: list = []
-        self._optimizer_step_post_hooks: list = []
-        self._optimizer_state_dict_pre_hooks: list = []
-        self._optimizer_state_dict_post_hooks: list = []
-        self._optimizer_load_state_dict_pre_hooks: list = []
-        self._optimizer_load_state_dict_post_hooks: list = []
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
 
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
@@ -233,35 +233,35 @@ class Optimizer:
         raise NotImplementedError
 
     # -- hooks -------------------------------------------------------------------------------------------------------
-    def register_step_pre_hook(self, hook: Callable):
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs before ``step``; it may return new ``(args, kwargs)``."""
         return _add_hook(self._optimizer_step_pre_hooks, hook)
 
-    def register_step_post_hook(self, hook: Callable):
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` runs after ``step``."""
         return _add_hook(self._optimizer_step_post_hooks, hook)
 
-    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False):
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer)`` runs before ``state_dict`` builds its result."""
-        return _add_ordered_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend=prepend)
 
-    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False):
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer, state_dict)`` runs on the result of ``state_dict``; it may return a replacement."""
-        return _add_ordered_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend=prepend)
 
-    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False):
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer, state_dict)`` runs before loading; it may return a replacement state_dict."""
-        return _add_ordered_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend=prepend)
 
-    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False):
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(optimizer)`` runs after ``load_state_dict``."""
-        return _add_ordered_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend=prepend)
 
     # -- state dicts -------------------------------------------------------------------------------------------------
     def state_dict(self) -> StateDict:
         """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``: parameters become their
         position across the groups, state tensors are shared, not copied."""
-        for hook in self._optimizer_state_dict_pre_hooks:
+        for hook in tuple(self._optimizer_state_dict_pre_hooks.values()):
             hook(self)
         index: dict[int, int] = {}
         groups = []
@@ -273,7 +273,7 @@ class Optimizer:
             groups.append(packed)
         state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
         result = {"state": state, "param_groups": groups}
-        for hook in self._optimizer_state_dict_post_hooks:
+        for hook in tuple(self._optimizer_state_dict_post_hooks.values()):
             replaced = hook(self, result)
             if replaced is not None:
                 result = replaced
@@ -283,7 +283,7 @@ class Optimizer:
         """Load a ``state_dict()``: options per group and state per parameter, floating state cast to the
         parameter's dtype (``step`` is kept as saved)."""
         state_dict = state_dict.copy()
-        for hook in self._optimizer_load_state_dict_pre_hooks:
+        for hook in tuple(self._optimizer_load_state_dict_pre_hooks.values()):
             replaced = hook(self, state_dict)
             if replaced is not None:
                 state_dict = replaced
@@ -308,15 +308,8 @@ class Optimizer:
             if "param_names" in group and "param_names" not in saved:
                 saved["param_names"] = group["param_names"]
         self.__setstate__({"state": state, "param_groups": saved_groups})
-        for hook in self._optimizer_load_state_dict_post_hooks:
+        for hook in tuple(self._optimizer_load_state_dict_post_hooks.values()):
             hook(self)
-
-
-def _add_ordered_hook(hooks: list, hook: Callable, prepend: bool):
-    handle = _add_hook(hooks, hook)
-    if prepend:
-        hooks.insert(0, hooks.pop())
-    return handle
 
 
 def _cast_state(param: Tensor, value, key=None):

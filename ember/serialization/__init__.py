@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._device import device
 from ._pickle_writer import CheckpointWriter
 from ._unpickler import CheckpointUnpickler
 
@@ -65,8 +66,6 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
 
 
 def _check_map_location(map_location) -> None:
-    from .._device import device
-
     if map_location is None or callable(map_location) and not isinstance(map_location, (str, device)):
         return
     targets = map_location.values() if isinstance(map_location, dict) else [map_location]

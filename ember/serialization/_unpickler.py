@@ -11,6 +11,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import _dtype
+from .._device import device
 from .._size import Size
 from .._tensor import wrap
 
@@ -47,8 +48,6 @@ def _rebuild_parameter(data, requires_grad, backward_hooks=None, state=None):
 
 
 def _device(name, index=None):
-    from .._device import device
-
     return device(name)
 
 

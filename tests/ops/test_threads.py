@@ -1,6 +1,7 @@
 """The worker-thread helpers: block splitting, reading BLAS's own thread count, and ember.set_num_threads /
-get_num_threads against torch's with what they control: the compiled kernels' pool, the NumPy kernels' blocks and
-NumPy's BLAS threads (the setting is global: cases that change it run in a fresh interpreter)."""
+get_num_threads against torch's with what they control: the compiled kernels' pool, the Python pool and blocks of
+the NumPy kernels, and NumPy's BLAS threads (the setting is global: cases that change it run in a fresh
+interpreter)."""
 import os
 import subprocess
 import sys
@@ -42,10 +43,10 @@ def test_over_blocks_raises_a_block_error():
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: never split")
-@pytest.mark.skipif(_threads._openblas is None, reason="this NumPy bundles no OpenBLAS")
+@pytest.mark.skipif(_threads.blas_threads() is None, reason="threadpoolctl finds no BLAS in this NumPy")
 @pytest.mark.parametrize("threads, expected", [("1", True), ("2", False)])
 def test_single_threaded_blas_reads_openblas(threads, expected):
-    # read from the OpenBLAS NumPy's wheel bundles, as set by OPENBLAS_NUM_THREADS before NumPy loads
+    # read (through threadpoolctl) from the OpenBLAS NumPy's wheel bundles, as OPENBLAS_NUM_THREADS set it
     code = "from ember.ops.kernels.threads import single_threaded_blas; print(single_threaded_blas())"
     assert _run(code, OPENBLAS_NUM_THREADS=threads) == [str(expected)]
 
@@ -71,13 +72,16 @@ def test_keyword_and_missing_arguments_are_type_errors():
 def test_one_thread_reaches_every_pool():
     code = """
 import ember
+import threadpoolctl
 from ember.ops.kernels import native as _native, threads as _threads, norm_numpy as _norm_kernels
-ember.set_num_threads(1)
-pool = _native.lib.ember_pool_size() if _native.lib is not None else 1
-blas = _threads._openblas[0]() if _threads._openblas is not None else 1
-print(ember.get_num_threads(), pool, blas, _norm_kernels._block_count(64, 1 << 24))
+for n in (1, 3):
+    ember.set_num_threads(n)
+    pool = _native.lib.ember_pool_size() if _native.lib is not None else n
+    blas = [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"] or [n]
+    _threads._over_blocks(lambda i, sl: None, 8, 2)
+    print(ember.get_num_threads(), pool, *blas, _threads._pool[1], _norm_kernels._block_count(64, 1 << 24))
 """
-    assert _run(code) == ["1", "1", "1", "1"]
+    assert _run(code) == ["1", "1", "1", "1", "1", "3", "3", "3", "2", "3"]
 
 
 def test_more_threads_than_cpus_are_started():
@@ -97,10 +101,16 @@ print(ember.get_num_threads(), np.allclose(bn(conv(x)).detach().numpy(), first, 
 
 
 def test_single_threaded_blas_needs_several_ember_threads(monkeypatch):
-    if _threads._openblas is None:
-        pytest.skip("NumPy does not bundle OpenBLAS here")
-    monkeypatch.setattr(_threads, "_openblas", (lambda: 1, _threads._openblas[1]))
+    monkeypatch.setattr(_threads, "_blas_read", True)
+    monkeypatch.setattr(_threads, "_blas_threads", 1)
     monkeypatch.setattr(_threads, "_num_threads", 2)
     assert _threads.single_threaded_blas()
     monkeypatch.setattr(_threads, "_num_threads", 1)
+    assert not _threads.single_threaded_blas()
+
+
+def test_no_blas_found_is_not_single_threaded(monkeypatch):
+    monkeypatch.setattr(_threads, "_blas_read", True)
+    monkeypatch.setattr(_threads, "_blas_threads", None)
+    monkeypatch.setattr(_threads, "_num_threads", 2)
     assert not _threads.single_threaded_blas()

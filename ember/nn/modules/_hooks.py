@@ -1,10 +1,8 @@
-"""Hook plumbing of ``nn.Module``: the removable handle every ``register_*hook`` returns, and the per-call
-machinery that runs a module's full backward (pre-)hooks (``torch.utils.hooks``' ``RemovableHandle`` and
-``BackwardHook``)."""
+"""The per-call machinery that runs a module's full backward (pre-)hooks (``torch.utils.hooks.BackwardHook``);
+the handles that ``register_*hook`` returns are ``ember.utils.hooks.RemovableHandle``."""
 from __future__ import annotations
 
 import warnings
-import weakref
 from typing import TYPE_CHECKING, Callable
 
 from ..._tensor import Tensor
@@ -13,39 +11,6 @@ from ...autograd.grad_mode import STATE
 
 if TYPE_CHECKING:
     from .module import Module
-
-
-class RemovableHandle:
-    """Returned by every ``register_*hook``: ``remove()`` (or leaving a ``with`` block) takes the hook out."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict: dict, *, extra_dicts: tuple = ()) -> None:
-        self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra_dicts)
-
-    def remove(self) -> None:
-        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
-            d = ref()
-            if d is not None:
-                d.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-def _add_hook(hooks: dict, hook: Callable, prepend: bool = False, extra_dicts: tuple = ()) -> RemovableHandle:
-    """Store ``hook`` in the ordered dict ``hooks`` (first when ``prepend``) under a fresh handle's id."""
-    handle = RemovableHandle(hooks, extra_dicts=extra_dicts)
-    hooks[handle.id] = hook
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
 
 
 class _BackwardHookFunction(Function):

@@ -301,10 +301,7 @@ class PReLU(Module):
         init.constant_(self.weight, self.init)
 
     def forward(self, input):
-        try:
-            return F.prelu(input, self.weight)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"

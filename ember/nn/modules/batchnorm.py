@@ -78,17 +78,14 @@ class _BatchNorm(_NormBase):
             factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
-        try:
-            return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                                self.weight, self.bias, use_batch_stats, factor, self.eps)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
+                            self.weight, self.bias, use_batch_stats, factor, self.eps)
 
 
 def _dim_checker(allowed: tuple[int, ...], words: str):
     def check(self, input) -> None:
         if input.dim() not in allowed:
-            raise ValueError(f"{self!r}: expected {words} input (got {input.dim()}D input)")
+            raise ValueError(f"expected {words} input (got {input.dim()}D input)")
 
     return check
 

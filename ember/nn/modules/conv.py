@@ -92,13 +92,6 @@ class _ConvNd(Module):
             s += f", padding_mode={self.padding_mode}"
         return s
 
-    def _named_call(self, fn, *args):
-        """Run the functional form; its errors name this layer first."""
-        try:
-            return fn(*args)
-        except (RuntimeError, ValueError) as e:
-            raise type(e)(f"{self!r}: {e}") from None
-
 
 class _Conv(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
@@ -111,9 +104,9 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input, weight, bias):
         fn = (None, F.conv1d, F.conv2d, F.conv3d)[self._nd]
         if self.padding_mode != "zeros":
-            padded = self._named_call(pad, input, self._reversed_padding_repeated_twice, self.padding_mode)
-            return self._named_call(fn, padded, weight, bias, self.stride, 0, self.dilation, self.groups)
-        return self._named_call(fn, input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
+            padded = pad(input, self._reversed_padding_repeated_twice, self.padding_mode)
+            return fn(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
+        return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
     def forward(self, input):
         return self._conv_forward(input, self.weight, self.bias)
@@ -177,8 +170,7 @@ class _ConvTransposeNd(_ConvNd):
     def forward(self, input, output_size=None):
         fn = (None, F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd]
         output_padding = self._output_padding(input, output_size)
-        return self._named_call(fn, input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                                self.groups, self.dilation)
+        return fn(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation)
 
 
 class ConvTranspose1d(_ConvTransposeNd):

@@ -19,7 +19,7 @@ class _InstanceNorm(_NormBase):
 
     def _check_input_dim(self, input) -> None:
         if input.dim() not in (self._no_batch_dim, self._no_batch_dim + 1):
-            raise ValueError(f"{self!r}: expected {self._dims_words} input (got {input.dim()}D input)")
+            raise ValueError(f"expected {self._dims_words} input (got {input.dim()}D input)")
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs) -> None:
@@ -45,7 +45,7 @@ class _InstanceNorm(_NormBase):
         feature_dim = input.dim() - self._no_batch_dim
         if input.size(feature_dim) != self.num_features:
             if self.affine:
-                raise ValueError(f"{self!r}: expected input's size at dim={feature_dim} to match num_features "
+                raise ValueError(f"expected input's size at dim={feature_dim} to match num_features "
                                  f"({self.num_features}), but got: {input.size(feature_dim)}.")
             warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
                           "warning by not passing in num_features, which is not used because affine=False")
@@ -54,12 +54,9 @@ class _InstanceNorm(_NormBase):
         return self._apply_instance_norm(input)
 
     def _apply_instance_norm(self, input):
-        try:
-            return F.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
-                                   self.training or not self.track_running_stats,
-                                   self.momentum if self.momentum is not None else 0.0, self.eps)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
+                               self.training or not self.track_running_stats,
+                               self.momentum if self.momentum is not None else 0.0, self.eps)
 
 
 class InstanceNorm1d(_InstanceNorm):

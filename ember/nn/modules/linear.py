@@ -44,10 +44,7 @@ class Linear(Module):
         init._default_weight_and_bias_(self.weight, self.bias)
 
     def forward(self, input):
-        try:
-            return F.linear(input, self.weight, self.bias)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -82,10 +79,7 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
-        try:
-            return F.bilinear(input1, input2, self.weight, self.bias)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "

@@ -37,20 +37,14 @@ class L1Loss(_Loss):
     input's shape."""
 
     def forward(self, input, target):
-        try:
-            return F.l1_loss(input, target, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class MSELoss(_Loss):
     """Mean squared error ``(x - y)**2``. Input and target of any (equal) shape."""
 
     def forward(self, input, target):
-        try:
-            return F.mse_loss(input, target, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -64,11 +58,8 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
-        try:
-            return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                                   reduction=self.reduction, label_smoothing=self.label_smoothing)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_WeightedLoss):
@@ -80,11 +71,8 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
-        try:
-            return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                              reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
+                          reduction=self.reduction)
 
 
 class NLLLoss2d(NLLLoss):
@@ -104,10 +92,7 @@ class BCELoss(_WeightedLoss):
     """Binary cross entropy of probabilities in [0, 1] against targets of the same shape."""
 
     def forward(self, input, target):
-        try:
-            return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
@@ -120,11 +105,8 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
-        try:
-            return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
-                                                      reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
+                                                  reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
@@ -135,10 +117,7 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input, target):
-        try:
-            return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class HuberLoss(_Loss):
@@ -149,10 +128,7 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input, target):
-        try:
-            return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
 class KLDivLoss(_Loss):
@@ -163,40 +139,28 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input, target):
-        try:
-            return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
 class SoftMarginLoss(_Loss):
     """Two-class logistic loss ``log(1 + exp(-y x))`` for targets in {1, -1}."""
 
     def forward(self, input, target):
-        try:
-            return F.soft_margin_loss(input, target, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
     """One-vs-all logistic loss over C classes: input and 0/1 target (N, C) or (C,)."""
 
     def forward(self, input, target):
-        try:
-            return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class MultiLabelMarginLoss(_Loss):
     """Multi-label hinge loss; the target lists class indices, padded with -1."""
 
     def forward(self, input, target):
-        try:
-            return F.multilabel_margin_loss(input, target, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class MultiMarginLoss(_WeightedLoss):
@@ -213,11 +177,8 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input, target):
-        try:
-            return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
-                                       reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                   reduction=self.reduction)
 
 
 class MarginRankingLoss(_Loss):
@@ -228,10 +189,7 @@ class MarginRankingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        try:
-            return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
 
 
 class HingeEmbeddingLoss(_Loss):
@@ -242,10 +200,7 @@ class HingeEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input, target):
-        try:
-            return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_Loss):
@@ -256,10 +211,7 @@ class CosineEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1, input2, target):
-        try:
-            return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
 
 
 class TripletMarginLoss(_Loss):
@@ -276,11 +228,8 @@ class TripletMarginLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
-        try:
-            return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
-                                         swap=self.swap, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p, eps=self.eps,
+                                     swap=self.swap, reduction=self.reduction)
 
 
 class TripletMarginWithDistanceLoss(_Loss):
@@ -299,12 +248,9 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor, positive, negative):
-        try:
-            return F.triplet_margin_with_distance_loss(anchor, positive, negative,
-                                                       distance_function=self.distance_function, margin=self.margin,
-                                                       swap=self.swap, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative,
+                                                   distance_function=self.distance_function, margin=self.margin,
+                                                   swap=self.swap, reduction=self.reduction)
 
 
 class PoissonNLLLoss(_Loss):
@@ -318,11 +264,8 @@ class PoissonNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, log_input, target):
-        try:
-            return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
-                                      reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full, eps=self.eps,
+                                  reduction=self.reduction)
 
 
 class GaussianNLLLoss(_Loss):
@@ -334,10 +277,7 @@ class GaussianNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, input, target, var):
-        try:
-            return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
 
 
 class CTCLoss(_Loss):
@@ -349,8 +289,5 @@ class CTCLoss(_Loss):
         self.zero_infinity = zero_infinity
 
     def forward(self, log_probs, targets, input_lengths, target_lengths):
-        try:
-            return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
-                              self.zero_infinity)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)

@@ -16,7 +16,9 @@ from ..._device import check_device
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
-from ._hooks import RemovableHandle, _add_hook, _BackwardHook
+from ._error_context import CONTROL_FLOW, add_module_note
+from ...utils.hooks import RemovableHandle, _add_hook
+from ._hooks import _BackwardHook
 from ... import _dtype
 from ..._creation import empty_like
 
@@ -51,7 +53,7 @@ def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
 
 def register_module_forward_hook(hook: Callable, *, always_call: bool = False) -> RemovableHandle:
     """A forward hook run for every module: ``hook(module, args, output) -> None | new output``."""
-    handle = _add_hook(_global_forward_hooks, hook)
+    handle = _add_hook(_global_forward_hooks, hook, extra_dict=_global_forward_hooks_always_called)
     if always_call:
         _global_forward_hooks_always_called[handle.id] = True
     return handle
@@ -97,7 +99,6 @@ class Module:
     _version: int = 1
     training: bool
     call_super_init: bool = False
-    _layer_error_types = (RuntimeError, ValueError, IndexError)  # what _layer_error prefixes with the layer's repr
 
     def __init__(self, *args, **kwargs) -> None:
         if self.call_super_init is False and bool(kwargs):
@@ -129,14 +130,6 @@ class Module:
 
     def forward(self, *input: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
-
-    def _layer_error(self, error: Exception) -> Exception:
-        """``error`` with this layer's repr in front of its message (same type, PyTorch's wording after the prefix).
-
-        Layers call their functional form as ``try: return F.x(...)`` / ``except self._layer_error_types as e: raise
-        self._layer_error(e) from None``: free when nothing fails, and warnings still point at ``forward``.
-        """
-        return type(error)(f"{self!r}: {error}")
 
     # -- registration --------------------------------------------------------------------------------------------
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -358,11 +351,21 @@ class Module:
 
     # -- calling ---------------------------------------------------------------------------------------------------
     def _call_impl(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
-                or _global_forward_pre_hooks or _global_forward_hooks or _global_backward_hooks
-                or _global_backward_pre_hooks):
-            return self.forward(*args, **kwargs)
+        # a try block costs nothing in Python 3.11 until something raises
+        try:
+            if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                    or _global_forward_pre_hooks or _global_forward_hooks or _global_backward_hooks
+                    or _global_backward_pre_hooks):
+                return self.forward(*args, **kwargs)
+            return self._call_with_hooks(args, kwargs)
+        except CONTROL_FLOW:
+            raise
+        except Exception as error:  # PyTorch's type and message stay; a note says which module and with what
+            add_module_note(error, self, args, kwargs)
+            raise
 
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        """``forward`` between the forward pre-hooks and forward hooks, under the backward hooks."""
         for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 out = hook(self, args, kwargs)
@@ -421,7 +424,8 @@ class Module:
                                   with_kwargs: bool = False) -> RemovableHandle:
         """``hook(module, args)`` (or ``hook(module, args, kwargs)`` with ``with_kwargs``) runs before forward and
         may return new args (or a new ``(args, kwargs)`` pair)."""
-        handle = _add_hook(self._forward_pre_hooks, hook, prepend, (self._forward_pre_hooks_with_kwargs,))
+        handle = _add_hook(self._forward_pre_hooks, hook, prepend=prepend,
+                           extra_dict=self._forward_pre_hooks_with_kwargs)
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         return handle
@@ -430,8 +434,8 @@ class Module:
                               always_call: bool = False) -> RemovableHandle:
         """``hook(module, args, output)`` (or ``hook(module, args, kwargs, output)``) runs after forward and may
         return a replacement output."""
-        handle = _add_hook(self._forward_hooks, hook, prepend,
-                           (self._forward_hooks_with_kwargs, self._forward_hooks_always_called))
+        handle = _add_hook(self._forward_hooks, hook, prepend=prepend,
+                           extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
@@ -441,7 +445,7 @@ class Module:
     def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_output)`` runs when the gradients of the module's outputs are known; it may return
         a replacement grad_output."""
-        return _add_hook(self._backward_pre_hooks, hook, prepend)
+        return _add_hook(self._backward_pre_hooks, hook, prepend=prepend)
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
         """``hook(module, grad_input, grad_output)`` runs when the gradients of the module's inputs are known; it
@@ -450,7 +454,7 @@ class Module:
             raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
                                "Please use only one of them.")
         self._is_full_backward_hook = True
-        return _add_hook(self._backward_hooks, hook, prepend)
+        return _add_hook(self._backward_hooks, hook, prepend=prepend)
 
     def register_backward_hook(self, hook: Callable) -> RemovableHandle:
         """Deprecated; ember runs it as a full backward hook (the gradients of the module's inputs and outputs)."""

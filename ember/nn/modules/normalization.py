@@ -44,10 +44,7 @@ class LocalResponseNorm(Module):
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
     def forward(self, input):
-        try:
-            return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
@@ -72,10 +69,7 @@ class LayerNorm(Module):
         _reset_affine(self)
 
     def forward(self, input):
-        try:
-            return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
@@ -102,10 +96,7 @@ class GroupNorm(Module):
         _reset_affine(self)
 
     def forward(self, input):
-        try:
-            return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
@@ -132,10 +123,7 @@ class RMSNorm(Module):
             init.ones_(self.weight)
 
     def forward(self, input):
-        try:
-            return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -34,11 +34,8 @@ class _MaxPoolNd(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):
-        try:
-            return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
@@ -74,10 +71,7 @@ class _MaxUnpoolNd(Module):
         self.padding = _tuple(padding, nd, "padding")
 
     def forward(self, input, indices, output_size=None):
-        try:
-            return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return self._pool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -124,11 +118,8 @@ class AvgPool1d(_AvgPoolNd):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):
-        try:
-            return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                                self.count_include_pad)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
 
 
 class _AvgPool23d(_AvgPoolNd):
@@ -145,11 +136,8 @@ class _AvgPool23d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        try:
-            return self._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                              self.count_include_pad, self.divisor_override)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return self._pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad, self.divisor_override)
 
 
 class AvgPool2d(_AvgPool23d):
@@ -173,10 +161,7 @@ class _AdaptiveMaxPoolNd(Module):
         self.return_indices = return_indices
 
     def forward(self, input):
-        try:
-            return self._pool(input, self.output_size, self.return_indices)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return self._pool(input, self.output_size, self.return_indices)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -208,10 +193,7 @@ class _AdaptiveAvgPoolNd(Module):
         self.output_size = output_size
 
     def forward(self, input):
-        try:
-            return self._pool(input, self.output_size)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return self._pool(input, self.output_size)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -246,10 +228,7 @@ class _LPPoolNd(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):
-        try:
-            return self._pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
-        except self._layer_error_types as e:
-            raise self._layer_error(e) from None
+        return self._pool(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
 
     def extra_repr(self) -> str:
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "

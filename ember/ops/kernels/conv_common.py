@@ -1,4 +1,4 @@
-"""Pieces shared by the two column layouts of ``_im2col`` and ``_im2col_nhwc``: reused work arrays, output
+"""Pieces shared by the two column layouts of ``conv_im2col`` and ``conv_nhwc``: reused work arrays, output
 size, padding slices."""
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Shapes: input ``(N, C, *S)``, weight ``(O, C // groups, *K)``, output ``(N, O, *
 Two layouts of the column matrix; both copy a chunk of images into a zeroed, padded buffer and the columns out of
 it in one call from a strided view, so that they stay in cache for the chunk's GEMM:
 
-* channels-last (one group; several input channels, or few output channels), in ``_im2col_nhwc``: the buffer
+* channels-last (one group; several input channels, or few output channels), in ``conv_nhwc``: the buffer
   is ``(m, *Sp, C)`` and the columns ``(m * L, K * C)``, one row per output position (or per block of positions);
   the forward GEMM is ``cols @ w`` and the weight gradient ``cols.T @ g``.
 * channel-major (grouped, or few input and many output channels): the buffer is ``(m, C, *Sp)`` and the columns
@@ -28,7 +28,6 @@ from math import prod
 
 import numpy as np
 
-from . import conv_native as _native_conv
 from .conv_common import _bounds, _contiguous_strides, _copy_slices, _scratch, out_size
 from .conv_nhwc import _block, _channels_last, _conv_forward_cl, _conv_weight_grad_cl, _taps
 from .threads import _over_blocks, single_threaded_blas
@@ -41,11 +40,11 @@ _COL2IM_CHUNK_BYTES = 4 << 20
 # Python loop of col2im costs more.
 _FLIP_MAX_VOLUME = 1 << 18
 # A batch is split in two halves run on two threads from this many images and multiply-adds, when BLAS runs on
-# one thread (measured on 2 cores: CIFAR-quick's train step at batch 64 a third faster): each half's im2col copies
-# and GEMMs then overlap the other's.
+# one thread: each half's im2col copies and GEMMs then overlap the other's.
 _PARALLEL_MIN_IMAGES = 2
 _PARALLEL_MIN_WORK = 1 << 26
-# ... and output positions per image: below it (CIFAR-quick's 8x8 conv3) the halves measured 5-10% slower
+# ... and output positions per image: below it (CIFAR-quick's 8x8 conv3) the halves' hand-offs cost more than they
+# save
 _PARALLEL_MIN_POSITIONS = 256
 
 
@@ -133,7 +132,8 @@ def _columns(x: np.ndarray, geo: _Geometry, src: tuple, dst: tuple):
         yield n0, m, block.reshape(geo.rows, m * geo.L)
 
 
-def _check_dtype(x: np.ndarray) -> None:
+def check_dtype(x: np.ndarray) -> None:
+    """PyTorch's error for a bool input (no kernel exists for it)."""
     if x.dtype == np.bool_:
         raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
 
@@ -157,9 +157,6 @@ def _halves_into(out: np.ndarray, n: int, fill) -> np.ndarray:
 def conv_forward(x, w, bias, stride, pads, dilation, groups, out=None):
     """``y[n, o, p] = sum_c,k w[o, c, k] * x_padded[n, c, stride * p + dilation * k] (+ bias[o])``, into ``out``
     when given (then never split again)."""
-    _check_dtype(x)
-    if out is None and _native_conv.takes_forward(x, w, stride, pads, dilation, groups):
-        return _native_conv.forward(x, w, bias, pads)
     n = x.shape[0]
     kernel = tuple(w.shape[2:])
     osize = out_size(x.shape[2:], kernel, stride, pads, dilation)
@@ -191,10 +188,7 @@ def conv_forward(x, w, bias, stride, pads, dilation, groups, out=None):
 
 def conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups, split=True):
     """Gradient of ``conv_forward`` w.r.t. its weight: ``sum_n,p g[n, o, p] * cols[c, k, n, p]``."""
-    _check_dtype(x)
     w_shape = tuple(w_shape)
-    if split and _native_conv.takes_weight_grad(x, g, stride, pads, dilation, groups, w_shape[0]):
-        return _native_conv.weight_grad(x, g, w_shape, pads)
     n = x.shape[0]
     if split and _split(n, prod(w_shape[1:]), w_shape[0], g.shape[2:]):
         halves = [None, None]
@@ -257,9 +251,6 @@ def conv_input_grad(g, w, size, stride, pads, dilation, groups, out=None):
     gradient with the flipped, transposed kernel; otherwise one GEMM to the input's columns and col2im, adding the
     (strided) slice of each kernel offset.
     """
-    _check_dtype(g)
-    if out is None and _native_conv.takes_input_grad(g, w, stride, pads, dilation, groups):
-        return _native_conv.input_grad(g, w, pads)
     n, o = g.shape[:2]
     cg = w.shape[1]
     c = cg * groups

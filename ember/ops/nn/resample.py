@@ -1,5 +1,5 @@
 """Resampling ops: ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area) and the
-``upsample*`` aliases (the shuffles live in nn_shuffle.py).
+``upsample*`` aliases (the shuffles live in ``shuffle``).
 
 Every interpolation mode is separable and linear: along each spatial axis the output is ``W @ x`` for a small
 (out, in) matrix ``W`` that holds the mode's taps with PyTorch's source-index rules. One ``Op`` applies those

@@ -1,7 +1,7 @@
 /* Direct 2-D convolution for float32: channels-last, unit stride and dilation, one group.
  *
- * Loaded by ember/ops/_native_conv.py with ctypes; the NumPy kernels in ember/ops/_im2col*.py compute the same
- * and remain the fallback for every other case. Layouts (C-contiguous):
+ * Loaded by ember/ops/kernels/conv_native.py with ctypes; the NumPy kernels in ember/ops/kernels/conv_*.py compute
+ * the same and remain the fallback for every other case. Layouts (C-contiguous):
  *   x   padded input            (n, hp, wp, c)
  *   w   weight, taps-major      (kh, kw * c, op)   op: output channels rounded up to whole vectors
  *   y   output                  (n, ho, wo, op)    ho = hp - kh + 1, wo = wp - kw + 1

@@ -1,8 +1,8 @@
 /* Worker threads that spin briefly before sleeping.
  *
  * Why not Python threads: between two kernel calls a Python worker sleeps at once, and on a virtual machine the
- * idle vCPU is then descheduled; the next call's second half waits milliseconds for it (measured: a split batch
- * as slow as one thread after a pause). Waiting here first spins for SPIN_NS, as OpenMP runtimes do, so calls in
+ * idle vCPU is then descheduled; the next call's second half waits for it to be scheduled again, and a split
+ * batch runs as slowly as on one thread. Waiting here first spins for SPIN_NS, as OpenMP runtimes do, so calls in
  * a training loop find the workers awake; after that it sleeps on a condition variable and costs nothing.
  * Chunks are claimed, not assigned: a worker that is late (its core busy with another library's thread) finds
  * them taken by the caller, and the call never waits for it. A claim is a compare-and-swap on one word holding

@@ -7,14 +7,16 @@ gradient of a convolution is itself differentiable (double backward):
 * ``ConvolutionTranspose`` y = conv_t(x, w)         dx = conv(g, w)       dw = conv_w(g, x)
 * ``ConvolutionWeight``    y = conv_w(x, g)         dx = conv_t(g, y')    dg = conv(x, y')
 
-The array work lives in ``_im2col``.
+The array work lives in ``ember.ops.kernels.conv``, which picks the compiled or the NumPy kernel for each call.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ....autograd.function import Op
-from ...kernels import conv_im2col as _im2col
+from ...kernels import conv
+from ...kernels.conv_common import out_size
+from ...kernels.conv_im2col import fold as _fold, unfold as _unfold
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
            "fold"]
@@ -42,7 +44,7 @@ class Convolution(Op):
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
         ctx.geometry = (stride, pads, dilation, groups)
         ctx.save_for_backward(x, w)
-        return _im2col.conv_forward(x, w, b, stride, pads, dilation, groups)
+        return conv.conv_forward(x, w, b, stride, pads, dilation, groups)
 
     @staticmethod
     def backward(ctx, g):
@@ -64,7 +66,7 @@ class ConvolutionTranspose(Op):
     def forward(ctx, x, w, b, size, stride, pads, dilation, groups):
         ctx.geometry = (stride, pads, dilation, groups)
         ctx.save_for_backward(x, w)
-        y = _im2col.conv_input_grad(x, w, size, stride, pads, dilation, groups)
+        y = conv.conv_input_grad(x, w, size, stride, pads, dilation, groups)
         if b is not None:
             y += b.reshape(_bias_shape(len(size), b.shape[0]))
         return y
@@ -88,7 +90,7 @@ class ConvolutionWeight(Op):
     def forward(ctx, x, g, w_shape, stride, pads, dilation, groups):
         ctx.geometry = (stride, pads, dilation, groups)
         ctx.save_for_backward(x, g)
-        return _im2col.conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups)
+        return conv.conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups)
 
     @staticmethod
     def backward(ctx, gw):
@@ -322,7 +324,7 @@ class Im2Col(Op):
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dilation):
         ctx.meta = (tuple(x.shape[2:]), kernel, stride, pads, dilation)
-        return _im2col.unfold(x, kernel, stride, pads, dilation)
+        return _unfold(x, kernel, stride, pads, dilation)
 
     @staticmethod
     def backward(ctx, g):
@@ -335,7 +337,7 @@ class Col2Im(Op):
     @staticmethod
     def forward(ctx, cols, size, kernel, stride, pads, dilation):
         ctx.meta = (kernel, stride, pads, dilation)
-        return _im2col.fold(cols, size, kernel, stride, pads, dilation)
+        return _fold(cols, size, kernel, stride, pads, dilation)
 
     @staticmethod
     def backward(ctx, g):
@@ -386,7 +388,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     _check_float(input, "im2col_out_cpu")
     batched = input.ndim == 4
     x = input if batched else input.unsqueeze(0)
-    out = _im2col.out_size(tuple(x.shape[2:]), kernel, stride, pads, dilation)
+    out = out_size(tuple(x.shape[2:]), kernel, stride, pads, dilation)
     if any(o < 1 for o in out):
         raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, kernel_size={kernel}, "
                            f"dilation={dilation}, padding={tuple(p for p, _ in pads)}, calculated shape of the array "
@@ -408,7 +410,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if x.shape[1] % (kernel[0] * kernel[1]):
         raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
                            f"got input.size(1)={x.shape[1]} and kernel_size={kernel}.")
-    blocks = _im2col.out_size(size, kernel, stride, pads, dilation)
+    blocks = out_size(size, kernel, stride, pads, dilation)
     if blocks[0] * blocks[1] != x.shape[2] or any(b < 1 for b in blocks):
         raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, dilation={dilation}, "
                            f"padding={tuple(p for p, _ in pads)}, stride={stride}, expected size of input's "

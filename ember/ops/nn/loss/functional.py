@@ -3,7 +3,7 @@
 Losses PyTorch computes in one kernel (mse, nll, binary cross entropy, smooth L1, Huber, soft margin, ...) are
 one ``Op`` each, named as PyTorch names their backward nodes; the others are composed from differentiable ops, as
 PyTorch composes them. This file holds the regression and likelihood losses and gathers the families kept in
-private files: ``_nll_loss`` (nll, cross entropy), ``_binary_loss``, ``_margin_loss`` and ``_ctc``.
+modules beside it: ``nll`` (nll, cross entropy), ``binary``, ``margin`` and ``ctc``.
 """
 from __future__ import annotations
 
