@@ -2,15 +2,16 @@
 
 Layout (see PyTorch's serialization): a stored (uncompressed) zip whose entries sit under one folder:
 ``data.pkl`` (protocol-2 pickle), ``byteorder``, ``data/<key>`` raw little-endian storage bytes aligned to 64 bytes,
-and ``version``. Saving writes a temporary file and renames it, so a crash never leaves a truncated checkpoint.
+and ``version``. Saving writes a temporary file and renames it, so a crash never leaves a truncated checkpoint; the
+file gets the mode a plain ``open`` gives (0o666 less the umask), as with ``torch.save``.
 """
 from __future__ import annotations
 
 import io
 import os
+import secrets
 import struct
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -50,7 +51,9 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
     """Save ``obj`` (tensors, state_dicts, containers, numbers, strings) to a path or a binary file object."""
     if isinstance(f, (str, os.PathLike)):
         path = Path(f)
-        fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+        # not tempfile.mkstemp: its files are 0o600, where os.open lets the umask decide as open() does
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
             with os.fdopen(fd, "wb") as out:
                 _write_zip(out, path.stem or "archive", obj)

@@ -15,16 +15,11 @@ from .._device import device
 from .._size import Size
 from .._tensor import wrap
 
-_STORAGE_DTYPES = {"DoubleStorage": np.float64, "FloatStorage": np.float32, "HalfStorage": np.float16,
-                   "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
-                   "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_}
-
-
 class _StorageType:
     """Stands for ``torch.FloatStorage`` etc. inside a persistent id."""
 
-    def __init__(self, name: str) -> None:
-        self.dtype = np.dtype(_STORAGE_DTYPES[name])
+    def __init__(self, np_dtype: np.dtype) -> None:
+        self.dtype = np_dtype
 
 
 def _rebuild_tensor(storage: np.ndarray, offset: int, size, stride, requires_grad=False, backward_hooks=None,
@@ -67,8 +62,8 @@ def _allowed() -> dict:
         ("torch", "Size"): Size,
         ("torch", "device"): _device,
     }
-    for name in _STORAGE_DTYPES:
-        table[("torch", name)] = _StorageType(name)
+    for d in _dtype.ALL:
+        table[("torch", f"{_dtype._type_name(d.np)}Storage")] = _StorageType(d.np)
     for d in _dtype.ALL:
         table[("torch", d.name)] = d
     for alias, d in (("float", _dtype.float32), ("double", _dtype.float64), ("half", _dtype.float16),

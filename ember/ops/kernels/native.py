@@ -1,8 +1,10 @@
-"""The optional compiled kernel library: sources in ``csrc/``, built by ``setup.py`` as ``_compiled`` beside this file.
+"""The optional compiled kernel library: sources in ``csrc/``, built by ``setup.py`` beside this file.
 
 It is built when a C compiler is at hand and absent otherwise; ``EMBER_NATIVE=0`` leaves a built one unused. It is
 loaded with ctypes (no Python C-API), and one library serves every kernel family so that they share one thread
-pool: two pools would each spin a thread per core. ``conv_native`` and ``norm_native`` decide which cases it
+pool: two pools would each spin a thread per core. Builds: ``_compiled_base`` for the architecture's baseline
+(any x86-64, any aarch64) and, on x86-64, ``_compiled_avx2`` and ``_compiled_avx512``; the baseline build tells
+which the CPU can run (``ember_cpu_level``), and the widest of those is loaded. ``conv_native`` and ``norm_native`` decide which cases it
 computes; everything else, and every case when it is absent, takes the NumPy kernels.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ _P, _N, _F, _I = ctypes.c_void_p, ctypes.c_long, ctypes.c_float, ctypes.c_int
 # name: (argument types, result type)
 _SIGNATURES = {
     "ember_vector_length": ([], _I),
+    "ember_cpu_level": ([], _I),
     "ember_pool_size": ([], _N),
     "ember_pool_set_size": ([_N], None),
     "ember_conv2d_forward": ([_P] * 4 + [_N] * 7, None),
@@ -31,27 +34,53 @@ _SIGNATURES = {
 }
 
 
-def _load() -> ctypes.CDLL | None:
-    if os.environ.get("EMBER_NATIVE", "1") == "0":
-        return None
+# the builds by the CPU level (``ember_cpu_level``) they need, widest first
+_VARIANTS = (("avx512", 2), ("avx2", 1), ("base", 0))
+
+
+def _path(variant: str) -> Path | None:
     folder = Path(__file__).resolve().parent
     for suffix in EXTENSION_SUFFIXES:
-        path = folder / f"_compiled{suffix}"
+        path = folder / f"_compiled_{variant}{suffix}"
         if path.exists():
-            lib = ctypes.CDLL(str(path))
-            missing = [name for name in _SIGNATURES if not hasattr(lib, name)]
-            if missing:
-                warnings.warn(f"{path.name} predates these sources (no {', '.join(missing)}); ember runs on NumPy "
-                              "until it is rebuilt (pip install again, or make)", RuntimeWarning, stacklevel=2)
-                return None
-            for name, (args, result) in _SIGNATURES.items():
-                fn = getattr(lib, name)
-                fn.argtypes, fn.restype = args, result
-            return lib
+            return path
     return None
 
 
-lib = _load()
+def choose(level: int, built: set) -> str | None:
+    """The widest build in ``built`` that a CPU of ``level`` runs (None when there is none)."""
+    for variant, needs in _VARIANTS:
+        if variant in built and level >= needs:
+            return variant
+    return None
+
+
+def _load() -> tuple[ctypes.CDLL | None, str | None]:
+    if os.environ.get("EMBER_NATIVE", "1") == "0":
+        return None, None
+    base = _path("base")
+    if base is None:
+        return None, None
+    probe = ctypes.CDLL(str(base))
+    if not hasattr(probe, "ember_cpu_level"):
+        warnings.warn(f"{base.name} predates these sources; ember runs on NumPy until it is rebuilt (pip install "
+                      "again, or make)", RuntimeWarning, stacklevel=2)
+        return None, None
+    built = {variant for variant, _ in _VARIANTS if _path(variant) is not None}
+    variant = choose(probe.ember_cpu_level(), built)
+    lib = probe if variant == "base" else ctypes.CDLL(str(_path(variant)))
+    missing = [name for name in _SIGNATURES if not hasattr(lib, name)]
+    if missing:
+        warnings.warn(f"{_path(variant).name} predates these sources (no {', '.join(missing)}); ember runs on "
+                      "NumPy until it is rebuilt (pip install again, or make)", RuntimeWarning, stacklevel=2)
+        return None, None
+    for name, (args, result) in _SIGNATURES.items():
+        fn = getattr(lib, name)
+        fn.argtypes, fn.restype = args, result
+    return lib, variant
+
+
+lib, variant = _load()
 # The library is used while this is true; tests switch it off to check the NumPy kernels on the same cases.
 enabled = lib is not None
 
