@@ -114,3 +114,17 @@ def test_no_blas_found_is_not_single_threaded(monkeypatch):
     monkeypatch.setattr(_threads, "_blas_threads", None)
     monkeypatch.setattr(_threads, "_num_threads", 2)
     assert not _threads.single_threaded_blas()
+
+
+@pytest.mark.skipif(_threads.blas_threads() is None, reason="threadpoolctl finds no BLAS in this NumPy")
+@pytest.mark.parametrize("env, expected", [({}, "1"), ({"OPENBLAS_NUM_THREADS": "2"}, "2")])
+def test_blas_runs_on_one_thread_unless_the_user_chose(env, expected):
+    # OpenBLAS's spinning idle threads take the cores of a busy machine: one thread unless chosen before start
+    code = """
+import threadpoolctl, ember
+print(*[lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"])
+"""
+    clean = {k: v for k, v in os.environ.items() if k not in _threads._BLAS_THREAD_VARIABLES}
+    out = subprocess.run([sys.executable, "-c", code], env=dict(clean, **env), capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == [expected]

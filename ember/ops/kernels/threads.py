@@ -7,6 +7,12 @@ Three kinds of thread do a kernel's work, and ``set_num_threads(n)`` sizes all t
   release the GIL, so blocks that write disjoint slices run in parallel on Python threads;
 * NumPy's BLAS, which runs threads of its own inside a matrix product. threadpoolctl reads and sets them: it finds
   the BLAS library NumPy loaded (OpenBLAS, MKL, BLIS...) without ember knowing its file name or symbols.
+
+By default ember runs NumPy's BLAS on one thread and splits work over the cores itself. OpenBLAS's idle threads spin
+for a long time after each product; on a machine that is doing something else they take the cores ember's next op
+needs, and a training loop of many small products slows down several times over. ember's own pools wait without
+spinning (the Python pool) or spin only briefly (the compiled pool). A BLAS thread count the user chose before
+starting (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``) or through ``set_num_threads`` is kept.
 """
 from __future__ import annotations
 
@@ -73,6 +79,18 @@ def blas_threads() -> int | None:
     return _blas_threads
 
 
+def _blas_on_one_thread_unless_chosen() -> None:
+    global _blas_threads
+    if any(name in os.environ for name in _BLAS_THREAD_VARIABLES):
+        return
+    if blas_threads() not in (None, 1):
+        _blas_controller().limit(limits=1, user_api="blas")
+        _blas_threads = 1
+
+
+_BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+
+
 def single_threaded_blas() -> bool:
     """Whether BLAS is known to run on one thread (e.g. ``OPENBLAS_NUM_THREADS=1``) while ember may use several:
     then an op may split its batch over threads itself without its halves' BLAS threads fighting for the cores."""
@@ -105,3 +123,6 @@ def _over_blocks(fn: Callable[[int, slice], None], items: int, blocks: int) -> N
     fn(0, slice(bounds[0], bounds[1]))
     for future in futures:
         future.result()
+
+
+_blas_on_one_thread_unless_chosen()
