@@ -3,7 +3,8 @@
 Options: ``--rounds N`` (default 7), ``--quick`` (fewer rounds, no process-level measurements),
 ``--only SUBSTRING``, ``--threads N`` (``set_num_threads(N)`` for both libraries; default: each one's own choice),
 ``--torch-threads N`` (torch's alone), ``--pause S`` (idle seconds before each
-sample, default 0.15), ``--json PATH`` (default benchmarks/results.json).
+sample, default 0.15), ``--busy N`` (N other processes keep the CPU busy while timing: how each library's defaults
+hold up on a shared machine; use with ``--only "train step"``), ``--json PATH`` (default benchmarks/results.json).
 
 Every sample follows a pause and an untimed call (see ``harness``), so that one library's spinning worker threads
 do not slow the other's sample. On a loaded machine, ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1`` (one thread for
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--torch-threads", type=int, default=None,
                         help="torch.set_num_threads before timing (default: torch's own choice)")
     parser.add_argument("--pause", type=float, default=PAUSE_S, help="idle seconds before each sample")
+    parser.add_argument("--busy", type=int, default=0, help="background processes spinning while timing")
     parser.add_argument("--json", default=str(Path(__file__).with_name("results.json")))
     args = parser.parse_args(argv)
     rounds = 3 if args.quick else args.rounds
@@ -65,19 +67,20 @@ def main(argv: list[str] | None = None) -> int:
         ember.set_num_threads(args.threads)
     threads = libs["torch"].get_num_threads() if "torch" in libs else None
     print(f"ember threads: {ember.get_num_threads()}, torch threads: {threads}, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, busy processes: {args.busy}")
     print(Result.header())
     results: list[Result] = []
-    for name, make, target in _suite():
-        if args.only and args.only not in name:
-            continue
-        try:
-            result = compare(name, make, libs, rounds, target, args.pause)
-        except Exception as e:  # a missing layer or op: report it and keep going
-            print(f"{name:<{NAME_WIDTH}} failed: {type(e).__name__}: {e}")
-            continue
-        results.append(result)
-        print(result.row(), flush=True)
+    with system.busy(args.busy):
+        for name, make, target in _suite():
+            if args.only and args.only not in name:
+                continue
+            try:
+                result = compare(name, make, libs, rounds, target, args.pause)
+            except Exception as e:  # a missing layer or op: report it and keep going
+                print(f"{name:<{NAME_WIDTH}} failed: {type(e).__name__}: {e}")
+                continue
+            results.append(result)
+            print(result.row(), flush=True)
     extra = {}
     if not args.quick and not args.only:
         root = str(Path(__file__).resolve().parent.parent)
@@ -88,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {"machine": {"python": sys.version.split()[0], "platform": platform.platform(),
                           "cpus": os.cpu_count(), "torch": getattr(libs.get("torch"), "__version__", None),
                           "ember_threads": ember.get_num_threads(), "torch_threads": threads,
-                          "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS")},
+                          "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS"), "busy_processes": args.busy},
               "pause_s": args.pause,
               "results": [dict(r.__dict__, ratio=r.ratio, min_ratio=r.min_ratio) for r in results], **extra}
     tmp = Path(f"{args.json}.tmp")  # written whole, then renamed: an interrupted run leaves the old file

@@ -1,9 +1,12 @@
-"""Process-level measurements: import time and the peak memory of a short training run (in fresh processes)."""
+"""Process-level measurements: import time and the peak memory of a short training run (in fresh processes), and
+background load for measuring on a busy machine."""
 from __future__ import annotations
 
+import contextlib
 import statistics
 import subprocess
 import sys
+from typing import Iterator
 
 # The peak is read from VmHWM (this process's own high-water mark), not getrusage's ru_maxrss: Linux carries
 # ru_maxrss over execve, so a child of the (large) benchmark process would report its parent's peak.
@@ -38,3 +41,20 @@ def peak_memory_mb(module: str, root: str, steps: int = 30) -> float:
     out = subprocess.run([sys.executable, "-c", _TRAIN_SCRIPT.format(lib=module, root=root, steps=steps)],
                          capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+# a pure-Python spin loop that ends by itself (at the latest after an hour) should the benchmark die without
+# stopping it
+_SPIN = "import time\nend = time.monotonic() + 3600\nwhile time.monotonic() < end:\n    pass\n"
+
+
+@contextlib.contextmanager
+def busy(processes: int) -> Iterator[None]:
+    """Keep ``processes`` other processes spinning on the CPU for the duration (a shared, busy machine)."""
+    spinners = [subprocess.Popen([sys.executable, "-c", _SPIN]) for _ in range(processes)]
+    try:
+        yield
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()

@@ -4,6 +4,7 @@ import json
 import torch
 
 import ember
+from benchmarks import system
 from benchmarks.__main__ import main
 
 
@@ -24,3 +25,12 @@ def test_runner_times_both_libraries_and_writes_json(tmp_path, capsys):
     (row,) = results["results"]
     assert row["name"].startswith("dispatch") and row["ember_ms"] > 0 and row["torch_ms"] > 0
     assert row["ratio"] == row["ember_ms"] / row["torch_ms"]
+
+
+def test_busy_keeps_spinning_processes_only_while_inside(monkeypatch):
+    started = []
+    real_popen = system.subprocess.Popen
+    monkeypatch.setattr(system.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
+    with system.busy(2):
+        assert len(started) == 2 and all(p.poll() is None for p in started)
+    assert all(p.poll() is not None for p in started)
