@@ -137,10 +137,24 @@ def _describe(x):
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
 
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+# PyTorch's two names of each dtype: its scalar type ("Float", which its messages print and which names the legacy
+# classes torch.FloatTensor and torch.FloatStorage) and the C++ type behind it ("float", in some kernel messages)
+_NAMES = {"float32": ("Float", "float"), "float64": ("Double", "double"), "float16": ("Half", "c10::Half"),
+          "int64": ("Long", "long int"), "int32": ("Int", "int"), "int16": ("Short", "short int"),
+          "int8": ("Char", "signed char"), "uint8": ("Byte", "unsigned char"), "bool": ("Bool", "bool")}
+_BY_TYPE_NAME = {names[0]: _BY_NAME[name] for name, names in _NAMES.items()}
 
 
 def _type_name(np_dtype) -> str:
     """PyTorch's scalar-type word for a NumPy dtype ("Float", "Long", ...), as its error messages print it."""
-    return _TYPE_NAMES[np.dtype(np_dtype).name]
+    return _NAMES[np.dtype(np_dtype).name][0]
+
+
+def _cpp_type_name(np_dtype) -> str:
+    """The C++ type of a NumPy dtype as PyTorch's kernel messages print it ("float", "long int", ...)."""
+    return _NAMES[np.dtype(np_dtype).name][1]
+
+
+def _from_type_name(name: str) -> dtype | None:
+    """The dtype of a scalar-type word ("Float" -> float32), None for any other string."""
+    return _BY_TYPE_NAME.get(name)

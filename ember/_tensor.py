@@ -6,6 +6,8 @@ indexing, in-place ops, ``backward``, hooks) are attached from above by ``ember.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtype
@@ -126,7 +128,12 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
-        return self.permute(tuple(range(self.ndim - 1, -1, -1))) if self.ndim > 1 else self
+        if self.ndim == 0:
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                          UserWarning, stacklevel=2)
+        elif self.ndim != 2:
+            warnings.warn(_T_NOT_2D, UserWarning, stacklevel=2)
+        return self.permute(tuple(range(self.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> "Tensor":
@@ -141,8 +148,6 @@ class Tensor:
         ``retain_grad()`` receive one."""
         grad = self._grad
         if grad is None and self.grad_fn is not None and not self._retains_grad:
-            import warnings
-
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return grad
 
@@ -243,10 +248,13 @@ class Tensor:
 
     def type(self, dtype=None, non_blocking: bool = False):
         if dtype is None:
-            return "ember." + _LEGACY_NAMES[self._data.dtype.name]
-        if isinstance(dtype, str):
-            names = {v: k for k, v in _LEGACY_NAMES.items()}
-            dtype = _dtype.from_numpy_dtype(np.dtype(names[dtype.split(".")[-1]]))
+            return f"ember.{_dtype._type_name(self._data.dtype)}Tensor"
+        if isinstance(dtype, str):  # a legacy type name: "ember.FloatTensor" (or "torch.FloatTensor")
+            word = dtype.split(".")[-1]
+            found = _dtype._from_type_name(word[:-len("Tensor")]) if word.endswith("Tensor") else None
+            if found is None:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = found
         return self.to(dtype)
 
     def type_as(self, other: "Tensor") -> "Tensor":
@@ -318,11 +326,10 @@ _NON_LEAF_GRAD = (
     "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, "
     "use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
     "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
-
-
-_LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-                 "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-                 "bool": "BoolTensor"}
+_T_NOT_2D = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and it will throw an "
+    "error in a future release. Consider `x.mT` to transpose batches of matrices or "
+    "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.")
 
 
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:

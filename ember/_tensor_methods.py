@@ -20,7 +20,7 @@ from .autograd import backward as autograd_backward
 from .autograd.engine import run_backward
 from .autograd.grad_mode import STATE
 from .ops import arith, index, pointwise, shape
-from .ops.inplace import apply_inplace
+from .ops.inplace import CopyBackwards, FillBackward2, FillBackward3, ZeroBackward0, apply_inplace
 from .utils.hooks import RemovableHandle, _add_hook
 
 
@@ -45,7 +45,7 @@ class _Methods:
         np_dtype = _dtype.to_numpy_dtype(dtype)
         if np_dtype == self._data.dtype:
             return self.clone() if copy else self
-        return shape.ToCopy.apply(self, np_dtype)
+        return shape.ToCopyBackward0.apply(self, np_dtype)
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on."""
@@ -127,11 +127,15 @@ class _Methods:
         return self._bump()
 
     def zero_(self):
+        if STATE.enabled and self._requires_grad:
+            return self._inplace(ZeroBackward0.apply)
         return self.fill_(0)
 
     def fill_(self, value):
-        value = value if isinstance(value, Tensor) else wrap(np.asarray(value, dtype=self._data.dtype))
-        return self.copy_(value)
+        is_tensor = isinstance(value, Tensor)
+        if STATE.enabled and (self._requires_grad or is_tensor and value._requires_grad):
+            return self._inplace(FillBackward3.apply if is_tensor else FillBackward2.apply, value)
+        return self.copy_(value if is_tensor else wrap(np.asarray(value, dtype=self._data.dtype)))
 
     def __setitem__(self, key, value) -> None:
         key = index.to_numpy_index(key)
@@ -170,10 +174,10 @@ class _Methods:
         return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     def clone(self, *, memory_format=None) -> "Tensor":
-        return shape.Clone.apply(self)
+        return shape.CloneBackward0.apply(self)
 
     def contiguous(self, memory_format=None) -> "Tensor":
-        return self if self._data.flags.c_contiguous else shape.Contiguous.apply(self)
+        return self if self._data.flags.c_contiguous else shape.CloneBackward0.apply(self)
 
     def expand_as(self, other: "Tensor") -> "Tensor":
         return self.expand(other.shape)
@@ -208,13 +212,37 @@ class _Methods:
         self._data[...] = values
         return self._bump()
 
+    def t_(self) -> "Tensor":
+        return _become_view(self, shape.TBackward1, shape.t_dims(self._data.ndim))
+
+    def transpose_(self, dim0: int, dim1: int) -> "Tensor":
+        return _become_view(self, shape.TransposeBackward1, shape.swapped_dims(self._data.ndim, dim0, dim1))
+
+    def unsqueeze_(self, dim: int) -> "Tensor":
+        return _become_view(self, shape.UnsqueezeBackward1, shape.unsqueezed_shape(self._data.shape, dim))
+
+    def squeeze_(self, dim=None) -> "Tensor":
+        op = shape.SqueezeBackward3 if dim is None else shape.SqueezeBackward4 if isinstance(dim, int) else \
+            shape.SqueezeBackward5
+        return _become_view(self, op, shape.squeezed_shape(self._data.shape, dim))
+
 
 def _replaced_by(dst: Tensor, src: Tensor) -> Tensor:
-    """What ``dst.copy_(src)`` computes: src cast and broadcast to dst (dst's old values get no gradient)."""
-    out = src.to(dst.dtype).expand(dst.shape)
+    """What ``dst.copy_(src)`` computes: src cast and broadcast to dst (dst's old values get a zero gradient)."""
+    return CopyBackwards.apply(dst, src)
+
+
+def _become_view(self, op, arg) -> Tensor:
+    """``self`` itself becomes the view ``op.apply(self, arg)``: the in-place view ops, each recorded under its
+    own node (``TBackward1``, ``SqueezeBackward3``...) as in PyTorch."""
+    if STATE.enabled and self._requires_grad and self.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    out = op.apply(self, arg)
+    self._data = out._data
     if out.grad_fn is not None:
-        out.grad_fn._name = "CopyBackwards"
-    return out
+        self.grad_fn, self._output_nr = out.grad_fn, out._output_nr
+    self._version_counter[0] += 1
+    return self
 
 
 for _name, _method in vars(_Methods).items():
@@ -268,39 +296,7 @@ for _name in _INPLACE:
     setattr(Tensor, _name.rstrip("_") + "_", _make_inplace(getattr(ops, _name)))
 
 
-def _inplace_view(fn, grad_name: str | None):
-    """``t_``, ``transpose_``, ...: ``self`` itself becomes the view ``fn(self)`` (recorded as ``grad_name``)."""
-    def method(self, *args):
-        if STATE.enabled and self._requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        out = fn(self, *args)
-        if out is self:
-            return self
-        node = out.grad_fn
-        if node is not None and node is not self.grad_fn and grad_name is not None:
-            node._name = grad_name
-        self._data = out._data
-        if node is not None:
-            self.grad_fn, self._output_nr = node, out._output_nr
-        self._version_counter[0] += 1
-        return self
-
-    method.__name__ = fn.__name__ + "_"
-    method.__doc__ = f"In-place ``{fn.__name__}``: this tensor becomes the view."
-    return method
-
-
-def _squeeze_(self, dim=None):
-    return (_squeeze_all if dim is None else _squeeze_dim)(self, *(() if dim is None else (dim,)))
-
-
-_squeeze_all = _inplace_view(ops.squeeze, "SqueezeBackward3")
-_squeeze_dim = _inplace_view(ops.squeeze, "SqueezeBackward4")
-Tensor.t_ = _inplace_view(ops.t, "TBackward1")
-Tensor.transpose_ = _inplace_view(ops.transpose, "TransposeBackward1")
 Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
-Tensor.unsqueeze_ = _inplace_view(ops.unsqueeze, "UnsqueezeBackward1")
-Tensor.squeeze_ = _squeeze_
 
 
 def _reflected(fn):

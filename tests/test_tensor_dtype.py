@@ -104,6 +104,38 @@ def test_to_and_type():
     assert x.to(float).dtype is ember.float32 and x.to(int).dtype is ember.int64 and x.to(bool).dtype is ember.bool
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_legacy_type_names_like_torch(name):
+    """``type()`` prints PyTorch's legacy class name and ``type(name)`` reads it back, for every dtype."""
+    x, tx = ember.zeros(1, dtype=getattr(ember, name)), torch.zeros(1, dtype=getattr(torch, name))
+    assert x.type() == tx.type().replace("torch.", "ember.")
+    assert ember.zeros(1).type(tx.type()).dtype is x.dtype
+
+
+@pytest.mark.parametrize("name", ["torch.FooTensor", "Float", "torch.Float"])
+def test_invalid_legacy_type_name(name):
+    with pytest.raises(ValueError) as ours:
+        ember.zeros(1).type(name)
+    with pytest.raises(ValueError) as theirs:
+        torch.zeros(1).type(name)
+    assert str(ours.value) == str(theirs.value) == f"invalid type: '{name}'"
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "float32"])
+def test_cpp_type_names_in_messages_like_torch(name):
+    """Kernel messages print a dtype's C++ type ("long int", "c10::Half"): lerp's and mm's do."""
+    def messages(lib):
+        x, other = lib.ones(2, 2, dtype=lib.float32), lib.ones(2, 2, dtype=getattr(lib, name))
+        out = []
+        for fn in (lambda: lib.lerp(x, other, 0.5), lambda: lib.nn.functional.linear(x, other)):
+            with pytest.raises(RuntimeError) as info:
+                fn()
+            out.append(str(info.value))
+        return out
+
+    assert messages(ember) == messages(torch)
+
+
 def test_conversion_keeps_the_graph():
     x = ember.tensor([1.0, 2.0], requires_grad=True)
     y = x.double()

@@ -68,6 +68,14 @@ def test_shape_mismatch_messages_name_both_shapes():
         ember.ones(3, 4).view(5, -1)
 
 
+@pytest.mark.parametrize("name, shape", [("view_size", (3, 4)), ("view_stride", (4, 3)), ("reshape_size", (6,))])
+def test_view_and_reshape_errors_note_the_shape(name, shape):
+    """PyTorch's message names the element count only; the note gives the shape it came from."""
+    with pytest.raises(RuntimeError) as err:
+        EXPRS[name](ember)
+    assert err.value.__notes__ == [f"the tensor has shape {shape}"]
+
+
 def test_non_cpu_device_is_refused_clearly():
     with pytest.raises(RuntimeError, match="cuda"):
         ember.ones(2, device="cuda")

@@ -97,7 +97,7 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
             if not retain_graph and attrs.get("_saved"):
                 attrs["_saved"] = _FREED
             for (nxt, nr), g in zip(node._edges, grad_inputs):
-                if nxt is None:
+                if nxt is None:  # function._NO_EDGE or _NOT_INPUT: no gradient flows there
                     continue
                 if g is not None:
                     buf = buffers.get(nxt)

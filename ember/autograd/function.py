@@ -24,10 +24,13 @@ from ..utils.hooks import RemovableHandle, _add_hook
 from .grad_mode import STATE, no_grad
 
 _FREED = object()
+# An edge is (node, output_nr); the engine keeps one per forward argument and sends no gradient along those
+# whose node is None. Two such edges exist, told apart by value:
+# the edge of an input that needs no gradient, which next_functions shows as PyTorch does
 _NO_EDGE = (None, 0)
-# the edge of an argument that is no input of PyTorch's node (a Python number, a dim, an index tensor...): the
-# engine keeps one edge per argument, ``next_functions`` leaves these out (compared by identity, not value)
-_NOT_INPUT = tuple([None, 0])  # built at run time: the compiler would share one constant with _NO_EDGE
+# the edge of an argument that is no input of PyTorch's node (a Python number, a dim, an index tensor...), which
+# next_functions leaves out; no real edge has a negative output_nr
+_NOT_INPUT = (None, -1)
 _NOTHING_SAVED = (None, None, None)
 _new = object.__new__
 
@@ -60,7 +63,7 @@ class Node:
         """The positions in ``_edges`` that ``next_functions`` shows."""
         edges = self._edges
         if self._inputs is None:
-            return [i for i, e in enumerate(edges) if e is not _NOT_INPUT]
+            return [i for i, e in enumerate(edges) if e != _NOT_INPUT]
         return [i for i in self._inputs if i < len(edges)]
 
     def __repr__(self) -> str:
@@ -290,14 +293,14 @@ class Op(Function):
     an output's as a Tensor with the output's history (so double backward and in-place checks work), anything
     else as a constant Tensor.
     Outputs of integer or bool dtype never require grad.
+    Each subclass is its own node class, named as PyTorch's node (``MulBackward0``).
     """
 
     _array_forward = True
-    _node_class = None  # an Op subclass is its own node class
+    _node_class = None  # set here, so that Function's hook makes no node class for Op itself
 
     def __init_subclass__(cls, **kwargs) -> None:
-        # an Op subclass is its own node class, named as PyTorch's node (``MulBackward0``): no Backward subclass
-        super(Function, cls).__init_subclass__(**kwargs)
+        super(Function, cls).__init_subclass__(**kwargs)  # skips Function's: no Backward subclass
 
     # before forward, ``needs_input_grad`` tells which inputs get a gradient (so forward can save only what
     # their backward needs); outside recording every input counts as needing one and nothing is kept

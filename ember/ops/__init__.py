@@ -1,5 +1,7 @@
 """ember's ops, one file per family; each op is defined once and reused by Tensor methods, ``ember.*`` functions,
 ``nn.functional`` and the modules."""
+from types import ModuleType as _ModuleType
+
 from .arith import (add, addcdiv, addcmul, div, floor_divide, lerp, maximum, minimum, mul, neg, pow, remainder,
                     sub)
 from .binary import arctan2, atan2, hypot, logaddexp, xlogy
@@ -20,3 +22,8 @@ from .shape import (broadcast_to, cat, chunk, expand, flatten, flip, narrow, per
                     split, squeeze, stack, t, transpose, tril, triu, unbind, unflatten, unsqueeze, view)
 from .softmax import log_softmax, softmax
 from .sort import argsort, sort, topk, unique
+
+# ``from .ops import *`` fills ember's top-level namespace: the functions only, not the family modules, and not the
+# ops PyTorch has only as Tensor methods
+__all__ = [name for name, value in list(globals().items()) if not name.startswith("_")
+           and not isinstance(value, _ModuleType) and name not in ("expand", "repeat", "view")]

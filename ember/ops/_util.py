@@ -84,3 +84,13 @@ def promote_operands(a, b, float_result: bool = False):
     if da is None and db is None:
         raise TypeError("at least one operand must be a Tensor")
     return a, b, dt
+
+
+def not_implemented(base: type, op: str) -> type:
+    """``base`` as PyTorch records an op without a derivative: the node class ``NotImplemented``, whose backward
+    raises."""
+    def backward(ctx, *grads):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+
+    return type("NotImplemented", (base,), {"__module__": base.__module__, "backward": staticmethod(backward),
+                                            "__doc__": f"``{op}``, which has no derivative."})

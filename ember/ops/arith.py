@@ -5,10 +5,10 @@ import math
 
 import numpy as np
 
-from .._dtype import _promote, _type_name
+from .._dtype import _cpp_type_name, _promote, _type_name
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from ._util import broadcast_error, promote_operands, sum_to, sum_to_array
+from ._util import broadcast_error, not_implemented, promote_operands, sum_to, sum_to_array
 from .._tensor import wrap
 
 
@@ -28,7 +28,7 @@ def _data(x):
     return x._data if hasattr(x, "_data") else x
 
 
-class Add(Op):
+class AddBackward0(Op):
     """``a + alpha * b``: both operands are inputs of PyTorch's node, a Python number too (it wraps it)."""
 
     _inputs = (0, 1)
@@ -51,7 +51,7 @@ class Add(Op):
         return sum_to(g, ctx.shapes[0]) if need[0] else None, gb
 
 
-class Sub(Op):
+class SubBackward0(Op):
     """``a - alpha * b``."""
 
     _inputs = (0, 1)
@@ -76,7 +76,7 @@ class Sub(Op):
                 sum_to(-g if alpha == 1 else g * -alpha, ctx.shapes[1]) if need[1] else None)
 
 
-class Mul(Op):
+class MulBackward0(Op):
     _inputs = (0, 1)
 
     @staticmethod
@@ -99,23 +99,27 @@ class Mul(Op):
                 sum_to(g * a, ctx.shapes[1]) if need[1] else None)
 
 
-class MulScalar(Mul):
+class MulBackward1(MulBackward0):
     """``tensor * number`` as PyTorch's C++ code records it (``mul.Scalar``: the number is no input of the node),
     for ops composed from others; Python's ``x * 2`` records MulBackward0 with the number as an input."""
 
-    _name = "MulBackward1"
     _inputs = None
 
 
-class AddScalar(Add):
+class AddBackward1(AddBackward0):
     """``tensor + number`` as PyTorch's C++ code records it (``add.Scalar``: the number is no input of the node);
     Python's ``x + 1`` records AddBackward0 with the number as an input."""
 
-    _name = "AddBackward1"
     _inputs = None
 
 
-class Div(Op):
+class SubBackward1(SubBackward0):
+    """``tensor - number`` as PyTorch's C++ code records it (``sub.Scalar``), one edge like ``AddBackward1``."""
+
+    _inputs = None
+
+
+class DivBackward0(Op):
     _inputs = (0, 1)
 
     @staticmethod
@@ -138,18 +142,34 @@ class Div(Op):
         return ga, gb
 
 
-class DivScalar(Div):
-    """``tensor / number`` as PyTorch's C++ code records it (``div.Scalar``), one edge like ``MulScalar``."""
+class DivBackward1(DivBackward0):
+    """``tensor / number`` as PyTorch's C++ code records it (``div.Scalar``), one edge like ``MulBackward1``."""
 
-    _name = "DivBackward1"
     _inputs = None
 
 
-class Pow(Op):
+class DivBackward2(Op):
+    """``div`` with a rounding mode: a step function, so both gradients are zero (PyTorch's rule)."""
+
+    _inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        ctx.shapes = (_shape(a), _shape(b))
+        return np.floor_divide(a, b) if rounding_mode == "floor" else np.trunc(a / b)
+
+    @staticmethod
+    def backward(ctx, g):
+        dt = g._data.dtype
+        return tuple([wrap(np.zeros(shape, dt)) if need else None
+                      for shape, need in zip(ctx.shapes, ctx.needs_input_grad)]) + (None,)
+
+
+class PowBackward0(Op):
+    """``tensor ** number``; PyTorch names ``tensor ** tensor`` and ``number ** tensor`` apart (below)."""
+
     @staticmethod
     def forward(ctx, a, b):
-        ctx._name = "PowBackward0" if not isinstance(b, np.ndarray) else (
-            "PowBackward1" if isinstance(a, np.ndarray) else "PowBackward2")
         out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
@@ -167,6 +187,14 @@ class Pow(Op):
         return ga, gb
 
 
+class PowBackward1(PowBackward0):
+    """``tensor ** tensor``."""
+
+
+class PowBackward2(PowBackward0):
+    """``number ** tensor``."""
+
+
 def _is_zero(x) -> bool:
     return not hasattr(x, "_data") and x == 0
 
@@ -175,7 +203,9 @@ def _tshape(x) -> tuple:
     return x.shape if hasattr(x, "_data") else ()
 
 
-class Remainder(Op):
+class RemainderBackward0(Op):
+    """``remainder(tensor, number)``; ``RemainderBackward1`` is ``remainder(tensor, tensor)``."""
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -190,7 +220,14 @@ class Remainder(Op):
         return ga, gb
 
 
-class Neg(Op):
+class RemainderBackward1(RemainderBackward0):
+    """``remainder(tensor, tensor)``."""
+
+
+_REMAINDER_OF_NUMBER = not_implemented(RemainderBackward0, "remainder")  # ``number % tensor``: no derivative
+
+
+class NegBackward0(Op):
     @staticmethod
     def forward(ctx, a):
         return -a
@@ -200,7 +237,7 @@ class Neg(Op):
         return wrap(np.negative(g._data)) if not STATE.enabled else -g
 
 
-class Maximum(Op):
+class MaximumBackward0(Op):
     """Elementwise max; on ties each input gets half the gradient, as in PyTorch."""
 
     _inputs = (0, 1)
@@ -215,7 +252,7 @@ class Maximum(Op):
         return _tie_split(ctx, g, lambda a, b: a > b)
 
 
-class Minimum(Op):
+class MinimumBackward0(Op):
     _inputs = (0, 1)
 
     @staticmethod
@@ -260,7 +297,7 @@ def _check_alpha(alpha, dt: np.dtype):
 
 def add(input, other, *, alpha=1):
     """``input + alpha * other``."""
-    return _binary(Add, input, other, alpha=alpha)
+    return _binary(AddBackward0, input, other, alpha=alpha)
 
 
 def _is_bool(x) -> bool:
@@ -275,24 +312,32 @@ def sub(input, other, *, alpha=1):
                                "`logical_xor()` operator instead.")
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return _binary(Sub, input, other, alpha=alpha)
+    return _binary(SubBackward0, input, other, alpha=alpha)
 
 
 def mul(input, other):
     """``input * other`` with broadcasting and type promotion."""
-    return _binary(Mul, input, other)
+    return _binary(MulBackward0, input, other)
 
 
 def div(input, other, *, rounding_mode: str | None = None):
     """True division (ints give float); ``rounding_mode`` 'trunc' or 'floor' gives integer-valued results."""
     if rounding_mode is None:
-        return _binary(Div, input, other, float_result=True)
+        return _binary(DivBackward0, input, other, float_result=True)
+    if rounding_mode not in ("floor", "trunc"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    if _is_float_operand(input) or _is_float_operand(other):
+        a, b, _ = promote_operands(input, other)
+        try:
+            return DivBackward2.apply(a, b, rounding_mode)
+        except ValueError as e:
+            if "broadcast" in str(e):
+                raise broadcast_error(_tshape(a), _tshape(b)) from None
+            raise
     if rounding_mode == "floor":
         return floor_divide(input, other)
-    if rounding_mode == "trunc":
-        q = _binary(Div, input, other, float_result=True).trunc()
-        return q if _is_float_operand(input) or _is_float_operand(other) else q.to(input.dtype)
-    raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    return _binary(DivBackward0, input, other, float_result=True).trunc().to(input.dtype)
 
 
 def _is_float_operand(x) -> bool:
@@ -301,12 +346,16 @@ def _is_float_operand(x) -> bool:
 
 def pow(input, exponent):
     """``input ** exponent`` elementwise."""
-    return _binary(Pow, input, exponent)
+    if not hasattr(exponent, "_data"):
+        return _binary(PowBackward0, input, exponent)
+    return _binary(PowBackward1 if hasattr(input, "_data") else PowBackward2, input, exponent)
 
 
 def remainder(input, other):
     """Python-style modulus: the result takes the sign of ``other``."""
-    return _binary(Remainder, input, other)
+    if not hasattr(other, "_data"):
+        return _binary(RemainderBackward0, input, other)
+    return _binary(RemainderBackward1 if hasattr(input, "_data") else _REMAINDER_OF_NUMBER, input, other)
 
 
 def neg(input):
@@ -314,17 +363,17 @@ def neg(input):
     if input._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return Neg.apply(input)
+    return NegBackward0.apply(input)
 
 
 def maximum(input, other):
     """Elementwise max of two tensors (NaN propagates)."""
-    return _binary(Maximum, input, other)
+    return _binary(MaximumBackward0, input, other)
 
 
 def minimum(input, other):
     """Elementwise min of two tensors (NaN propagates)."""
-    return _binary(Minimum, input, other)
+    return _binary(MinimumBackward0, input, other)
 
 
 def floor_divide(input, other):
@@ -345,7 +394,7 @@ def _common(*tensors):
     return [t if t._data.dtype == dt else t.to(dt) for t in tensors]
 
 
-class Addcmul(Op):
+class AddcmulBackward0(Op):
     """``input + value * tensor1 * tensor2``."""
 
     @staticmethod
@@ -366,7 +415,7 @@ class Addcmul(Op):
                 sum_to(gv * t1, s2) if need[2] else None)
 
 
-class Addcdiv(Op):
+class AddcdivBackward0(Op):
     """``input + value * tensor1 / tensor2``."""
 
     @staticmethod
@@ -386,10 +435,9 @@ class Addcdiv(Op):
                 sum_to(-gv * t1 / (t2 * t2), s2) if need[2] else None)
 
 
-class Lerp(Op):
+class LerpBackward0(Op):
     """``input + weight * (end - input)`` with a number ``weight``."""
 
-    _name = "LerpBackward0"
 
     @staticmethod
     def forward(ctx, a, b, weight):
@@ -403,10 +451,9 @@ class Lerp(Op):
         return sum_to(g * (1 - w), sa) if need[0] else None, sum_to(g * w, sb) if need[1] else None
 
 
-class LerpTensor(Op):
+class LerpBackward1(Op):
     """``input + weight * (end - input)`` with a tensor ``weight``."""
 
-    _name = "LerpBackward1"
 
     @staticmethod
     def forward(ctx, a, b, w):
@@ -444,7 +491,7 @@ def addcmul(input, tensor1, tensor2, *, value=1):
     tensors = _common(input, tensor1, tensor2)
     if tensors[0]._data.dtype.kind != "f" and isinstance(value, float):
         value = int(value)  # PyTorch casts the value to the integer dtype
-    return _ternary(Addcmul, tensors, value)
+    return _ternary(AddcmulBackward0, tensors, value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
@@ -456,7 +503,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
             "value * ember.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
             "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    return _ternary(Addcdiv, _common(input, tensor1, tensor2), value)
+    return _ternary(AddcdivBackward0, _common(input, tensor1, tensor2), value)
 
 
 def lerp(input, end, weight):
@@ -464,14 +511,10 @@ def lerp(input, end, weight):
     dt = input._data.dtype
     for name, t in (("end", end), ("weight", weight)):
         if hasattr(t, "_data") and t._data.dtype != dt:
-            raise RuntimeError(f"expected dtype {_dtype_word(dt)} for `{name}` but got dtype "
-                               f"{_dtype_word(t._data.dtype)}")
+            raise RuntimeError(f"expected dtype {_cpp_type_name(dt)} for `{name}` but got dtype "
+                               f"{_cpp_type_name(t._data.dtype)}")
     if dt.kind != "f":
         raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{_type_name(dt)}\'')
     if hasattr(weight, "_data"):
-        return _ternary(LerpTensor, (input, end, weight))
-    return _ternary(Lerp, (input, end), weight)
-
-
-def _dtype_word(dt: np.dtype) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(dt.name, dt.name)
+        return _ternary(LerpBackward1, (input, end, weight))
+    return _ternary(LerpBackward0, (input, end), weight)

@@ -32,7 +32,7 @@ class _Binary(Op):
         return (sum_to(ga, ctx.shapes[0]) if need[0] else None, sum_to(gb, ctx.shapes[1]) if need[1] else None)
 
 
-class Atan2(_Binary):
+class Atan2Backward0(_Binary):
     _np = staticmethod(np.arctan2)
 
     @staticmethod
@@ -41,7 +41,7 @@ class Atan2(_Binary):
         return scale * b, -scale * a
 
 
-class Hypot(_Binary):
+class HypotBackward0(_Binary):
     _np = staticmethod(np.hypot)
 
     @staticmethod
@@ -49,7 +49,7 @@ class Hypot(_Binary):
         return g * a / out, g * b / out
 
 
-class Logaddexp(_Binary):
+class LogaddexpBackward0(_Binary):
     _np = staticmethod(np.logaddexp)
 
     @staticmethod
@@ -63,7 +63,7 @@ def _xlogy(a, b):
     return np.where((a == 0) & ~np.isnan(b), np.zeros((), out.dtype), out)
 
 
-class Xlogy(_Binary):
+class XlogyBackward0(_Binary):
     _np = staticmethod(_xlogy)
 
     @staticmethod
@@ -73,12 +73,12 @@ class Xlogy(_Binary):
         return ga, (g * a / b if need[1] else None)
 
 
-class XlogyScalarSelf(Xlogy):
-    _name = "XlogyBackward1"
+class XlogyBackward1(XlogyBackward0):
+    """``xlogy(number, tensor)``."""
 
 
-class XlogyScalarOther(Xlogy):
-    _name = "XlogyBackward2"
+class XlogyBackward2(XlogyBackward0):
+    """``xlogy(tensor, number)``."""
 
 
 def _binary(op, name: str, input, other):
@@ -98,7 +98,7 @@ def _binary(op, name: str, input, other):
 
 def atan2(input, other):
     """Elementwise ``atan(input / other)`` in the quadrant of (other, input)."""
-    return _binary(Atan2, "atan2", input, other)
+    return _binary(Atan2Backward0, "atan2", input, other)
 
 
 arctan2 = atan2
@@ -106,16 +106,16 @@ arctan2 = atan2
 
 def hypot(input, other):
     """Elementwise ``sqrt(input**2 + other**2)``."""
-    return _binary(Hypot, "hypot", input, other)
+    return _binary(HypotBackward0, "hypot", input, other)
 
 
 def logaddexp(input, other):
     """Elementwise ``log(exp(input) + exp(other))`` without overflow."""
-    return _binary(Logaddexp, "logaddexp", input, other)
+    return _binary(LogaddexpBackward0, "logaddexp", input, other)
 
 
 def xlogy(input, other):
     """Elementwise ``input * log(other)``, 0 where input is 0 (unless other is NaN)."""
-    op = Xlogy if hasattr(input, "_data") and hasattr(other, "_data") else (
-        XlogyScalarOther if hasattr(input, "_data") else XlogyScalarSelf)
+    op = XlogyBackward0 if hasattr(input, "_data") and hasattr(other, "_data") else (
+        XlogyBackward2 if hasattr(input, "_data") else XlogyBackward1)
     return _binary(op, "xlogy", input, other)

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ._util import normalize_dim
-from .shape import Expand, Reshape, stack
+from .shape import ExpandBackward0, UnsafeViewBackward0, stack
 from .._tensor import wrap
 
 
@@ -64,7 +64,7 @@ def meshgrid(*tensors, indexing: str | None = None):
     for i, t in enumerate(tensors):
         shape = [1] * len(tensors)
         shape[order.index(i)] = -1
-        out.append(Expand.apply(t.view(shape), tuple(sizes)))
+        out.append(ExpandBackward0.apply(t.view(shape), tuple(sizes)))
     return tuple(out)
 
 
@@ -81,6 +81,6 @@ def kron(input, other):
     a_shape = (1,) * (n - input.ndim) + tuple(input.shape)
     b_shape = (1,) * (n - other.ndim) + tuple(other.shape)
     # interleave the dims: a as (a0, 1, a1, 1, ...), b as (1, b0, 1, b1, ...); PyTorch records _unsafe_view
-    a = Reshape.apply(input, tuple(s for d in a_shape for s in (d, 1)))
-    b = Reshape.apply(other, tuple(s for d in b_shape for s in (1, d)))
-    return Reshape.apply(a * b, tuple(x * y for x, y in zip(a_shape, b_shape)))
+    a = UnsafeViewBackward0.apply(input, tuple(s for d in a_shape for s in (d, 1)))
+    b = UnsafeViewBackward0.apply(other, tuple(s for d in b_shape for s in (1, d)))
+    return UnsafeViewBackward0.apply(a * b, tuple(x * y for x, y in zip(a_shape, b_shape)))

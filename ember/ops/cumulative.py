@@ -14,7 +14,7 @@ def _rev_cumsum(t, dim: int):
     return t.flip(dim).cumsum(dim).flip(dim)
 
 
-class Cumsum(Op):
+class CumsumBackward0(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
@@ -33,10 +33,10 @@ def cumsum(input, dim: int, *, dtype=None):
     """Cumulative sum along ``dim``; integers and bools accumulate in int64."""
     if dtype is not None:
         input = input.to(dtype)
-    return Cumsum.apply(input, normalize_dim(dim, input.ndim))
+    return CumsumBackward0.apply(input, normalize_dim(dim, input.ndim))
 
 
-class Cumprod(Op):
+class CumprodBackward0(Op):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
@@ -69,7 +69,7 @@ def cumprod(input, dim: int, *, dtype=None):
         input = input.to(dtype)
     elif input._data.dtype.kind in "biu":
         input = input.long()
-    return Cumprod.apply(input, normalize_dim(dim, input.ndim))
+    return CumprodBackward0.apply(input, normalize_dim(dim, input.ndim))
 
 
 class _CumExtreme(Op):
@@ -98,11 +98,11 @@ class _CumExtreme(Op):
         return (scatter_add_into_zeros(g, shape, dim, idx) if shape else g), None
 
 
-class Cummax(_CumExtreme):
+class CummaxBackward0(_CumExtreme):
     _ufunc = np.maximum
 
 
-class Cummin(_CumExtreme):
+class CumminBackward0(_CumExtreme):
     _ufunc = np.minimum
 
 
@@ -116,9 +116,9 @@ def _cum_extreme(op, result, input, dim):
 
 def cummax(input, dim: int):
     """(values, indices): the running maximum along ``dim`` and where each was found."""
-    return _cum_extreme(Cummax, _cummax_t, input, dim)
+    return _cum_extreme(CummaxBackward0, _cummax_t, input, dim)
 
 
 def cummin(input, dim: int):
     """(values, indices): the running minimum along ``dim`` and where each was found."""
-    return _cum_extreme(Cummin, _cummin_t, input, dim)
+    return _cum_extreme(CumminBackward0, _cummin_t, input, dim)

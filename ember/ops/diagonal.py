@@ -29,7 +29,7 @@ def _dims(ndim: int, dim1: int, dim2: int) -> tuple:
     return d1, d2
 
 
-class Diagonal(Op):
+class DiagonalBackward0(Op):
     """``x.diagonal(offset, dim1, dim2)``: a view of the diagonal, which becomes the last dim."""
 
     _is_view = True
@@ -42,14 +42,13 @@ class Diagonal(Op):
     @staticmethod
     def backward(ctx, g):
         shape, offset, d1, d2 = ctx.meta
-        return DiagonalScatter.apply(g, shape, offset, d1, d2), None, None, None
+        return DiagonalBackwardBackward0.apply(g, shape, offset, d1, d2), None, None, None
 
 
-class DiagonalCopy(Diagonal):
+class DiagonalBackward0_copy(DiagonalBackward0):
     """``diag`` of a matrix: the diagonal as a new tensor."""
 
     _is_view = False
-    _name = "DiagonalBackward0_copy"
 
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
@@ -57,7 +56,7 @@ class DiagonalCopy(Diagonal):
         return _diagonal_view(x, offset, d1, d2).copy()
 
 
-class DiagonalScatter(Op):
+class DiagonalBackwardBackward0(Op):
     """Zeros of ``shape`` with ``g`` written on the diagonal (Diagonal's backward; its own is a diagonal)."""
 
     @staticmethod
@@ -70,10 +69,10 @@ class DiagonalScatter(Op):
     @staticmethod
     def backward(ctx, gg):
         offset, d1, d2 = ctx.meta
-        return Diagonal.apply(gg, offset, d1, d2), None, None, None, None
+        return DiagonalBackward0.apply(gg, offset, d1, d2), None, None, None, None
 
 
-class DiagEmbed(Op):
+class DiagEmbedBackward0(Op):
     """The last dim of ``x`` written on diagonal ``offset`` of two new dims d1, d2 (the rest zero)."""
 
     @staticmethod
@@ -90,31 +89,31 @@ class DiagEmbed(Op):
     @staticmethod
     def backward(ctx, g):
         offset, d1, d2 = ctx.meta
-        return Diagonal.apply(g, offset, d1, d2), None, None, None
+        return DiagonalBackward0.apply(g, offset, d1, d2), None, None, None
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     """The diagonal ``offset`` of the dims ``dim1`` and ``dim2`` as a view (it becomes the last dim)."""
     d1, d2 = _dims(input.ndim, dim1, dim2)
-    return Diagonal.apply(input, offset, d1, d2)
+    return DiagonalBackward0.apply(input, offset, d1, d2)
 
 
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
     """A tensor whose diagonals (over ``dim1``, ``dim2``) hold the last dim of ``input``."""
     d1, d2 = _dims(input.ndim + 1, dim1, dim2)
-    return DiagEmbed.apply(input, offset, d1, d2)
+    return DiagEmbedBackward0.apply(input, offset, d1, d2)
 
 
 def diag(input, diagonal: int = 0):
     """A 1-D input becomes a square matrix with it on diagonal ``diagonal``; a 2-D input gives that diagonal."""
     if input.ndim == 1:
-        return DiagEmbed.apply(input, diagonal, 0, 1)
+        return DiagEmbedBackward0.apply(input, diagonal, 0, 1)
     if input.ndim == 2:
-        return DiagonalCopy.apply(input, diagonal, 0, 1)
+        return DiagonalBackward0_copy.apply(input, diagonal, 0, 1)
     raise RuntimeError("diag(): Supports 1D or 2D tensors. Got {}D".format(input.ndim))
 
 
-class Trace(Op):
+class TraceBackward0(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.shape = x.shape
@@ -123,11 +122,11 @@ class Trace(Op):
     @staticmethod
     def backward(ctx, g):
         n = min(ctx.shape)
-        return DiagonalScatter.apply(g.expand(n), ctx.shape, 0, 0, 1)
+        return DiagonalBackwardBackward0.apply(g.expand(n), ctx.shape, 0, 0, 1)
 
 
 def trace(input):
     """The sum of the main diagonal of a matrix."""
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
-    return Trace.apply(input)
+    return TraceBackward0.apply(input)

@@ -73,34 +73,15 @@ def _check_masks(index: tuple, shape: tuple) -> None:
             dim += 1
 
 
-def _basic_name(index) -> str:
-    """PyTorch names the node after the last view op that basic indexing applies."""
-    if isinstance(index, slice):
-        return "SliceBackward0"
-    name = "AliasBackward0"
-    for i in index if type(index) is tuple else (index,):
-        if i is None or isinstance(i, bool):
-            name = "UnsqueezeBackward0"
-        elif isinstance(i, slice):
-            if i != _FULL:
-                name = "SliceBackward0"
-        elif i is not Ellipsis:
-            name = "SelectBackward0"
-    return name
-
-
-_FULL = slice(None)
-
-
-class Index(Op):
-    """``x[index]`` with basic indices: a view sharing storage (and version counter) with ``x``."""
+class _BasicIndex(Op):
+    """``x[index]`` with basic indices: a view sharing storage (and version counter) with ``x``. PyTorch names
+    the node after the last view op that indexing applies, hence the subclasses below."""
 
     _is_view = True
 
     @staticmethod
     def forward(ctx, x, index):
         ctx.meta = (x.shape, index)
-        ctx._name = _basic_name(index)
         # a trailing Ellipsis makes NumPy return a 0-d view instead of a scalar copy
         if type(index) is not tuple:
             index = (index,)
@@ -109,24 +90,46 @@ class Index(Op):
     @staticmethod
     def backward(ctx, g):
         shape, index = ctx.meta
-        return IndexAddInto.apply(g, shape, index), None
+        return IndexPutImplBackward0.apply(g, shape, index), None
 
 
-class Select(Index):
-    """``x[i]`` for a Python int ``i``: the common case (a dataset's sample), without index analysis."""
-
-    _name = "SelectBackward0"
-
-    @staticmethod
-    def forward(ctx, x, index):
-        ctx.meta = (x.shape, index)
-        return x[index, ...]
+class SelectBackward0(_BasicIndex):
+    """``x[i]``: an int last."""
 
 
-class IndexAdvanced(Op):
+class SliceBackward0(_BasicIndex):
+    """``x[a:b]``: a slice that is not the whole dim last."""
+
+
+class UnsqueezeBackward0(_BasicIndex):
+    """``x[None]``: a None last."""
+
+
+class AliasBackward0(_BasicIndex):
+    """``x[...]`` or ``x[:]``: nothing but whole dims."""
+
+
+def _basic_op(index) -> type:
+    """The node class of ``x[index]`` for a basic ``index``."""
+    if isinstance(index, slice):
+        return SliceBackward0
+    op = AliasBackward0
+    for i in index if type(index) is tuple else (index,):
+        if i is None or isinstance(i, bool):
+            op = UnsqueezeBackward0
+        elif isinstance(i, slice):
+            if i != _FULL:
+                op = SliceBackward0
+        elif i is not Ellipsis:
+            op = SelectBackward0
+    return op
+
+
+_FULL = slice(None)
+
+
+class IndexBackward0(Op):
     """``x[index]`` with integer arrays or bool masks in the index: a copy."""
-
-    _name = "IndexBackward0"
 
     @staticmethod
     def forward(ctx, x, index):
@@ -136,19 +139,20 @@ class IndexAdvanced(Op):
     @staticmethod
     def backward(ctx, g):
         shape, index = ctx.meta
-        return IndexAddInto.apply(g, shape, index), None
+        return IndexPutImplBackward0.apply(g, shape, index), None
 
 
-class IndexSelect(IndexAdvanced):
-    _name = "IndexSelectBackward0"
+class IndexSelectBackward0(IndexBackward0):
+    """``index_select``."""
 
 
-class MaskedSelect(IndexAdvanced):
-    _name = "MaskedSelectBackward0"
+class MaskedSelectBackward0(IndexBackward0):
+    """``masked_select``."""
 
 
-class IndexAddInto(Op):
-    """Scatter ``g`` into zeros of ``shape`` at ``index`` (repeated indices accumulate): Index's backward."""
+class IndexPutImplBackward0(Op):
+    """Scatter ``g`` into zeros of ``shape`` at ``index`` (repeated indices accumulate): indexing's backward,
+    named as PyTorch's ``index_put_`` into zeros."""
 
     @staticmethod
     def forward(ctx, g, shape, index):
@@ -176,7 +180,7 @@ def getitem(x, key):
     """``x[key]`` with PyTorch's index rules (basic indexing gives a view, advanced indexing a copy)."""
     if type(key) is int:
         try:
-            return Select.apply(x, key)
+            return SelectBackward0.apply(x, key)
         except IndexError as e:
             raise IndexError(_pytorch_index_message(str(e), x.shape)) from None
     index = to_numpy_index(key)
@@ -191,7 +195,7 @@ def getitem(x, key):
         except IndexError:
             pass  # the single op below reports the error with the dim of the original tensor, as PyTorch does
     try:
-        return (IndexAdvanced if advanced else Index).apply(x, index)
+        return (IndexBackward0 if advanced else _basic_op(index)).apply(x, index)
     except IndexError as e:
         raise IndexError(_pytorch_index_message(str(e), x.shape)) from None
 
@@ -208,11 +212,11 @@ def _basic_chain(x, index: tuple):
             dim = out.ndim - after
             continue
         if item is None or isinstance(item, (int, np.integer)) or _changes(item, out.shape[dim]):
-            out = Index.apply(out, (_FULL,) * dim + (item,))
+            out = _basic_op(item).apply(out, (_FULL,) * dim + (item,))
             steps += 1
         if not isinstance(item, (int, np.integer)):
             dim += 1
-    return out if steps else Index.apply(x, index)
+    return out if steps else AliasBackward0.apply(x, index)
 
 
 def _changes(item: slice, size: int) -> bool:
@@ -233,10 +237,8 @@ def _pytorch_index_message(msg: str, shape) -> str:
     return msg
 
 
-class IndexPut(Op):
-    """``out = x.clone(); out[index] = value``: the out-of-place form of __setitem__."""
-
-    _name = "CopySlices"
+class IndexPutBackward0(Op):
+    """``out = x.clone(); out[index] = value``: the out-of-place form of __setitem__ with an advanced index."""
 
     @staticmethod
     def forward(ctx, x, value, index):
@@ -263,6 +265,10 @@ class IndexPut(Op):
         return gx, gv, None
 
 
+class CopySlices(IndexPutBackward0):
+    """``IndexPutBackward0`` for a basic index, which PyTorch writes through a view of ``x``."""
+
+
 def assign(out: np.ndarray, index, value) -> None:
     """``out[index] = value`` with PyTorch's message when ``value`` does not broadcast to the target."""
     try:
@@ -274,7 +280,7 @@ def assign(out: np.ndarray, index, value) -> None:
 
 def index_put(x, index, value):
     """``x`` with ``value`` written at ``index`` (out of place; ``__setitem__`` runs it in place)."""
-    return IndexPut.apply(x, value, index)
+    return (IndexPutBackward0 if _is_advanced(index) else CopySlices).apply(x, value, index)
 
 
 # -- gather / scatter ------------------------------------------------------------------------------------------
@@ -323,7 +329,7 @@ def _check_scatter(x_shape: tuple, dim: int, index: np.ndarray, src_shape: tuple
         _check_bounds(index, dim, x_shape[dim] if x_shape else 1)
 
 
-class Gather(Op):
+class GatherBackward0(Op):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.meta = (x.shape, dim, index)
@@ -344,18 +350,18 @@ def gather(input, dim: int, index):
     dim = normalize_dim(dim, input.ndim)
     idx = _index_array("gather", index)
     _check_gather(input.shape, dim, idx)
-    return Gather.apply(input, dim, idx)
+    return GatherBackward0.apply(input, dim, idx)
 
 
 def _src_grad(g, dim: int, index: np.ndarray, src_shape: tuple):
     """The gradient of a scatter's ``src``: ``g`` gathered at ``index``, zero where src was not read."""
-    out = Gather.apply(g, dim, index)
+    out = GatherBackward0.apply(g, dim, index)
     if out.shape != src_shape:
-        out = IndexAddInto.apply(out, src_shape, tuple(slice(s) for s in index.shape))
+        out = IndexPutImplBackward0.apply(out, src_shape, tuple(slice(s) for s in index.shape))
     return out
 
 
-class ScatterAdd(Op):
+class ScatterAddBackward0(Op):
     @staticmethod
     def forward(ctx, x, src, dim, index):
         ctx.meta = (dim, index, src.shape)
@@ -377,7 +383,7 @@ class ScatterAdd(Op):
 
 def scatter_add_into_zeros(g, shape, dim: int, index: np.ndarray):
     """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim`` (gather's backward)."""
-    return ScatterAdd.apply(zeros(shape, dtype=g.dtype), g, dim, index)
+    return ScatterAddBackward0.apply(zeros(shape, dtype=g.dtype), g, dim, index)
 
 
 def _same_dtype(input, src) -> None:
@@ -391,10 +397,10 @@ def scatter_add(input, dim: int, index, src):
     idx = _index_array("scatter_add", index)
     _same_dtype(input, src)
     _check_scatter(input.shape, dim, idx, src.shape)
-    return ScatterAdd.apply(input, src, dim, idx)
+    return ScatterAddBackward0.apply(input, src, dim, idx)
 
 
-class Scatter(Op):
+class ScatterBackward0(Op):
     """Write ``src`` (a Tensor) at ``index`` along ``dim``; optional reduce 'add'/'multiply'."""
 
     @staticmethod
@@ -422,14 +428,15 @@ class Scatter(Op):
         need = ctx.needs_input_grad
         gx = gsrc = None
         if need[0]:
-            gx = g if reduce == "add" else Scatter.apply(g, np.zeros((), dtype=g._data.dtype), dim, index, None)
+            zero = np.zeros((), dtype=g._data.dtype)
+            gx = g if reduce == "add" else ScatterBackward0.apply(g, zero, dim, index, None)
         if need[1]:
             gsrc = g if g.ndim == 0 else _src_grad(g, dim, index, src_shape)
         return gx, gsrc, None, None, None
 
 
-class ScatterValue(Scatter):
-    _name = "ScatterBackward1"
+class ScatterBackward1(ScatterBackward0):
+    """``scatter`` of a number ``value``."""
 
 
 def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
@@ -443,9 +450,9 @@ def scatter(input, dim: int, index, src=None, *, value=None, reduce=None):
     if hasattr(src, "_data"):
         _same_dtype(input, src)
         _check_scatter(input.shape, dim, idx, src.shape)
-        return Scatter.apply(input, src, dim, idx, reduce)
+        return ScatterBackward0.apply(input, src, dim, idx, reduce)
     _check_scatter(input.shape, dim, idx, None)
-    return ScatterValue.apply(input, np.asarray(src, dtype=input._data.dtype), dim, idx, reduce)
+    return ScatterBackward1.apply(input, np.asarray(src, dtype=input._data.dtype), dim, idx, reduce)
 
 
 def index_select(input, dim: int, index):
@@ -463,11 +470,11 @@ def index_select(input, dim: int, index):
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(idx[int(np.argmax(bad))])} "
                            f"axis_dim={size}")
     if input.ndim == 0:
-        return IndexSelect.apply(input.reshape(1), (idx,)).reshape(())
-    return IndexSelect.apply(input, (slice(None),) * dim + (idx,))
+        return IndexSelectBackward0.apply(input.reshape(1), (idx,)).reshape(())
+    return IndexSelectBackward0.apply(input, (slice(None),) * dim + (idx,))
 
 
-class MaskedFill(Op):
+class MaskedFillBackward0(Op):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.meta = (mask, x.shape)
@@ -484,10 +491,9 @@ class MaskedFill(Op):
         return gx, None, gv
 
 
-class MaskedFillTensor(MaskedFill):
+class MaskedFillBackward1(MaskedFillBackward0):
     """masked_fill with a 0-d tensor value: the value is an input of the node (of any dtype), as in PyTorch."""
 
-    _name = "MaskedFillBackward1"
     _inputs = (0, 2)
 
 
@@ -501,7 +507,7 @@ def masked_fill(input, mask, value):
                                f"{value.ndim} dimension(s).")
         if value.requires_grad and value._data.dtype != input._data.dtype:
             value = value.to(input.dtype)
-    out = (MaskedFillTensor if hasattr(value, "_data") else MaskedFill).apply(input, mask, value)
+    out = (MaskedFillBackward1 if hasattr(value, "_data") else MaskedFillBackward0).apply(input, mask, value)
     if out.shape != input.shape:
         raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} does not broadcast to the input's "
                            f"shape {list(input.shape)}")
@@ -512,7 +518,7 @@ def masked_select(input, mask):
     """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (both broadcast first)."""
     shape = np.broadcast_shapes(input.shape, mask.shape)
     x = input.expand(shape) if input.shape != shape else input
-    return MaskedSelect.apply(x, np.broadcast_to(mask._data, shape))
+    return MaskedSelectBackward0.apply(x, np.broadcast_to(mask._data, shape))
 
 
 def nonzero(input, *, as_tuple: bool = False):

@@ -7,9 +7,9 @@ import numpy as np
 from .._dtype import _type_name
 from ..autograd.function import Op
 from ._util import normalize_dim
-from .index import gather, IndexAddInto
+from .index import gather, IndexPutImplBackward0
 from .._tensor import wrap
-from .shape import Expand
+from .shape import ExpandBackward0
 
 
 def _where(dim: int, idx: np.ndarray) -> tuple:
@@ -44,7 +44,7 @@ def _check_source(name: str, input, dim: int, idx: np.ndarray, source) -> None:
                            "type")
 
 
-class IndexAdd(Op):
+class IndexAddBackward0(Op):
     """``x`` with ``alpha * source`` added at positions ``idx`` along ``dim`` (repeats accumulate)."""
 
     @staticmethod
@@ -70,10 +70,10 @@ def index_add(input, dim: int, index, source, *, alpha=1):
     dim = normalize_dim(dim, input.ndim)
     idx = _vector_index("index_add", input, dim, index)
     _check_source("index_add", input, dim, idx, source)
-    return IndexAdd.apply(input, source, dim, idx, alpha)
+    return IndexAddBackward0.apply(input, source, dim, idx, alpha)
 
 
-class IndexCopy(Op):
+class IndexCopyBackward0(Op):
     """``x`` with ``source`` written at positions ``idx`` along ``dim``."""
 
     @staticmethod
@@ -97,10 +97,10 @@ def index_copy(input, dim: int, index, source):
     dim = normalize_dim(dim, input.ndim)
     idx = _vector_index("index_copy", input, dim, index)
     _check_source("index_copy", input, dim, idx, source)
-    return IndexCopy.apply(input, source, dim, idx)
+    return IndexCopyBackward0.apply(input, source, dim, idx)
 
 
-class IndexFill(Op):
+class IndexFillBackward0(Op):
     """``x`` with ``value`` at positions ``idx`` along ``dim``."""
 
     @staticmethod
@@ -119,10 +119,9 @@ class IndexFill(Op):
         return gx, None, None, gv
 
 
-class IndexFillTensor(IndexFill):
+class IndexFillBackward1(IndexFillBackward0):
     """index_fill with a 0-d tensor value: the value is an input of the node, as in PyTorch."""
 
-    _name = "IndexFillBackward1"
     _inputs = (0, 3)
 
 
@@ -134,11 +133,11 @@ def index_fill(input, dim: int, index, value):
         if value.ndim != 0:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value.ndim} dimension(s).")
-        return IndexFillTensor.apply(input, dim, idx, value)
-    return IndexFill.apply(input, dim, idx, value)
+        return IndexFillBackward1.apply(input, dim, idx, value)
+    return IndexFillBackward0.apply(input, dim, idx, value)
 
 
-class MaskedScatter(Op):
+class MaskedScatterBackward0(Op):
     """``x`` with the first elements of ``source`` (in order) written where ``mask`` is True."""
 
     @staticmethod
@@ -159,7 +158,7 @@ class MaskedScatter(Op):
         if need[2]:
             n = int(np.prod(shape))
             taken = g[wrap(mask)]
-            gs = IndexAddInto.apply(taken, (n,), slice(0, taken.shape[0])).reshape(shape)
+            gs = IndexPutImplBackward0.apply(taken, (n,), slice(0, taken.shape[0])).reshape(shape)
         return gx, None, gs
 
 
@@ -176,10 +175,10 @@ def masked_scatter(input, mask, source):
         raise RuntimeError("Number of elements of source < number of ones in mask")
     if mask_arr.shape != tuple(input.shape):
         input = input.expand(mask_arr.shape)
-    return MaskedScatter.apply(input, mask_arr, source)
+    return MaskedScatterBackward0.apply(input, mask_arr, source)
 
 
-class Take(Op):
+class TakeBackward0(Op):
     """``x.flatten()[idx]`` shaped like ``idx``."""
 
     @staticmethod
@@ -191,7 +190,7 @@ class Take(Op):
     def backward(ctx, g):
         shape, idx = ctx.meta
         n = int(np.prod(shape))
-        return IndexAddInto.apply(g, (n,), idx).reshape(shape), None
+        return IndexPutImplBackward0.apply(g, (n,), idx).reshape(shape), None
 
 
 def take(input, index):
@@ -204,7 +203,7 @@ def take(input, index):
     if bad.any():
         raise IndexError(f"out of range: tried to access index {int(idx[bad].flat[0])} on a tensor of {n} "
                          "elements.")
-    return Take.apply(input, idx)
+    return TakeBackward0.apply(input, idx)
 
 
 def take_along_dim(input, indices, dim: int | None = None):
@@ -224,4 +223,4 @@ def take_along_dim(input, indices, dim: int | None = None):
     xs, ids = common.copy(), common.copy()
     xs[dim], ids[dim] = input.shape[dim], indices.shape[dim]
 
-    return gather(Expand.apply(input, tuple(xs)), dim, Expand.apply(indices, tuple(ids)))
+    return gather(ExpandBackward0.apply(input, tuple(xs)), dim, ExpandBackward0.apply(indices, tuple(ids)))

@@ -17,13 +17,12 @@ from .._dtype import _type_name
 from .._tensor import wrap
 from ..autograd.function import AccumulateGrad, Op
 from ..autograd.grad_mode import STATE
-from .index import IndexAddInto
+from ._util import broadcast_error, sum_to
+from .index import IndexPutImplBackward0
 
 
 class CopySlices(Op):
     """The base after an in-place op on one of its views: ``base`` outside ``region``, ``result`` inside."""
-
-    _name = "CopySlices"
 
     @staticmethod
     def forward(ctx, base, result, region):
@@ -46,10 +45,8 @@ class CopySlices(Op):
         return g_base, g_result, None
 
 
-class AsStrided(Op):
+class AsStridedBackward0(Op):
     """A view (``region`` of ``base``, flat C-order positions) re-attached to its base's new history."""
-
-    _name = "AsStridedBackward0"
 
     @staticmethod
     def forward(ctx, base, view, region):
@@ -61,7 +58,77 @@ class AsStrided(Op):
         shape, region = ctx.meta
         if region is None:
             return g.reshape(shape), None, None
-        return IndexAddInto.apply(g, (int(np.prod(shape)),), region).reshape(shape), None, None
+        return IndexPutImplBackward0.apply(g, (int(np.prod(shape)),), region).reshape(shape), None, None
+
+
+class CopyBackwards(Op):
+    """``dst.copy_(src)`` computed out of place: ``src`` broadcast to ``dst`` and cast to its dtype; dst's old
+    values get a zero gradient, src's gradient is cast back."""
+
+    _inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        ctx.src_meta = (src.shape, src.dtype)
+        try:
+            out = np.broadcast_to(src, np.broadcast_shapes(dst.shape, src.shape))
+        except ValueError:
+            raise broadcast_error(dst.shape, src.shape) from None
+        return out if src.dtype == dst.dtype else out.astype(dst.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        g_src = None
+        if need[1]:
+            shape, dtype = ctx.src_meta
+            g_src = sum_to(g, shape)
+            g_src = g_src if g_src._data.dtype == dtype else g_src.to(dtype)
+        return (_zeros_like(g) if need[0] else None), g_src
+
+
+class FillBackward2(Op):
+    """``fill_(number)`` computed out of place; the old values get a zero gradient."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full(x.shape, value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros_like(g), None
+
+
+class FillBackward3(Op):
+    """``fill_(tensor)`` computed out of place: the value's gradient is the sum of the incoming one."""
+
+    _inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.value_shape = value.shape
+        return np.full(x.shape, value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (_zeros_like(g) if need[0] else None), (sum_to(g, ctx.value_shape) if need[1] else None)
+
+
+class ZeroBackward0(Op):
+    """``zero_()`` computed out of place; the old values get a zero gradient."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.zeros_like(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _zeros_like(g)
+
+
+def _zeros_like(g):
+    return wrap(np.zeros_like(g._data))
 
 
 def _region(view: np.ndarray, base: np.ndarray) -> np.ndarray | None:
@@ -137,7 +204,7 @@ def apply_inplace(self, fn, args, kwargs):
         region = _region(data, base._data)
         new_base = CopySlices.apply(base, result, region)
         base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, True
-        view = AsStrided.apply(base, data, region)
+        view = AsStridedBackward0.apply(base, data, region)
         self.grad_fn, self._output_nr, self._requires_grad = view.grad_fn, 0, True
     else:
         self.grad_fn, self._output_nr = result.grad_fn, result._output_nr

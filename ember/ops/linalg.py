@@ -6,21 +6,20 @@ import string
 
 import numpy as np
 
-from .._dtype import _type_name
+from .._dtype import _cpp_type_name, _type_name
 from ..autograd.function import Op
 from ._util import broadcast_error, sum_to
 from .shape import expand_error
 from .._creation import eye, ones
 
 
-class Matmul(Op):
+class _Matmul(Op):
     """``a @ b`` with NumPy's rules (1-D operands are promoted and the added dim removed, batch dims broadcast).
 
     The backward re-adds the removed dims, multiplies by the transposed other operand and sums broadcast batch
-    dims away; a batched ``a`` times a matrix ``b`` is folded into one GEMM both ways.
+    dims away; a batched ``a`` times a matrix ``b`` is folded into one GEMM both ways. The subclasses carry the
+    name of the node PyTorch records last for each case.
     """
-
-    _name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -55,27 +54,31 @@ class Matmul(Op):
         return ga, gb
 
 
-class Mm(Matmul):
-    _name = "MmBackward0"
+class UnsafeViewBackward0(_Matmul):
+    """A batched ``matmul``: PyTorch records the ``_unsafe_view`` of its folded product last."""
 
 
-class Bmm(Matmul):
-    _name = "BmmBackward0"
+class MmBackward0(_Matmul):
+    """``mm``, and ``matmul`` of two matrices."""
 
 
-class Mv(Matmul):
-    _name = "MvBackward0"
+class BmmBackward0(_Matmul):
+    """``bmm``."""
 
 
-class Dot(Matmul):
-    _name = "DotBackward0"
+class MvBackward0(_Matmul):
+    """``mv``, and ``matmul`` of a matrix and a vector."""
 
 
-class VecMat(Matmul):
-    _name = "SqueezeBackward4"  # PyTorch computes vector @ matrix as unsqueeze, mm, squeeze
+class DotBackward0(_Matmul):
+    """``dot``, and ``matmul`` of two vectors."""
 
 
-class Addmm(Op):
+class SqueezeBackward4(_Matmul):
+    """``matmul`` of a vector and a matrix: PyTorch computes it as unsqueeze, mm, then ``squeeze_``."""
+
+
+class AddmmBackward0(Op):
     """``beta * input + alpha * (mat1 @ mat2)``: what Linear runs on 2-D input."""
 
     @staticmethod
@@ -105,14 +108,10 @@ class Addmm(Op):
         return gb, ga, gm, None, None
 
 
-_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-
-
 def _same_dtype(a, b) -> None:
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_TYPE[a._data.dtype.name]} != "
-                           f"{_C_TYPE[b._data.dtype.name]}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cpp_type_name(a._data.dtype)} != "
+                           f"{_cpp_type_name(b._data.dtype)}")
 
 
 def _mm_error(a_shape: tuple, b_shape: tuple) -> RuntimeError:
@@ -136,6 +135,12 @@ def _bmm_error(batch: int, k: int, got: tuple) -> RuntimeError:
 
 def matmul(input, other):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to matrices and batch dims broadcast."""
+    return matmul_node(input, other).apply(input, other)
+
+
+def matmul_node(input, other) -> type:
+    """The node class of ``input @ other``, after PyTorch's checks (its errors for operands that do not
+    multiply)."""
     a, b = input.shape, other.shape
     na, nb = len(a), len(b)
     if na == 0 or nb == 0:
@@ -148,14 +153,13 @@ def matmul(input, other):
             if nb == 1:
                 raise _mv_error(a, b[0])
             raise _mm_error(a if na == 2 else (1, a[0]), b)
-        op = (Dot if nb == 1 else VecMat) if na == 1 else (Mv if nb == 1 else Mm)
-        return op.apply(input, other)
+        return (DotBackward0 if nb == 1 else SqueezeBackward4) if na == 1 else (MvBackward0 if nb == 1 else MmBackward0)
     k = b[-2] if nb > 1 else b[0]
     if nb <= 2:  # folded into one matrix product over the flattened batch
         rows = math.prod(a[:-1])
         if a[-1] != k:
             raise _mv_error((rows, a[-1]), b[0]) if nb == 1 else _mm_error((rows, a[-1]), b)
-        return Matmul.apply(input, other)
+        return UnsafeViewBackward0
     batch_a, batch_b = a[:-2], b[:-2]
     try:
         batch = np.broadcast_shapes(batch_a, batch_b)
@@ -163,7 +167,7 @@ def matmul(input, other):
         raise broadcast_error(batch_a, batch_b) from None
     if a[-1] != k:
         raise _bmm_error(math.prod(batch), a[-1], (math.prod(batch), k))
-    return Matmul.apply(input, other)
+    return UnsafeViewBackward0
 
 
 def mm(input, mat2):
@@ -175,7 +179,7 @@ def mm(input, mat2):
     _same_dtype(input, mat2)
     if input.shape[1] != mat2.shape[0]:
         raise _mm_error(input.shape, mat2.shape)
-    return Mm.apply(input, mat2)
+    return MmBackward0.apply(input, mat2)
 
 
 def bmm(input, mat2):
@@ -189,7 +193,7 @@ def bmm(input, mat2):
                            f"{_type_name(mat2._data.dtype)}")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise _bmm_error(input.shape[0], input.shape[2], mat2.shape)
-    return Bmm.apply(input, mat2)
+    return BmmBackward0.apply(input, mat2)
 
 
 def dot(input, other):
@@ -201,7 +205,7 @@ def dot(input, other):
                            f"and {_type_name(other._data.dtype)}")
     if input.shape[0] != other.shape[0]:
         raise _dot_error(input.shape[0], other.shape[0])
-    return Dot.apply(input, other)
+    return DotBackward0.apply(input, other)
 
 
 def mv(input, vec):
@@ -213,7 +217,7 @@ def mv(input, vec):
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
     if input.shape[1] != vec.shape[0]:
         raise _mv_error(input.shape, vec.shape[0])
-    return Mv.apply(input, vec)
+    return MvBackward0.apply(input, vec)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
@@ -232,7 +236,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if input.shape != target:
         if input.ndim > 2 or any(s != 1 and s != t for s, t in zip(input.shape[::-1], target[::-1])):
             raise expand_error(input.shape, target)
-    return Addmm.apply(input, mat1, mat2, beta, alpha)
+    return AddmmBackward0.apply(input, mat1, mat2, beta, alpha)
 
 
 def outer(input, vec2):
@@ -245,11 +249,13 @@ def outer(input, vec2):
 
 # -- einsum ------------------------------------------------------------------------------------------------------
 
-class Einsum(Op):
+class EinsumBackward0(Op):
     """einsum over a normalised equation (explicit output, no ellipsis, no broadcast labels).
 
     The gradient of an operand is another einsum of the output gradient with the other operands; labels repeated
     within the operand (diagonals) are restored with identity matrices, labels only that operand has with ones.
+    PyTorch has no einsum node (it records the permutes, views and bmm it is built from); this fused one is
+    ember's own.
     """
 
     @staticmethod
@@ -290,7 +296,7 @@ class Einsum(Op):
                     tensors.append(ones(sizes[c], dtype=g.dtype))
                     present.add(c)
                 target.append(c)
-            grads.append(Einsum.apply(terms, "".join(target), sizes, *tensors))
+            grads.append(EinsumBackward0.apply(terms, "".join(target), sizes, *tensors))
         return tuple(grads)
 
 
@@ -353,4 +359,4 @@ def einsum(equation: str, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     subs, out, sizes = _parse_einsum(equation, [o.shape for o in operands])
-    return Einsum.apply(subs, out, sizes, *operands)
+    return EinsumBackward0.apply(subs, out, sizes, *operands)

@@ -15,9 +15,10 @@ from ._util import sum_to
 from .._tensor import wrap
 
 
-def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", grad_name: str | None = None,
-               array_grad=True):
-    """Make ``fn(input)`` and its Op; ``grad_fn(g, x, y)`` gets the saved input x and/or output y.
+def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", array_grad=True,
+               node: str | None = None):
+    """Make ``fn(input)`` and its Op, the class ``{name}Backward0`` (or ``node``: PyTorch's node name, when it
+    records another op); ``grad_fn(g, x, y)`` gets the saved input x and/or output y.
 
     ``ints`` says what integer input does: "float" promotes to the default dtype, "keep" computes in the
     input's dtype, "error" raises PyTorch's NotImplementedError. Bool input follows ``_BOOL_RULES``.
@@ -47,9 +48,9 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float",
             return wrap(out if out.dtype == gd.dtype else out.astype(gd.dtype))
         return grad_fn(g, x, y)
 
-    op = type(name, (Op,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                            "__module__": __name__, "_name": grad_name or name + "Backward0"})
     lower = name.lower()
+    op = type(node or name + "Backward0", (Op,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                                  "__module__": __name__, "__doc__": f"``{lower}``."})
 
     def fn(input):
         kind = input._data.dtype.kind
@@ -101,36 +102,38 @@ def _relu_np(x):
     return np.maximum(x, x.dtype.type(0))
 
 
-exp, Exp = _pointwise("Exp", np.exp, lambda g, x, y: g * y, saves="y")
-exp2, Exp2 = _pointwise("Exp2", np.exp2, lambda g, x, y: g * y * 0.6931471805599453, saves="y")
-log, Log = _pointwise("Log", np.log, lambda g, x, y: g / x)
-log2, Log2 = _pointwise("Log2", np.log2, lambda g, x, y: g / (x * 0.6931471805599453))
-log10, Log10 = _pointwise("Log10", np.log10, lambda g, x, y: g / (x * 2.302585092994046))
-log1p, Log1P = _pointwise("Log1P", np.log1p, lambda g, x, y: g / (x + 1))
-expm1, Expm1 = _pointwise("Expm1", np.expm1, lambda g, x, y: g * (y + 1), saves="y")
-sqrt, Sqrt = _pointwise("Sqrt", np.sqrt, lambda g, x, y: g / (y * 2), saves="y")
-rsqrt, Rsqrt = _pointwise("Rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: g * y * y * y * -0.5, saves="y")
-sin, Sin = _pointwise("Sin", np.sin, lambda g, x, y: g * x.cos(), array_grad=lambda g, x, y: g * np.cos(x))
-cos, Cos = _pointwise("Cos", np.cos, lambda g, x, y: -g * x.sin(), array_grad=lambda g, x, y: -g * np.sin(x))
-tan, Tan = _pointwise("Tan", np.tan, lambda g, x, y: g * (y * y + 1), saves="y")
-asin, Asin = _pointwise("Asin", np.arcsin, lambda g, x, y: g * (1 - x * x).rsqrt(), array_grad=False)
-acos, Acos = _pointwise("Acos", np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt(), array_grad=False)
-atan, Atan = _pointwise("Atan", np.arctan, lambda g, x, y: g / (x * x + 1))
-sinh, Sinh = _pointwise("Sinh", np.sinh, lambda g, x, y: g * x.cosh(), array_grad=lambda g, x, y: g * np.cosh(x))
-cosh, Cosh = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh(), array_grad=lambda g, x, y: g * np.sinh(x))
-tanh, Tanh = _pointwise("Tanh", np.tanh, lambda g, x, y: g * (1 - y * y), saves="y")
-sigmoid, Sigmoid = _pointwise("Sigmoid", _sigmoid_np, lambda g, x, y: g * y * (1 - y), saves="y")
-reciprocal, Reciprocal = _pointwise("Reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y, saves="y")
-relu, Relu = _pointwise("Relu", _relu_np, lambda g, x, y: g * (y > 0), saves="y", ints="keep")
-abs, Abs = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep",
-                      array_grad=lambda g, x, y: g * np.sign(x))
-sign, Sign = _pointwise("Sign", np.sign, lambda g, x, y: g * 0, saves="", ints="keep")
-square, Square = _pointwise("Square", np.square, lambda g, x, y: g * x * 2, ints="keep", grad_name="PowBackward0")
-floor, Floor = _pointwise("Floor", np.floor, lambda g, x, y: g * 0, saves="", ints="keep")
-ceil, Ceil = _pointwise("Ceil", np.ceil, lambda g, x, y: g * 0, saves="", ints="keep")
-round_, Round = _pointwise("Round", np.round, lambda g, x, y: g * 0, saves="", ints="keep")
-trunc, Trunc = _pointwise("Trunc", np.trunc, lambda g, x, y: g * 0, saves="", ints="keep")
-frac, Frac = _pointwise("Frac", lambda x: x - np.trunc(x), lambda g, x, y: g, saves="", ints="error")
+exp, ExpBackward0 = _pointwise("Exp", np.exp, lambda g, x, y: g * y, saves="y")
+exp2, Exp2Backward0 = _pointwise("Exp2", np.exp2, lambda g, x, y: g * y * 0.6931471805599453, saves="y")
+log, LogBackward0 = _pointwise("Log", np.log, lambda g, x, y: g / x)
+log2, Log2Backward0 = _pointwise("Log2", np.log2, lambda g, x, y: g / (x * 0.6931471805599453))
+log10, Log10Backward0 = _pointwise("Log10", np.log10, lambda g, x, y: g / (x * 2.302585092994046))
+log1p, Log1PBackward0 = _pointwise("Log1P", np.log1p, lambda g, x, y: g / (x + 1))
+expm1, Expm1Backward0 = _pointwise("Expm1", np.expm1, lambda g, x, y: g * (y + 1), saves="y")
+sqrt, SqrtBackward0 = _pointwise("Sqrt", np.sqrt, lambda g, x, y: g / (y * 2), saves="y")
+rsqrt, RsqrtBackward0 = _pointwise("Rsqrt", lambda x: 1 / np.sqrt(x), lambda g, x, y: g * y * y * y * -0.5, saves="y")
+sin, SinBackward0 = _pointwise("Sin", np.sin, lambda g, x, y: g * x.cos(), array_grad=lambda g, x, y: g * np.cos(x))
+cos, CosBackward0 = _pointwise("Cos", np.cos, lambda g, x, y: -g * x.sin(), array_grad=lambda g, x, y: -g * np.sin(x))
+tan, TanBackward0 = _pointwise("Tan", np.tan, lambda g, x, y: g * (y * y + 1), saves="y")
+asin, AsinBackward0 = _pointwise("Asin", np.arcsin, lambda g, x, y: g * (1 - x * x).rsqrt(), array_grad=False)
+acos, AcosBackward0 = _pointwise("Acos", np.arccos, lambda g, x, y: -g * (1 - x * x).rsqrt(), array_grad=False)
+atan, AtanBackward0 = _pointwise("Atan", np.arctan, lambda g, x, y: g / (x * x + 1))
+sinh, SinhBackward0 = _pointwise("Sinh", np.sinh, lambda g, x, y: g * x.cosh(),
+                                 array_grad=lambda g, x, y: g * np.cosh(x))
+cosh, CoshBackward0 = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh(),
+                                 array_grad=lambda g, x, y: g * np.sinh(x))
+tanh, TanhBackward0 = _pointwise("Tanh", np.tanh, lambda g, x, y: g * (1 - y * y), saves="y")
+sigmoid, SigmoidBackward0 = _pointwise("Sigmoid", _sigmoid_np, lambda g, x, y: g * y * (1 - y), saves="y")
+reciprocal, ReciprocalBackward0 = _pointwise("Reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y, saves="y")
+relu, ReluBackward0 = _pointwise("Relu", _relu_np, lambda g, x, y: g * (y > 0), saves="y", ints="keep")
+abs, AbsBackward0 = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep",
+                               array_grad=lambda g, x, y: g * np.sign(x))
+sign, SignBackward0 = _pointwise("Sign", np.sign, lambda g, x, y: g * 0, saves="", ints="keep")
+square, PowBackward0 = _pointwise("Square", np.square, lambda g, x, y: g * x * 2, ints="keep", node="PowBackward0")
+floor, FloorBackward0 = _pointwise("Floor", np.floor, lambda g, x, y: g * 0, saves="", ints="keep")
+ceil, CeilBackward0 = _pointwise("Ceil", np.ceil, lambda g, x, y: g * 0, saves="", ints="keep")
+round_, RoundBackward0 = _pointwise("Round", np.round, lambda g, x, y: g * 0, saves="", ints="keep")
+trunc, TruncBackward0 = _pointwise("Trunc", np.trunc, lambda g, x, y: g * 0, saves="", ints="keep")
+frac, FracBackward0 = _pointwise("Frac", lambda x: x - np.trunc(x), lambda g, x, y: g, saves="", ints="error")
 
 
 def _sinc_grad(g, x, y):
@@ -139,10 +142,10 @@ def _sinc_grad(g, x, y):
     return (g * (((x * np.pi).cos() - y) / x.masked_fill(zero, 1.0))).masked_fill(zero, 0.0)
 
 
-sinc, Sinc = _pointwise("Sinc", np.sinc, _sinc_grad, saves="xy", array_grad=False)
+sinc, SincBackward0 = _pointwise("Sinc", np.sinc, _sinc_grad, saves="xy", array_grad=False)
 
-erf, Erf = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(x * x)).exp() * 1.1283791670955126,
-                      array_grad=lambda g, x, y: g * np.exp(-(x * x)) * 1.1283791670955126)
+erf, ErfBackward0 = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(x * x)).exp() * 1.1283791670955126,
+                               array_grad=lambda g, x, y: g * np.exp(-(x * x)) * 1.1283791670955126)
 
 
 # W. J. Cody's rational Chebyshev approximations (Math. Comp. 23, 1969; his CALERF routine): erf on |x| <= 0.46875,
@@ -196,8 +199,8 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return np.copysign(out, x).astype(x.dtype, copy=False)
 
 
-class Clamp(Op):
-    _name = "ClampBackward1"
+class ClampBackward1(Op):
+    """``clamp`` with number bounds."""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -217,20 +220,35 @@ class Clamp(Op):
         return g * _const(mask), None, None
 
 
-class ClampMin(Clamp):
-    _name = "ClampMinBackward0"
+class ClampMinBackward0(ClampBackward1):
+    """``clamp_min`` with a number."""
 
 
-class ClampMax(Clamp):
-    _name = "ClampMaxBackward0"
+class ClampMaxBackward0(ClampBackward1):
+    """``clamp_max`` with a number."""
 
 
 def _const(array: np.ndarray):
     return wrap(array)
 
 
-def clamp(input, min=None, max=None, *, _op=Clamp):
+def clamp(input, min=None, max=None):
     """Clamp into [min, max]; bounds may be numbers or Tensors."""
+    return _clamp(input, min, max, ClampBackward1, ClampBackward0)
+
+
+def clamp_min(input, min):
+    """``clamp(input, min=min)``."""
+    return _clamp(input, min, None, ClampMinBackward0, ClampMinBackward1)
+
+
+def clamp_max(input, max):
+    """``clamp(input, max=max)``."""
+    return _clamp(input, None, max, ClampMaxBackward0, ClampMaxBackward1)
+
+
+def _clamp(input, min, max, op, tensor_op):
+    """``clamp`` recorded as ``op`` with number bounds, as ``tensor_op`` with a tensor bound."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if hasattr(min, "_data") or hasattr(max, "_data"):
@@ -241,32 +259,21 @@ def clamp(input, min=None, max=None, *, _op=Clamp):
         input = input if input._data.dtype == dt else input.to(dt)
         lo = min.to(dt) if hasattr(min, "_data") else (None if min is None else np.asarray(min, dtype=dt))
         hi = max.to(dt) if hasattr(max, "_data") else (None if max is None else np.asarray(max, dtype=dt))
-        return ClampTensor.apply(input, lo, hi)
+        return tensor_op.apply(input, lo, hi)
     if input._data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
         input = input.to(get_default_dtype())
     elif input._data.dtype == np.bool_:
         input = input.to(int64)
-    return _op.apply(input, min, max)
-
-
-def clamp_min(input, min):
-    """``clamp(input, min=min)``."""
-    return clamp(input, min, None, _op=ClampMin)
-
-
-def clamp_max(input, max):
-    """``clamp(input, max=max)``."""
-    return clamp(input, None, max, _op=ClampMax)
+    return op.apply(input, min, max)
 
 
 def _promote_np(a, b):
     return a if a == b else _promote(a, 2, b, 2)
 
 
-class ClampTensor(Op):
+class ClampBackward0(Op):
     """clamp with tensor bounds: the gradient goes to x inside [min, max], to a bound where it is active."""
 
-    _name = "ClampBackward0"
     _inputs = (0, 1, 2)
 
     @staticmethod
@@ -297,7 +304,19 @@ class ClampTensor(Op):
         return (g * inside if need[0] else None), g_lo, g_hi
 
 
-class Where(Op):
+class ClampMinBackward1(ClampBackward0):
+    """``clamp_min`` with a tensor."""
+
+    _inputs = (0, 1)
+
+
+class ClampMaxBackward1(ClampBackward0):
+    """``clamp_max`` with a tensor."""
+
+    _inputs = (0, 2)
+
+
+class WhereBackward0(Op):
     _inputs = (1, 2)  # the condition is no input of PyTorch's node; a number operand is (it wraps it)
 
     @staticmethod
@@ -332,4 +351,4 @@ def where(condition, input=None, other=None):
     if condition._data.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{_type_name(condition._data.dtype)}")
-    return Where.apply(condition, input, other)
+    return WhereBackward0.apply(condition, input, other)

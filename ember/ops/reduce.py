@@ -11,7 +11,7 @@ from .._dtype import _type_name, get_default_dtype, to_numpy_dtype
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_view, normalize_dim, normalize_dims
-from .softmax import LogSoftmax, log_softmax, softmax  # noqa: F401  (nn files import them from here)
+from .softmax import log_softmax, softmax  # noqa: F401  (nn files import them from here)
 from .._tensor import wrap
 from .index import scatter_add_into_zeros
 from .arith import maximum, minimum
@@ -55,8 +55,8 @@ def _check_keepdim(name: str, dim, keepdim) -> bool:
     return keepdim
 
 
-class Sum(Op):
-    _name = "SumBackward0"
+class SumBackward0(Op):
+    """``sum()`` over every element."""
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype):
@@ -73,12 +73,12 @@ class Sum(Op):
         return _expand_back(g, shape, dims, keepdim), None, None, None
 
 
-class SumDim(Sum):
-    _name = "SumBackward1"
+class SumBackward1(SumBackward0):
+    """``sum(dim)``."""
 
 
-class Mean(Op):
-    _name = "MeanBackward0"
+class MeanBackward0(Op):
+    """``mean()`` over every element."""
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -94,12 +94,12 @@ class Mean(Op):
         return _expand_back(g, shape, dims, keepdim), None, None
 
 
-class MeanDim(Mean):
-    _name = "MeanBackward1"
+class MeanBackward1(MeanBackward0):
+    """``mean(dim)``."""
 
 
-class Prod(Op):
-    _name = "ProdBackward0"
+class ProdBackward0(Op):
+    """``prod()`` over every element."""
 
     @staticmethod
     def forward(ctx, x, dim, keepdim):
@@ -118,8 +118,8 @@ class Prod(Op):
         return _expand_back(g, shape, dims, keepdim) * _prod_of_others(x._data, dim), None, None
 
 
-class ProdDim(Prod):
-    _name = "ProdBackward1"
+class ProdBackward1(ProdBackward0):
+    """``prod(dim)``."""
 
 
 def _prod_of_others(arr: np.ndarray, dim: int | None):
@@ -134,7 +134,7 @@ def _prod_of_others(arr: np.ndarray, dim: int | None):
     return wrap((left * right).reshape(shape))
 
 
-class Amax(Op):
+class AmaxBackward0(Op):
     """max/min over dims with the gradient shared evenly among tied extremes (PyTorch's amax/amin rule)."""
 
     _largest = True
@@ -158,23 +158,25 @@ class Amax(Op):
         return _expand_back(g, shape, dims, keepdim) * mask / count, None, None
 
 
-class Amin(Amax):
+class AminBackward0(AmaxBackward0):
+    """``amin``."""
+
     _largest = False
 
 
-class MaxAll(Amax):
-    _name = "MaxBackward1"
+class MaxBackward1(AmaxBackward0):
+    """``max()`` over every element."""
 
 
-class MinAll(Amax):
-    _name = "MinBackward1"
+class MinBackward1(AmaxBackward0):
+    """``min()`` over every element."""
+
     _largest = False
 
 
-class MaxDim(Op):
+class MaxBackward0(Op):
     """max/min along one dim returning (values, indices); the gradient goes to the selected index."""
 
-    _name = "MaxBackward0"
     _largest = True
 
     @classmethod
@@ -201,13 +203,13 @@ class MaxDim(Op):
         return scatter_add_into_zeros(g, shape, dim, ctx.idx), None, None
 
 
-class MinDim(MaxDim):
-    _name = "MinBackward0"
+class MinBackward0(MaxBackward0):
+    """``min(dim)``."""
+
     _largest = False
 
 
-class Var(Op):
-    _name = "VarBackward0"
+class VarBackward0(Op):
     _std = False
 
     @classmethod
@@ -236,12 +238,13 @@ class Var(Op):
         return _expand_back(g, shape, dims, keepdim) * centered * scale, None, None, None
 
 
-class Std(Var):
-    _name = "StdBackward0"
+class StdBackward0(VarBackward0):
+    """``std``."""
+
     _std = True
 
 
-class Logsumexp(Op):
+class LogsumexpBackward0(Op):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         m = np.max(x, axis=dims, keepdims=True, initial=-np.inf)
@@ -261,10 +264,8 @@ class Logsumexp(Op):
         return _expand_back(g, shape, dims, keepdim) * (x - _expand_back(out, shape, dims, keepdim)).exp(), None, None
 
 
-class Norm(Op):
+class LinalgVectorNormBackward0(Op):
     """Vector p-norm over dims (any p > 0, 0, inf, -inf)."""
-
-    _name = "LinalgVectorNormBackward0"
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
@@ -317,8 +318,8 @@ def sum(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
     keepdim = _check_keepdim("sum", dim, keepdim)
     dt = None if dtype is None else to_numpy_dtype(dtype)
     if dim is None:
-        return Sum.apply(input, None, False, dt)
-    return SumDim.apply(input, _dims(dim, input), keepdim, dt)
+        return SumBackward0.apply(input, None, False, dt)
+    return SumBackward1.apply(input, _dims(dim, input), keepdim, dt)
 
 
 def mean(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
@@ -330,8 +331,8 @@ def mean(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {_type_name(input._data.dtype)}")
     if dim is None:
-        return Mean.apply(input, None, False)
-    return MeanDim.apply(input, _dims(dim, input), keepdim)
+        return MeanBackward0.apply(input, None, False)
+    return MeanBackward1.apply(input, _dims(dim, input), keepdim)
 
 
 def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
@@ -339,9 +340,9 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     if dim is None:
-        return Prod.apply(input, None, False)
+        return ProdBackward0.apply(input, None, False)
     normalize_dim(dim, input.ndim)
-    return ProdDim.apply(input, None if input.ndim == 0 else normalize_dim(dim, input.ndim), keepdim)
+    return ProdBackward1.apply(input, None if input.ndim == 0 else normalize_dim(dim, input.ndim), keepdim)
 
 
 class return_types:
@@ -368,11 +369,11 @@ def _minmax(input, dim, keepdim, largest: bool):
         if input.numel() == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
                                "the reduction dim with the 'dim' argument.")
-        return (MaxAll if largest else MinAll).apply(input, None, False)
+        return (MaxBackward1 if largest else MinBackward1).apply(input, None, False)
     dim = normalize_dim(dim, input.ndim)
     if input.ndim and input.shape[dim] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
-    values, indices = (MaxDim if largest else MinDim).apply(input, dim, keepdim)
+    values, indices = (MaxBackward0 if largest else MinBackward0).apply(input, dim, keepdim)
     return (_max_t if largest else _min_t)(values, indices)
 
 
@@ -396,12 +397,12 @@ def _amax(op, name: str, input, dim, keepdim):
 
 def amax(input, dim=(), keepdim: bool = False):
     """Maximum over ``dim`` (all dims by default); ties share the gradient."""
-    return _amax(Amax, "amax", input, dim, keepdim)
+    return _amax(AmaxBackward0, "amax", input, dim, keepdim)
 
 
 def amin(input, dim=(), keepdim: bool = False):
     """Minimum over ``dim`` (all dims by default); ties share the gradient."""
-    return _amax(Amin, "amin", input, dim, keepdim)
+    return _amax(AminBackward0, "amin", input, dim, keepdim)
 
 
 def _arg(np_fn, name: str, input, dim, keepdim):
@@ -441,12 +442,12 @@ def _var(op, input, dim, unbiased, keepdim, correction):
 
 def var(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Variance; ``correction`` (default 1, Bessel) or the older ``unbiased`` flag."""
-    return _var(Var, input, dim, unbiased, keepdim, correction)
+    return _var(VarBackward0, input, dim, unbiased, keepdim, correction)
 
 
 def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """Standard deviation; ``correction`` (default 1, Bessel) or the older ``unbiased`` flag."""
-    return _var(Std, input, dim, unbiased, keepdim, correction)
+    return _var(StdBackward0, input, dim, unbiased, keepdim, correction)
 
 
 def logsumexp(input, dim, keepdim: bool = False):
@@ -456,7 +457,7 @@ def logsumexp(input, dim, keepdim: bool = False):
     if isinstance(dim, (tuple, list)) and not dim and not keepdim and input.ndim:
         # PyTorch reduces every dim for dim=() but then fails to write the squeezed result
         raise RuntimeError(f"output with shape [] doesn't match the broadcast shape [{', '.join(['1'] * input.ndim)}]")
-    return Logsumexp.apply(input, _dims(dim, input), keepdim)
+    return LogsumexpBackward0.apply(input, _dims(dim, input), keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
@@ -476,7 +477,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
             raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
         else:
             raise NotImplementedError(f"norm with p='{p}' (a matrix norm) is not supported")
-    return Norm.apply(input, 2.0 if p is None else float(p), _dims(dim, input), keepdim)
+    return LinalgVectorNormBackward0.apply(input, 2.0 if p is None else float(p), _dims(dim, input), keepdim)
 
 
 def _logical_reduce(np_fn, input, dim, keepdim):

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import _promote
+from .._dtype import _promote, _type_name
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import normalize_dim, sum_to
-from .._tensor import _LEGACY_NAMES, wrap
+from .._tensor import wrap
 from .._creation import zeros
 
 
-def infer_shape(shape, numel: int) -> tuple:
+def _infer_shape(shape, numel: int) -> tuple:
     """Resolve one -1 in ``shape``; raise PyTorch's message when the element count does not fit."""
     shape = tuple(int(s) for s in shape)
     if shape.count(-1) > 1:
@@ -34,7 +34,7 @@ def infer_shape(shape, numel: int) -> tuple:
     return shape
 
 
-class View(Op):
+class ViewBackward0(Op):
     """A reshape that must not copy (``view``); the subclasses are reshapes that never need to."""
 
     _is_view = True
@@ -61,22 +61,40 @@ def _reshaped(g, shape: tuple):
     return g.reshape(shape)
 
 
-class Unsqueeze(View):
-    pass
+class UnsqueezeBackward0(ViewBackward0):
+    """``unsqueeze(dim)``."""
 
 
-class Squeeze(View):
-    pass
+class UnsqueezeBackward1(ViewBackward0):
+    """``unsqueeze_(dim)``."""
 
 
-class SqueezeDim(View):
-    _name = "SqueezeBackward1"
+class SqueezeBackward0(ViewBackward0):
+    """``squeeze()``."""
 
 
-class Reshape(Op):
+class SqueezeBackward1(ViewBackward0):
+    """``squeeze(dim)``."""
+
+
+class SqueezeBackward2(ViewBackward0):
+    """``squeeze(dims)`` with a tuple of dims."""
+
+
+class SqueezeBackward3(ViewBackward0):
+    """``squeeze_()``."""
+
+
+class SqueezeBackward4(ViewBackward0):
+    """``squeeze_(dim)``."""
+
+
+class SqueezeBackward5(ViewBackward0):
+    """``squeeze_(dims)`` with a tuple of dims."""
+
+
+class UnsafeViewBackward0(Op):
     """A reshape that had to copy (the input's strides allow no view): PyTorch's ``_unsafe_view`` of a clone."""
-
-    _name = "UnsafeViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -97,7 +115,7 @@ def view(input, *shape):
     if len(shape) == 1 and hasattr(shape[0], "np"):
         return wrap(input._data.view(shape[0].np))
     try:
-        return View.apply(input, infer_shape(_shape_arg(shape), input._data.size))
+        return ViewBackward0.apply(input, _infer_shape(_shape_arg(shape), input._data.size))
     except RuntimeError as error:  # PyTorch's message names the size, not the shape it came from
         error.add_note(f"the tensor has shape {tuple(input._data.shape)}")
         raise
@@ -107,22 +125,22 @@ def reshape(input, *shape):
     """``shape`` with the same elements: a view when the strides allow, else a copy."""
     data = input._data
     try:
-        shape = infer_shape(_shape_arg(shape), data.size)
+        shape = _infer_shape(_shape_arg(shape), data.size)
     except RuntimeError as error:
         error.add_note(f"the tensor has shape {tuple(data.shape)}")
         raise
     if data.flags.c_contiguous:
-        return View.apply(input, shape)
+        return ViewBackward0.apply(input, shape)
     try:
         np.reshape(data, shape, copy=False)
     except ValueError:
         if input._requires_grad and STATE.enabled:  # recorded as PyTorch does: _unsafe_view of a clone
-            return Reshape.apply(Contiguous.apply(input), shape)
-        return Reshape.apply(input, shape)
-    return View.apply(input, shape)
+            return UnsafeViewBackward0.apply(CloneBackward0.apply(input), shape)
+        return UnsafeViewBackward0.apply(input, shape)
+    return ViewBackward0.apply(input, shape)
 
 
-class Permute(Op):
+class PermuteBackward0(Op):
     _is_view = True
 
     @staticmethod
@@ -141,12 +159,20 @@ class Permute(Op):
         return g.permute(tuple(inverse)), None
 
 
-class Transpose(Permute):
-    pass
+class TransposeBackward0(PermuteBackward0):
+    """``transpose(dim0, dim1)``."""
 
 
-class T(Permute):
-    pass
+class TransposeBackward1(PermuteBackward0):
+    """``transpose_(dim0, dim1)``."""
+
+
+class TBackward0(PermuteBackward0):
+    """``t()``."""
+
+
+class TBackward1(PermuteBackward0):
+    """``t_()``."""
 
 
 def permute(input, *dims):
@@ -159,46 +185,59 @@ def permute(input, *dims):
     dims = tuple(normalize_dim(d, input.ndim) for d in dims)
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return Permute.apply(input, dims)
+    return PermuteBackward0.apply(input, dims)
 
 
 def transpose(input, dim0: int, dim1: int):
     """A view with two dims swapped."""
-    n = input._data.ndim
-    if n == 0:
-        normalize_dim(dim0, 0)
-        normalize_dim(dim1, 0)
-        return Alias.apply(input)
-    d0, d1 = normalize_dim(dim0, n), normalize_dim(dim1, n)
-    dims = list(range(n))
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Transpose.apply(input, tuple(dims))
+    return TransposeBackward0.apply(input, swapped_dims(input._data.ndim, dim0, dim1))
+
+
+def swapped_dims(ndim: int, dim0: int, dim1: int) -> tuple:
+    """The permutation of ``ndim`` dims that swaps ``dim0`` and ``dim1``."""
+    dims = list(range(ndim))
+    d0, d1 = normalize_dim(dim0, ndim), normalize_dim(dim1, ndim)
+    if ndim:
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+    return tuple(dims)
 
 
 def t(input):
-    """Transpose of a matrix (tensors with fewer dims are returned as they are)."""
-    if input.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    if input.ndim < 2:
-        return input
-    return T.apply(input, (1, 0))
+    """Transpose of a matrix (a view of tensors with fewer dims as they are)."""
+    return TBackward0.apply(input, t_dims(input._data.ndim))
+
+
+def t_dims(ndim: int) -> tuple:
+    """The permutation ``t()`` applies to a tensor of ``ndim`` dims."""
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return (1, 0) if ndim == 2 else tuple(range(ndim))
 
 
 def unsqueeze(input, dim: int):
     """A view with a size-1 dim inserted at ``dim``."""
-    shape = input._data.shape
+    return UnsqueezeBackward0.apply(input, unsqueezed_shape(input._data.shape, dim))
+
+
+def unsqueezed_shape(shape: tuple, dim: int) -> tuple:
+    """``shape`` with a 1 inserted at ``dim``."""
     dim = normalize_dim(dim, len(shape) + 1)
-    return Unsqueeze.apply(input, shape[:dim] + (1,) + shape[dim:])
+    return shape[:dim] + (1,) + shape[dim:]
 
 
 def squeeze(input, dim=None):
     """A view without size-1 dims (only those in ``dim`` when given)."""
-    shape = input._data.shape
+    op = SqueezeBackward0 if dim is None else SqueezeBackward1 if isinstance(dim, int) else SqueezeBackward2
+    return op.apply(input, squeezed_shape(input._data.shape, dim))
+
+
+def squeezed_shape(shape: tuple, dim) -> tuple:
+    """``shape`` without its 1s (only those at the dims ``dim``, an int or a sequence, when given)."""
     if dim is None:
-        return Squeeze.apply(input, tuple(s for s in shape if s != 1))
+        return tuple(s for s in shape if s != 1)
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     dims = {normalize_dim(d, len(shape)) for d in dims} if shape else set()
-    return SqueezeDim.apply(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+    return tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
@@ -228,11 +267,11 @@ def unflatten(input, dim: int, sizes):
     if -1 not in sizes and int(np.prod(sizes)) != input.shape[dim]:
         raise RuntimeError(f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the size "
                            f"of dim {dim} ({input.shape[dim]}) in the input tensor")
-    sizes = infer_shape(sizes, input.shape[dim])
+    sizes = _infer_shape(sizes, input.shape[dim])
     return input.reshape(input.shape[:dim] + tuple(sizes) + input.shape[dim + 1:])
 
 
-class Expand(Op):
+class ExpandBackward0(Op):
     _is_view = True
 
     @staticmethod
@@ -249,7 +288,7 @@ def expand_error(shape: tuple, sizes: tuple, np_dtype=np.float32) -> RuntimeErro
     """PyTorch's message for a shape that cannot be expanded to ``sizes``."""
     shape, sizes = tuple(shape), tuple(sizes)
     if len(sizes) < len(shape):
-        return RuntimeError(f"expand(ember.{_LEGACY_NAMES[np.dtype(np_dtype).name]}{{{list(shape)}}}, size="
+        return RuntimeError(f"expand(ember.{_type_name(np_dtype)}Tensor{{{list(shape)}}}, size="
                             f"[{', '.join(map(str, sizes))}]): the number of sizes provided ({len(sizes)}) must be "
                             f"greater or equal to the number of dimensions in the tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
@@ -283,10 +322,10 @@ def expand(input, *sizes):
     shape = tuple(shape)
     if shape == input.shape and not input.requires_grad:
         return input
-    return Expand.apply(input, shape)
+    return ExpandBackward0.apply(input, shape)
 
 
-class Repeat(Op):
+class RepeatBackward0(Op):
     @staticmethod
     def forward(ctx, x, repeats):
         lead = len(repeats) - x.ndim
@@ -311,10 +350,10 @@ def repeat(input, *repeats):
     if len(repeats) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
-    return Repeat.apply(input, tuple(repeats))
+    return RepeatBackward0.apply(input, tuple(repeats))
 
 
-class Flip(Op):
+class FlipBackward0(Op):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -328,10 +367,10 @@ class Flip(Op):
 def flip(input, dims):
     """Reverse the order of elements along ``dims``."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return Flip.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
+    return FlipBackward0.apply(input, tuple(normalize_dim(d, input.ndim) for d in dims))
 
 
-class Roll(Op):
+class RollBackward0(Op):
     @staticmethod
     def forward(ctx, x, shifts, dims):
         ctx.meta = (shifts, dims)
@@ -347,13 +386,13 @@ class Roll(Op):
 def roll(input, shifts, dims=None):
     """Shift elements cyclically by ``shifts`` along ``dims`` (flattened when None)."""
     if dims is None:
-        return input.flatten().roll(shifts, 0).view(input.shape)
+        return RollBackward0.apply(input, shifts, None)
     if isinstance(shifts, (list, tuple)):
         shifts, dims = tuple(shifts), tuple(dims)
-    return Roll.apply(input, shifts, dims)
+    return RollBackward0.apply(input, shifts, dims)
 
 
-class Cat(Op):
+class CatBackward0(Op):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.meta = (dim, [x.shape[dim] for x in xs])
@@ -389,10 +428,10 @@ def cat(tensors, dim: int = 0):
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size "
                                    f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list.")
     tensors = [t if t._data.dtype == dt else t.to(dt) for t in tensors]
-    return Cat.apply(dim, *tensors)
+    return CatBackward0.apply(dim, *tensors)
 
 
-class Stack(Op):
+class StackBackward0(Op):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -422,10 +461,12 @@ def stack(tensors, dim: int = 0):
     dim = normalize_dim(dim, len(shape) + 1)
     if mixed:
         tensors = [t if t._data.dtype == dt else t.to(dt) for t in tensors]
-    return Stack.apply(dim, *tensors)
+    return StackBackward0.apply(dim, *tensors)
 
 
-class Split(Op):
+class SplitBackward0(Op):
+    """``split(size)`` and ``chunk``."""
+
     _is_view = True
 
     @staticmethod
@@ -439,6 +480,10 @@ class Split(Op):
         filled = [g if g is not None else zeros(shape[:dim] + (s,) + shape[dim + 1:], dtype=dtype)
                   for g, s in zip(grads, sizes)]
         return cat(filled, dim), None, None
+
+
+class SplitWithSizesBackward0(SplitBackward0):
+    """``split(sizes)`` with a list of sizes."""
 
 
 def split(tensor, split_size_or_sections, dim: int = 0):
@@ -455,12 +500,9 @@ def split(tensor, split_size_or_sections, dim: int = 0):
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                                f"dimension {dim}), but got split_sizes={sizes}")
-    out = Split.apply(tensor, sizes, dim)
-    out = out if isinstance(out, tuple) else (out,)
-    if out[0].grad_fn is not None:
-        out[0].grad_fn._name = "SplitWithSizesBackward0" if not isinstance(split_size_or_sections, int) \
-            else "SplitBackward0"
-    return out
+    op = SplitBackward0 if isinstance(split_size_or_sections, int) else SplitWithSizesBackward0
+    out = op.apply(tensor, sizes, dim)
+    return out if isinstance(out, tuple) else (out,)
 
 
 def chunk(input, chunks: int, dim: int = 0):
@@ -472,7 +514,7 @@ def chunk(input, chunks: int, dim: int = 0):
     return split(input, max(step, 1), dim)
 
 
-class Unbind(Op):
+class UnbindBackward0(Op):
     _is_view = True
 
     @staticmethod
@@ -491,7 +533,7 @@ class Unbind(Op):
 def unbind(input, dim: int = 0):
     """The slices along ``dim``, as a tuple of views without that dim."""
     dim = normalize_dim(dim, input.ndim)
-    return Unbind.apply(input, dim) if input.shape[dim] else ()
+    return UnbindBackward0.apply(input, dim) if input.shape[dim] else ()
 
 
 def narrow(input, dim: int, start: int, length: int):
@@ -505,7 +547,7 @@ def narrow(input, dim: int, start: int, length: int):
     return input[index]
 
 
-class ToCopy(Op):
+class ToCopyBackward0(Op):
     """A dtype conversion; the gradient is converted back."""
 
     @staticmethod
@@ -518,7 +560,9 @@ class ToCopy(Op):
         return g.to(ctx.in_dtype), None
 
 
-class Clone(Op):
+class CloneBackward0(Op):
+    """``clone()``, and ``contiguous()`` of a tensor that is not: a C-contiguous copy."""
+
     @staticmethod
     def forward(ctx, x):
         return x.copy()
@@ -528,33 +572,7 @@ class Clone(Op):
         return g
 
 
-class Contiguous(Op):
-    _name = "CloneBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        return np.ascontiguousarray(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
-class Alias(Op):
-    """An output that is the input itself under a new Tensor (used when a no-op must still record history)."""
-
-    _is_view = True
-
-    @staticmethod
-    def forward(ctx, x):
-        return x.view()
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
-class Tril(Op):
+class TrilBackward0(Op):
     _upper = False
 
     @classmethod
@@ -567,7 +585,7 @@ class Tril(Op):
         return (triu if cls._upper else tril)(g, ctx.diagonal), None
 
 
-class Triu(Tril):
+class TriuBackward0(TrilBackward0):
     _upper = True
 
 
@@ -579,13 +597,13 @@ def _check_matrix(name: str, input) -> None:
 def tril(input, diagonal: int = 0):
     """The lower triangle (on and below ``diagonal``) of the last two dims; the rest is zero."""
     _check_matrix("tril", input)
-    return Tril.apply(input, diagonal)
+    return TrilBackward0.apply(input, diagonal)
 
 
 def triu(input, diagonal: int = 0):
     """The upper triangle (on and above ``diagonal``) of the last two dims; the rest is zero."""
     _check_matrix("triu", input)
-    return Triu.apply(input, diagonal)
+    return TriuBackward0.apply(input, diagonal)
 
 
 def select(input, dim: int, index: int):

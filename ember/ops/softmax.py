@@ -12,7 +12,7 @@ from ..autograd.grad_mode import STATE
 from ._util import normalize_dim
 
 
-class Softmax(Op):
+class SoftmaxBackward0(Op):
     @staticmethod
     def forward(ctx, x, dim):
         axis = dim if x.ndim else None
@@ -33,7 +33,7 @@ class Softmax(Op):
         return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
 
 
-class LogSoftmax(Op):
+class LogSoftmaxBackward0(Op):
     """``x - max - log(sum(exp(x - max)))``; ndarray methods rather than NumPy's Python-level reduction wrappers,
     since per-call overhead dominates at the small batches of a training step."""
 
@@ -72,10 +72,10 @@ def _softmax_input(name: str, input, dim, dtype):
 def softmax(input, dim=None, dtype=None):
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     input, dim = _softmax_input("softmax", input, dim, dtype)
-    return Softmax.apply(input, dim)
+    return SoftmaxBackward0.apply(input, dim)
 
 
 def log_softmax(input, dim=None, dtype=None):
     """``x - logsumexp(x)`` along ``dim``."""
     input, dim = _softmax_input("log_softmax", input, dim, dtype)
-    return LogSoftmax.apply(input, dim)
+    return LogSoftmaxBackward0.apply(input, dim)

@@ -10,7 +10,7 @@ from .index import scatter_add_into_zeros
 from .._tensor import wrap
 
 
-class TakeAlong(Op):
+class _TakeAlong(Op):
     """``x`` picked along ``dim`` at the positions ``idx``; the gradient is scattered back."""
 
     @staticmethod
@@ -24,12 +24,12 @@ class TakeAlong(Op):
         return (scatter_add_into_zeros(g, shape, dim, idx) if shape else g), None, None
 
 
-class Sort(TakeAlong):
-    _name = "SortBackward0"
+class SortBackward0(_TakeAlong):
+    """``sort``."""
 
 
-class Topk(TakeAlong):
-    _name = "TopkBackward0"
+class TopkBackward0(_TakeAlong):
+    """``topk``."""
 
 
 _sort_t, _topk_t = return_types.make("sort"), return_types.make("topk")
@@ -50,7 +50,7 @@ def sort(input, dim: int = -1, descending: bool = False, stable: bool = False):
     dim = normalize_dim(dim, input.ndim)
     idx = _order(input._data, dim, descending)
 
-    return _sort_t(Sort.apply(input, idx, dim), wrap(idx.astype(np.int64, copy=False)))
+    return _sort_t(SortBackward0.apply(input, idx, dim), wrap(idx.astype(np.int64, copy=False)))
 
 
 def argsort(input, dim: int = -1, descending: bool = False, stable: bool = False):
@@ -66,7 +66,7 @@ def topk(input, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
         raise RuntimeError("selected index k out of range")
     idx = _order(input._data, dim, largest)
     idx = idx[(slice(None),) * dim + (slice(0, k),)] if input.ndim else idx
-    return _topk_t(Topk.apply(input, idx, dim), wrap(idx.astype(np.int64, copy=False)))
+    return _topk_t(TopkBackward0.apply(input, idx, dim), wrap(idx.astype(np.int64, copy=False)))
 
 
 def unique(input, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):

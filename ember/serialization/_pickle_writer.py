@@ -12,14 +12,9 @@ from collections import OrderedDict
 import numpy as np
 
 from .._device import device
-from .._dtype import dtype as ember_dtype
+from .._dtype import _type_name, dtype as ember_dtype
 from .._size import Size
 from .._tensor import Tensor
-
-STORAGE_CLASSES = {"float64": "DoubleStorage", "float32": "FloatStorage", "float16": "HalfStorage",
-                   "int64": "LongStorage", "int32": "IntStorage", "int16": "ShortStorage", "int8": "CharStorage",
-                   "uint8": "ByteStorage", "bool": "BoolStorage"}
-
 
 class CheckpointWriter:
     """Pickles ``obj`` into bytes; tensor data goes to ``storages`` (key -> contiguous array), referenced by key."""
@@ -154,7 +149,7 @@ class CheckpointWriter:
         # persistent id ('storage', <storage class>, key, 'cpu', numel): the loader fetches data/<key>
         self.out += pickle.MARK
         self._save("storage")
-        self._global("torch", STORAGE_CLASSES[data.dtype.name])
+        self._global("torch", f"{_type_name(data.dtype)}Storage")
         self._save(key)
         self._save("cpu")
         self._save(data.size)

@@ -157,7 +157,8 @@ def test_prelu_per_channel():
 
 
 def test_prelu_channel_mismatch():
-    with pytest.raises(RuntimeError, match=r"^PReLU\(num_parameters=3\): .*parameter numbers = 3 and channel size = 4"):
+    with pytest.raises(RuntimeError, match=r"^Mismatch of parameter numbers and input channel size\. Found "
+                                           r"parameter numbers = 3 and channel size = 4\."):
         ember.nn.PReLU(3)(ember.randn(2, 4))
     with pytest.raises(RuntimeError, match="parameter numbers = 3 and channel size = 1"):
         ember.nn.PReLU(3)(ember.randn(3))

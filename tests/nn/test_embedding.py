@@ -88,7 +88,7 @@ def test_embedding_repr_and_state_dict(kwargs):
 def test_embedding_errors():
     m = ember.nn.Embedding(5, 3)
     for bad in ([5], [-1]):
-        with pytest.raises(IndexError, match=r"^Embedding\(5, 3\): index out of range in self"):
+        with pytest.raises(IndexError, match=r"^index out of range in self"):
             m(ember.tensor(bad))
     with pytest.raises(RuntimeError, match="Expected tensor for argument #1 'indices' to have one of the following "
                                            "scalar types: Long, Int"):

@@ -151,19 +151,18 @@ def test_instancenorm_rejects_old_running_stats_when_not_tracking():
     ("InstanceNorm1d", (2, 4, 1), "Expected more than 1 spatial element when training, got input size"),
 ])
 def test_norm_base_bad_input(name, shape, message):
-    for lib in (ember, torch):
-        layer = getattr(lib.nn, name)(4)
+    errors = []
+    for lib in (torch, ember):
         with pytest.raises(ValueError) as info:
-            layer(lib.zeros(*shape))
-        assert message in str(info.value)
-        if "got input size" in message:
-            assert str(list(shape)) in str(info.value)
-        if lib is ember:  # ember names the layer first
-            assert str(info.value).startswith(f"{layer!r}: ")
+            getattr(lib.nn, name)(4)(lib.zeros(*shape))
+        errors.append(info.value)
+    theirs, ours = errors
+    assert message in str(ours)
+    assert str(ours) == str(theirs).replace("torch", "ember")
 
 
 def test_batchnorm_channel_mismatch_names_the_buffer():
-    with pytest.raises(RuntimeError, match=r"^BatchNorm2d\(4, .*\): running_mean should contain 5 elements not 4"):
+    with pytest.raises(RuntimeError, match=r"^running_mean should contain 5 elements not 4"):
         ember.nn.BatchNorm2d(4)(ember.zeros(3, 5, 2, 2))
 
 
@@ -263,8 +262,7 @@ def test_instancenorm_matches_torch(name, shape, kwargs, dtype):
 
 def test_instancenorm_grad_fn_and_feature_checks():
     assert ember.nn.InstanceNorm2d(3)(ember.randn(2, 3, 4, 4, requires_grad=True)).grad_fn.name() == "ViewBackward0"
-    with pytest.raises(ValueError, match=r"^InstanceNorm1d\(3, .*\): expected input's size at dim=1 to match "
-                                         r"num_features \(3\), but got: 5"):
+    with pytest.raises(ValueError, match=r"^expected input's size at dim=1 to match num_features \(3\), but got: 5\."):
         ember.nn.InstanceNorm1d(3, affine=True)(ember.randn(2, 5, 4))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -331,20 +329,19 @@ def test_local_response_norm_matches_torch(size, shape, dtype):
 
 
 def test_local_response_norm_bad_input():
-    with pytest.raises(ValueError, match=r"^LocalResponseNorm\(2, .*\): Expected 3D or higher dimensionality "
-                                         r".*input \(got 2 dimensions\)"):
+    with pytest.raises(ValueError, match=r"^Expected 3D or higher dimensionality .*input \(got 2 dimensions\)"):
         ember.nn.LocalResponseNorm(2)(ember.randn(3, 4))
 
 
 @pytest.mark.parametrize("normalized_shape,shape,message", [
     ((5,), (2, 4), r"Given normalized_shape=\[5\], expected input with shape \[\*, 5\], but got input of size\[2, 4\]"),
-    ((2, 5), (2, 4, 5), r"normalized_shape=\[2, 5\], expected input with shape \[\*, 2, 5\]"),
+    ((2, 5), (2, 4, 5), r"Given normalized_shape=\[2, 5\], expected input with shape \[\*, 2, 5\]"),
 ])
 def test_layernorm_bad_input(normalized_shape, shape, message):
     layer = ember.nn.LayerNorm(normalized_shape)
-    with pytest.raises(RuntimeError, match=message) as info:
+    with pytest.raises(RuntimeError, match=f"^{message}") as info:
         layer(ember.randn(*shape))
-    assert str(info.value).startswith(f"{layer!r}: ")
+    assert info.value.__notes__ == [f"in LayerNorm = {layer!r} called with input of shape {shape}"]
 
 
 def test_functional_forms_match_torch():

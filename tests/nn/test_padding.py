@@ -60,13 +60,14 @@ def test_integer_and_bool_pads():
     ("reflect", (1, 3, 5, 5), "ReflectionPad2DBackward0"), ("reflect", (1, 1, 3, 5, 5), "ReflectionPad3DBackward0"),
     ("replicate", (1, 3, 5), "ReplicationPad1DBackward0"), ("replicate", (1, 3, 5, 5), "ReplicationPad2DBackward0"),
     ("replicate", (1, 1, 3, 5, 5), "ReplicationPad3DBackward0"),
-    ("circular", (1, 3, 5, 5), "torch::autograd::CopySlices"),
+    ("circular", (1, 3, 5, 5), "CopySlices"),
 ], ids=str)
 def test_grad_fn_names(mode, shape, name):
     x = ember.randn(*shape, requires_grad=True)
     pad = (1, 1) * (len(shape) - 2)
-    assert ember.nn.functional.pad(x, pad, mode=mode).grad_fn.name() == name
-    assert torch.nn.functional.pad(torch.randn(*shape, requires_grad=True), pad, mode=mode).grad_fn.name() == name
+    node = ember.nn.functional.pad(x, pad, mode=mode).grad_fn
+    assert type(node).__name__ == node.name() == name
+    assert type(torch.nn.functional.pad(torch.randn(*shape, requires_grad=True), pad, mode=mode).grad_fn).__name__ == name
 
 
 MODULES = [("ZeroPad1d", (2,)), ("ZeroPad2d", ((1, 2, 3, 4),)), ("ZeroPad3d", (1,)), ("ZeroPad2d", (2,)),

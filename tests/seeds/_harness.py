@@ -93,7 +93,7 @@ class Raised(tuple):
 
     def agrees_with(self, torch_error: "Raised") -> bool:
         message = torch_error[1]
-        return self[0] == torch_error[0] and (message in self[1] or message.replace("torch", "ember") in self[1])
+        return self[0] == torch_error[0] and self[1] in (message, message.replace("torch", "ember"))
 
 
 def error_of(fn) -> Raised | None:

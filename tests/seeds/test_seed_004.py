@@ -187,9 +187,7 @@ def sequential_and_module_list(t, nn, F, optim, share):
 def test_sequential_add_module_and_module_list():
     result, _ = compare(sequential_and_module_list)
     assert result["net1 keys"][:2] == ["conv.weight", "conv.bias"]
-    # torch's message, after the layer that raised it
-    assert result["net2 on 4-D"] == ("ValueError",
-                                     f"{ember.nn.BatchNorm1d(3)!r}: expected 2D or 3D input (got 4D input)")
+    assert result["net2 on 4-D"] == ("ValueError", "expected 2D or 3D input (got 4D input)")  # torch's message
     assert result["module list call"][0] == "NotImplementedError"
 
 

@@ -17,14 +17,16 @@ CONTROL_FLOW = (StopIteration, StopAsyncIteration)
 
 
 class _ModuleNote:
-    """The note written so far: ``text`` sits in ``__notes__``; ``module`` is the last module that wrote it (None
-    once an enclosing module does not hold it, which ends the path) and ``path`` leads from it to the failed one."""
+    """The note written so far: ``module`` is the last module that wrote it (None once an enclosing module does not
+    hold it, which ends the path), ``path`` leads from it to the failed module, ``call`` describes that call."""
 
-    __slots__ = ("module", "path", "call", "text")
+    __slots__ = ("module", "path", "call")
 
     def __init__(self, module, path: str, call: str) -> None:
         self.module, self.path, self.call = module, path, call
-        self.text = f"in {path} = {call}"
+
+    def __str__(self) -> str:
+        return f"in {self.path} = {self.call}"
 
 
 def add_module_note(error: BaseException, module, args: tuple, kwargs: dict) -> None:
@@ -32,11 +34,10 @@ def add_module_note(error: BaseException, module, args: tuple, kwargs: dict) -> 
     path down to it."""
     note = getattr(error, "_ember_module_note", None)
     if note is None:
-        call = (f"{type(module).__name__}({module.extra_repr()}) called with "
-                f"{_describe_inputs(args, kwargs)}")
+        call = f"{type(module).__name__}({module.extra_repr()}) called with {_describe_inputs(args, kwargs)}"
         note = _ModuleNote(module, type(module).__name__, call)
         error._ember_module_note = note
-        error.add_note(note.text)
+        error.add_note(str(note))
         return
     if note.module is None or note.module is module:  # the path has ended, or a module called itself
         return
@@ -45,13 +46,11 @@ def add_module_note(error: BaseException, module, args: tuple, kwargs: dict) -> 
     if name is None:
         note.module = None
         return
-    notes = error.__notes__
-    index = next((i for i in range(len(notes) - 1, -1, -1) if notes[i] is note.text), None)
+    notes, old = getattr(error, "__notes__", []), str(note)
     note.module = module
     note.path = ".".join(filter(None, (type(module).__name__, name, inner)))
-    note.text = f"in {note.path} = {note.call}"
-    if index is not None:
-        notes[index] = note.text
+    if old in notes:
+        notes[notes.index(old)] = str(note)
 
 
 def _describe_inputs(args: tuple, kwargs: dict) -> str:

@@ -13,10 +13,8 @@ if TYPE_CHECKING:
     from .module import Module
 
 
-class _BackwardHookFunction(Function):
+class BackwardHookFunction(Function):
     """Identity on the tensors it is given; its node marks where a module's input or output gradients arrive."""
-
-    _name = "BackwardHookFunctionBackward"
 
     @staticmethod
     def forward(ctx, *tensors):
@@ -47,7 +45,7 @@ class _BackwardHook:
         slots = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
         if not slots:
             return values, []
-        out = _BackwardHookFunction.apply(*(values[i] for i in slots))
+        out = BackwardHookFunction.apply(*(values[i] for i in slots))
         out = out if isinstance(out, tuple) else (out,)
         n = len(values)
 

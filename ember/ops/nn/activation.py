@@ -49,31 +49,34 @@ def _float_only(input, kernel: str):
 
 
 # -- piecewise-linear activations --------------------------------------------------------------------------------
-class Threshold(Op):
+class ThresholdBackward0(Op):
     """``x if x > threshold else value``."""
 
     @staticmethod
-    def forward(ctx, x, threshold, value, name):
-        ctx._name = name
+    def forward(ctx, x, threshold, value):
         keep = x > threshold
         ctx.keep = keep
         return np.where(keep, x, np.asarray(value, dtype=x.dtype))
 
     @staticmethod
     def backward(ctx, g):
-        return g * _mask(ctx.keep, g._data.dtype), None, None, None
+        return g * _mask(ctx.keep, g._data.dtype), None, None
+
+
+class ThresholdBackward1(ThresholdBackward0):
+    """``threshold_``."""
 
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):
     """Elementwise ``input if input > threshold else value``."""
     if inplace:
         return threshold_(input, threshold, value)
-    return Threshold.apply(input, threshold, value, "ThresholdBackward0")
+    return ThresholdBackward0.apply(input, threshold, value)
 
 
 def threshold_(input, threshold: float, value: float):
     """In-place :func:`threshold`."""
-    return input._inplace(Threshold.apply, threshold, value, "ThresholdBackward1")
+    return input._inplace(ThresholdBackward1.apply, threshold, value)
 
 
 def relu(input, inplace: bool = False):
@@ -86,7 +89,7 @@ def relu_(input):
     return input._inplace(_relu_op)
 
 
-class Hardtanh(Op):
+class HardtanhBackward0(Op):
     """Clamp into [min_val, max_val]; the gradient flows only strictly inside the interval."""
 
     @staticmethod
@@ -107,8 +110,8 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
-        return input._inplace(Hardtanh.apply, min_val, max_val)
-    return Hardtanh.apply(input, min_val, max_val)
+        return input._inplace(HardtanhBackward0.apply, min_val, max_val)
+    return HardtanhBackward0.apply(input, min_val, max_val)
 
 
 def hardtanh_(input, min_val: float = -1.0, max_val: float = 1.0):
@@ -121,12 +124,11 @@ def relu6(input, inplace: bool = False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-class LeakyRelu(Op):
+class LeakyReluBackward0(Op):
     """``x if x > 0 else negative_slope * x``."""
 
     @staticmethod
-    def forward(ctx, x, slope, name):
-        ctx._name = name
+    def forward(ctx, x, slope):
         pos = x > 0
         ctx.pos, ctx.slope = pos, slope
         return np.where(pos, x, x * slope)
@@ -134,15 +136,19 @@ class LeakyRelu(Op):
     @staticmethod
     def backward(ctx, g):
         dt = g._data.dtype
-        return g * _const(np.where(ctx.pos, dt.type(1), dt.type(ctx.slope))), None, None
+        return g * _const(np.where(ctx.pos, dt.type(1), dt.type(ctx.slope))), None
+
+
+class LeakyReluBackward1(LeakyReluBackward0):
+    """``leaky_relu_``."""
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
     """Elementwise ``x if x > 0 else negative_slope * x``."""
     _float_only(input, "leaky_relu")
     if inplace:
-        return input._inplace(LeakyRelu.apply, negative_slope, "LeakyReluBackward1")
-    return LeakyRelu.apply(input, negative_slope, "LeakyReluBackward0")
+        return input._inplace(LeakyReluBackward1.apply, negative_slope)
+    return LeakyReluBackward0.apply(input, negative_slope)
 
 
 def leaky_relu_(input, negative_slope: float = 0.01):
@@ -150,12 +156,11 @@ def leaky_relu_(input, negative_slope: float = 0.01):
     return leaky_relu(input, negative_slope, inplace=True)
 
 
-class RreluWithNoise(Op):
+class RreluWithNoiseBackward0(Op):
     """Leaky ReLU whose negative slope is ``noise`` (random per element in training, the mean slope in eval)."""
 
     @staticmethod
-    def forward(ctx, x, lower, upper, training, name):
-        ctx._name = name
+    def forward(ctx, x, lower, upper, training):
         neg = x <= 0
         if training:
             slope = default_generator.uniform(lower, upper, x.shape, x.dtype)
@@ -167,7 +172,11 @@ class RreluWithNoise(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g * _const(ctx.noise), None, None, None, None
+        return g * _const(ctx.noise), None, None, None
+
+
+class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
+    """``rrelu_``."""
 
 
 def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False, inplace: bool = False):
@@ -176,8 +185,8 @@ def rrelu(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool 
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if inplace:
-        return input._inplace(RreluWithNoise.apply, lower, upper, training, "RreluWithNoiseBackward1")
-    return RreluWithNoise.apply(input, lower, upper, training, "RreluWithNoiseBackward0")
+        return input._inplace(RreluWithNoiseBackward1.apply, lower, upper, training)
+    return RreluWithNoiseBackward0.apply(input, lower, upper, training)
 
 
 def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False):
@@ -185,7 +194,7 @@ def rrelu_(input, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool
     return rrelu(input, lower, upper, training, inplace=True)
 
 
-class Hardshrink(Op):
+class HardshrinkBackward0(Op):
     """``x if |x| > lambd else 0``."""
 
     @staticmethod
@@ -202,10 +211,10 @@ class Hardshrink(Op):
 def hardshrink(input, lambd: float = 0.5):
     """Elementwise ``x if |x| > lambd else 0``."""
     _float_only(input, "hardshrink")
-    return Hardshrink.apply(input, lambd)
+    return HardshrinkBackward0.apply(input, lambd)
 
 
-class Softshrink(Op):
+class SoftshrinkBackward0(Op):
     """``x - lambd`` above lambd, ``x + lambd`` below -lambd, 0 between."""
 
     @staticmethod
@@ -224,10 +233,10 @@ def softshrink(input, lambd: float = 0.5):
     _float_only(input, "softshrink")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
-    return Softshrink.apply(input, lambd)
+    return SoftshrinkBackward0.apply(input, lambd)
 
 
-class Hardsigmoid(Op):
+class HardsigmoidBackward0(Op):
     """``relu6(x + 3) / 6``."""
 
     @staticmethod
@@ -245,10 +254,10 @@ class Hardsigmoid(Op):
 def hardsigmoid(input, inplace: bool = False):
     """Piecewise-linear sigmoid ``relu6(x + 3) / 6``."""
     _float_only(input, "hardsigmoid")
-    return input._inplace(Hardsigmoid.apply) if inplace else Hardsigmoid.apply(input)
+    return input._inplace(HardsigmoidBackward0.apply) if inplace else HardsigmoidBackward0.apply(input)
 
 
-class Hardswish(Op):
+class HardswishBackward0(Op):
     """``x * relu6(x + 3) / 6``."""
 
     @staticmethod
@@ -271,19 +280,21 @@ class Hardswish(Op):
 def hardswish(input, inplace: bool = False):
     """``x * relu6(x + 3) / 6`` (MobileNetV3)."""
     _float_only(input, "hardswish")
-    return input._inplace(Hardswish.apply) if inplace else Hardswish.apply(input)
+    return input._inplace(HardswishBackward0.apply) if inplace else HardswishBackward0.apply(input)
 
 
 # -- smooth activations ------------------------------------------------------------------------------------------
-class Elu(Op):
+class EluBackward0(Op):
     """``scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1))``: ELU, SELU and CELU.
 
-    With ``from_result`` (the in-place forms) backward uses the output, as PyTorch's ``EluBackward1`` does.
+    The in-place forms (``_from_result``) compute backward from the output, as PyTorch's ``EluBackward1`` does.
     """
 
-    @staticmethod
-    def forward(ctx, x, alpha, scale, input_scale, name, from_result):
-        ctx._name = name
+    _from_result = False
+
+    @classmethod
+    def forward(cls, ctx, x, alpha, scale, input_scale):
+        from_result = cls._from_result
         ctx.coef = (alpha, scale, input_scale, from_result)
         neg = np.expm1(np.minimum(x, 0) * input_scale)
         neg *= alpha * scale
@@ -300,19 +311,35 @@ class Elu(Op):
             neg = (s + alpha * scale) * input_scale
         else:
             neg = (s.clamp(max=0) * input_scale).exp() * (alpha * scale * input_scale)
-        return g * where(_const(pos), scale, neg), None, None, None, None, None
+        return g * where(_const(pos), scale, neg), None, None, None
 
 
-def _elu(input, alpha, scale, input_scale, name, inplace):
+class EluBackward1(EluBackward0):
+    """``elu_`` and ``selu_``."""
+
+    _from_result = True
+
+
+class CeluBackward0(EluBackward0):
+    """``celu``."""
+
+
+class CeluBackward1(EluBackward0):
+    """``celu_``."""
+
+    _from_result = True
+
+
+def _elu(input, alpha, scale, input_scale, op):
     _float_only(input, "elu")
-    if inplace:
-        return input._inplace(Elu.apply, alpha, scale, input_scale, name + "1", True)
-    return Elu.apply(input, alpha, scale, input_scale, name + "0", False)
+    if op._from_result:
+        return input._inplace(op.apply, alpha, scale, input_scale)
+    return op.apply(input, alpha, scale, input_scale)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):
     """``x if x > 0 else alpha * (exp(x) - 1)``."""
-    return _elu(input, alpha, 1.0, 1.0, "EluBackward", inplace)
+    return _elu(input, alpha, 1.0, 1.0, EluBackward1 if inplace else EluBackward0)
 
 
 def elu_(input, alpha: float = 1.0):
@@ -322,7 +349,7 @@ def elu_(input, alpha: float = 1.0):
 
 def selu(input, inplace: bool = False):
     """Self-normalising ELU: ``scale * elu(x, alpha)`` with the constants of Klambauer et al. (2017)."""
-    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, "EluBackward", inplace)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, EluBackward1 if inplace else EluBackward0)
 
 
 def selu_(input):
@@ -334,7 +361,7 @@ def celu(input, alpha: float = 1.0, inplace: bool = False):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, "CeluBackward", inplace)
+    return _elu(input, alpha, 1.0, 1.0 / alpha, CeluBackward1 if inplace else CeluBackward0)
 
 
 def celu_(input, alpha: float = 1.0):
@@ -342,7 +369,7 @@ def celu_(input, alpha: float = 1.0):
     return celu(input, alpha, inplace=True)
 
 
-class Gelu(Op):
+class GeluBackward0(Op):
     """``x * Phi(x)`` (exact, through erf) or its tanh approximation."""
 
     @staticmethod
@@ -388,10 +415,10 @@ def gelu(input, approximate: str = "none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _float_only(input, "GeluKernelImpl")
-    return Gelu.apply(input, approximate)
+    return GeluBackward0.apply(input, approximate)
 
 
-class LogSigmoid(Op):
+class LogSigmoidBackward0(Op):
     """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``, finite for every x."""
 
     @staticmethod
@@ -410,10 +437,10 @@ class LogSigmoid(Op):
 def logsigmoid(input):
     """Elementwise ``log(1 / (1 + exp(-x)))``."""
     _float_only(input, "log_sigmoid_forward")
-    return LogSigmoid.apply(input)
+    return LogSigmoidBackward0.apply(input)
 
 
-class Softplus(Op):
+class SoftplusBackward0(Op):
     """``log(1 + exp(beta * x)) / beta``, reverting to ``x`` where ``beta * x > threshold``."""
 
     @staticmethod
@@ -438,10 +465,10 @@ class Softplus(Op):
 def softplus(input, beta: float = 1.0, threshold: float = 20.0):
     """Smooth ReLU ``log(1 + exp(beta * x)) / beta`` (linear above ``threshold``)."""
     _float_only(input, "softplus")
-    return Softplus.apply(input, beta, threshold)
+    return SoftplusBackward0.apply(input, beta, threshold)
 
 
-class Silu(Op):
+class SiluBackward0(Op):
     """``x * sigmoid(x)`` (swish)."""
 
     @staticmethod
@@ -459,10 +486,10 @@ class Silu(Op):
 def silu(input, inplace: bool = False):
     """Elementwise ``x * sigmoid(x)``."""
     _float_only(input, "silu")
-    return input._inplace(Silu.apply) if inplace else Silu.apply(input)
+    return input._inplace(SiluBackward0.apply) if inplace else SiluBackward0.apply(input)
 
 
-class Mish(Op):
+class MishBackward0(Op):
     """``x * tanh(softplus(x))``."""
 
     @staticmethod
@@ -473,14 +500,14 @@ class Mish(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        t = Softplus.apply(x, 1, 20).tanh()
+        t = SoftplusBackward0.apply(x, 1, 20).tanh()
         return g * (t + x * x.sigmoid() * (1 - t * t))
 
 
 def mish(input, inplace: bool = False):
     """Elementwise ``x * tanh(softplus(x))``."""
     _float_only(input, "mish")
-    return input._inplace(Mish.apply) if inplace else Mish.apply(input)
+    return input._inplace(MishBackward0.apply) if inplace else MishBackward0.apply(input)
 
 
 def softsign(input):
@@ -494,27 +521,26 @@ def tanhshrink(input):
 
 
 # -- PReLU and GLU -------------------------------------------------------------------------------------------------
-class PreluKernel(Op):
-    """``x if x > 0 else weight * x`` with one learnt slope per channel (dim 1) or a single shared slope."""
+class PreluKernelBackward0(Op):
+    """``x if x > 0 else weight * x``, ``weight`` shaped to broadcast: one learnt slope per channel (dim 1) or a
+    single shared slope."""
 
     @staticmethod
-    def forward(ctx, x, w, bshape):
-        wb = w.reshape(bshape)
+    def forward(ctx, x, w):
         pos = x > 0
         ctx.save_for_backward(x, w)
-        ctx.meta = (pos, bshape)
-        return np.where(pos, x, x * wb)
+        ctx.pos = pos
+        return np.where(pos, x, x * w)
 
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved_tensors
-        pos, bshape = ctx.meta
         need = ctx.needs_input_grad
-        posm = _mask(pos, g._data.dtype)
-        negm = _mask(~pos, g._data.dtype)
-        gx = g * (posm + negm * w.reshape(bshape)) if need[0] else None
-        gw = sum_to(g * x * negm, bshape).reshape(w.shape) if need[1] else None
-        return gx, gw, None
+        posm = _mask(ctx.pos, g._data.dtype)
+        negm = _mask(~ctx.pos, g._data.dtype)
+        gx = g * (posm + negm * w) if need[0] else None
+        gw = sum_to(g * x * negm, w.shape) if need[1] else None
+        return gx, gw
 
 
 def prelu(input, weight):
@@ -529,10 +555,10 @@ def prelu(input, weight):
         bshape = (1,) * input.ndim
     else:
         bshape = (1, n) + (1,) * (input.ndim - 2)
-    return PreluKernel.apply(input, weight, bshape)
+    return PreluKernelBackward0.apply(input, weight.reshape(bshape))  # a view, as in PyTorch
 
 
-class Glu(Op):
+class GluBackward0(Op):
     """``a * sigmoid(b)`` where ``a, b`` are the two halves of the input along ``dim``."""
 
     @staticmethod
@@ -559,7 +585,7 @@ def glu(input, dim: int = -1):
     if input.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
     _float_only(input, "glu")
-    return Glu.apply(input, d)
+    return GluBackward0.apply(input, d)
 
 
 # -- softmax family ----------------------------------------------------------------------------------------------

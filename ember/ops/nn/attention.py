@@ -12,19 +12,21 @@ import warnings
 
 import numpy as np
 
-from ..linalg import matmul
+from ..linalg import _Matmul, matmul, matmul_node
 from .dropout import dropout
 from .linear import linear
 from .padding import pad
 from ..reduce import _type_name, softmax
+from ..._dtype import _cpp_type_name
 from ..shape import cat
 from ..._tensor import wrap
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
-_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
-_FLASH = "ScaledDotProductFlashAttentionForCpuBackward0"
+
+class ScaledDotProductFlashAttentionForCpuBackward0(_Matmul):
+    """The last product (weights @ value) of ``scaled_dot_product_attention`` on 4-D inputs, where PyTorch runs its
+    fused CPU kernel: ember's graph below this node is the composite one (PyTorch's node reads q, k, v)."""
 
 
 def _const(array: np.ndarray):
@@ -43,7 +45,7 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p: float, is_causal: bool,
         raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
                            f"{query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead.")
     dts = [t._data.dtype for t in (query, key, value)]
-    q_c, k_c, v_c = (_C_TYPE.get(d.name, d.name) for d in dts)
+    q_c, k_c, v_c = (_cpp_type_name(d) for d in dts)
     if not dts[0] == dts[1] == dts[2]:
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{q_c} key.dtype: {k_c} and value.dtype: {v_c} instead.")
@@ -53,7 +55,7 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p: float, is_causal: bool,
         mdt = attn_mask._data.dtype
         if mdt != np.bool_ and mdt != dts[0]:
             raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                               f"attn_mask.dtype: {_C_TYPE.get(mdt.name, mdt.name)} and  query.dtype: {q_c} instead.")
+                               f"attn_mask.dtype: {_cpp_type_name(mdt)} and  query.dtype: {q_c} instead.")
         if is_causal:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True")
@@ -62,7 +64,8 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p: float, is_causal: bool,
     if enable_gqa and query.ndim >= 3:
         hq, hk, hv = query.shape[-3], key.shape[-3], value.shape[-3]
         if hk != hv or hq % hk:
-            raise RuntimeError("Number of heads in key and value must divide the number of heads in query")
+            # PyTorch 2.13's message, cut short as it prints it
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
 
 
 def _repeat_heads(t, repeats: int):
@@ -74,8 +77,8 @@ def _repeat_heads(t, repeats: int):
     return wide.reshape(*shape[:-3], shape[-3] * repeats, *shape[-2:])
 
 
-def _attend(q, k, v, bias, dropout_p: float, safe: bool):
-    """``dropout(softmax(q k^T + bias)) v`` on ``q`` already scaled; returns (output, attention weights).
+def _weights(q, k, bias, dropout_p: float, safe: bool):
+    """The attention weights ``dropout(softmax(q k^T + bias))`` on ``q`` already scaled.
 
     ``safe`` (SDPA's convention) gives rows whose every score is -inf zero weights instead of NaN: their scores
     are zeroed before the softmax (so no NaN enters the graph, not even in the gradient) and their weights after.
@@ -97,7 +100,7 @@ def _attend(q, k, v, bias, dropout_p: float, safe: bool):
         weights = weights.masked_fill(dead, 0.0)
     if dropout_p > 0.0:
         weights = dropout(weights, p=dropout_p)
-    return matmul(weights, v), weights
+    return weights
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: float = 0.0, is_causal: bool = False,
@@ -123,12 +126,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
         key = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         value = _repeat_heads(value, query.shape[-3] // value.shape[-3])
-    out, _ = _attend(query * factor, key, value, bias, dropout_p, safe=True)
+    weights = _weights(query * factor, key, bias, dropout_p, safe=True)
+    node = matmul_node(weights, value)
     # PyTorch runs its fused CPU kernel (one graph node) on 4-D inputs without dropout or a trainable mask
-    if (out.grad_fn is not None and query.ndim == 4 and dropout_p == 0.0 and L > 0
-            and (attn_mask is None or not attn_mask.requires_grad)):
-        out.grad_fn._name = _FLASH
-    return out
+    if query.ndim == 4 and dropout_p == 0.0 and L > 0 and (attn_mask is None or not attn_mask.requires_grad):
+        node = ScaledDotProductFlashAttentionForCpuBackward0
+    return node.apply(weights, value)
 
 
 # -- multi-head attention ----------------------------------------------------------------------------------------
@@ -322,8 +325,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
 
     if need_weights:
         # PyTorch's explicit path: plain softmax, so a row with nothing to attend to is NaN here
-        out, weights = _attend(q * math.sqrt(1.0 / float(head_dim)), k, v, attn_mask, dropout_p, safe=False)
-        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        weights = _weights(q * math.sqrt(1.0 / float(head_dim)), k, attn_mask, dropout_p, safe=False)
+        out = matmul(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         out = linear(out, out_proj_weight, out_proj_bias)
         out = out.view(tgt_len, bsz, out.shape[1])
         weights = weights.view(bsz, num_heads, tgt_len, src_len)

@@ -8,22 +8,26 @@ import numpy as np
 
 from ..._dtype import get_default_dtype, result_type
 from ...autograd.grad_mode import no_grad
-from ..arith import AddScalar
+from ..arith import AddBackward1
+from ..reduce import LinalgVectorNormBackward0
 from .._util import broadcast_error, normalize_dim
 
 __all__ = ["normalize", "cosine_similarity", "pairwise_distance", "pdist"]
 
 
-def _named(t, name: str):
-    """Give ``t``'s grad_fn PyTorch's name for the composite that produced it."""
-    if t.grad_fn is not None:
-        t.grad_fn._name = name
-    return t
+class NormBackward1(LinalgVectorNormBackward0):
+    """``at::norm`` over the last dim, which pairwise_distance calls (``Tensor.norm`` records
+    ``LinalgVectorNormBackward0``)."""
+
+
+class PdistBackward0(LinalgVectorNormBackward0):
+    """The norms of the row differences: ember composes ``pdist`` from indexing, a difference and this norm, so
+    only the last node is PyTorch's (whose single node reads the input directly)."""
 
 
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
     """``input / max(||input||_p, eps)`` along ``dim``."""
-    denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     result = input / denom
     if out is not None:
         out.copy_(result)
@@ -63,10 +67,8 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     ndim = max(x1.ndim, x2.ndim)
     diff = x1 - x2
     # PyTorch adds eps as a Scalar (AddBackward1); integer differences promote to the default dtype
-    diff = AddScalar.apply(diff, eps) if diff.is_floating_point() else diff + eps
-    if ndim == 0:
-        return _named(diff.norm(p), "NormBackward1")
-    return _named(diff.norm(p, ndim - 1, keepdim=keepdim), "NormBackward1")
+    diff = AddBackward1.apply(diff, eps) if diff.is_floating_point() else diff + eps
+    return NormBackward1.apply(diff, float(p), (ndim - 1,) if ndim else None, keepdim)
 
 
 def pdist(input, p: float = 2.0):
@@ -78,4 +80,4 @@ def pdist(input, p: float = 2.0):
     if input._data.dtype.kind != "f":
         input = input.to(get_default_dtype())
     i, j = np.triu_indices(input.shape[0], 1)
-    return _named((input[i] - input[j]).norm(p, 1), "PdistBackward0")
+    return PdistBackward0.apply(input[i] - input[j], float(p), (1,), False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import Op
-from ..index import IndexAddInto
+from ..index import IndexPutImplBackward0
 from ..._tensor import wrap
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
@@ -62,7 +62,7 @@ def _renorm_(weight, idx: np.ndarray, max_norm: float, norm_type: float) -> None
     weight._bump()
 
 
-class Embedding(Op):
+class EmbeddingBackward0(Op):
     """``weight[indices]``; backward scatters the gradient rows into a zero table (repeated rows accumulate)."""
 
     @staticmethod
@@ -78,7 +78,7 @@ class Embedding(Op):
         scale = _grad_scale(flat, shape[0], padding_idx, scale_grad_by_freq, g._data.dtype)
         if scale is not None:
             g2 = g2 * wrap(scale[:, None])
-        return IndexAddInto.apply(g2, shape, (flat,)), None, None, None
+        return IndexPutImplBackward0.apply(g2, shape, (flat,)), None, None, None
 
 
 def embedding(input, weight, padding_idx: int | None = None, max_norm: float | None = None,
@@ -94,11 +94,13 @@ def embedding(input, weight, padding_idx: int | None = None, max_norm: float | N
     _check_range(idx, num)
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
-    return Embedding.apply(weight, idx, padding_idx, scale_grad_by_freq)
+    return EmbeddingBackward0.apply(weight, idx, padding_idx, scale_grad_by_freq)
 
 
-class EmbeddingBag(Op):
+class EmbeddingBagBackward0(Op):
     """Sum, mean or max of each bag's embedding rows; bags are runs of ``idx`` given by ``bag`` ids."""
+
+    _inputs = (0, 1)  # PyTorch lists missing per-sample weights as (None, 0)
 
     @staticmethod
     def forward(ctx, weight, psw, idx, bag, n_bags, mode, padding_idx, scale_grad_by_freq):
@@ -202,7 +204,7 @@ def embedding_bag(input, weight, offsets=None, max_norm: float | None = None, no
     padding_idx = _padding_index(padding_idx, num)
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
-    return EmbeddingBag.apply(weight, psw, idx, bag, n_bags, mode, padding_idx, scale_grad_by_freq)
+    return EmbeddingBagBackward0.apply(weight, psw, idx, bag, n_bags, mode, padding_idx, scale_grad_by_freq)
 
 
 def one_hot(tensor, num_classes: int = -1):

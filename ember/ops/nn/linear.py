@@ -9,31 +9,20 @@ from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
 from .._util import sum_to
 from ..linalg import matmul
-from ..._dtype import _type_name
+from ..shape import SqueezeBackward4, UnsafeViewBackward0
+from ..._dtype import _cpp_type_name, _type_name
 from ..._tensor import wrap
 
 __all__ = ["linear", "bilinear"]
 
 
-_DTYPE_WORD = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}
-
-
-def _named(out, name: str):
-    """Give ``out``'s grad_fn PyTorch's name for the composite that produced it."""
-    if out.grad_fn is not None:
-        out.grad_fn._name = name
-    return out
-
-
-class LinearMm(Op):
+class MmBackward0(Op):
     """``x @ wt`` on a 2-D ``x``, ``wt`` being ``weight.t()``: recorded like PyTorch's ``mm(x, weight.t())``.
 
     The graph matches PyTorch's node for node (``MmBackward0`` -> ``TBackward0`` -> the weight), so tutorials that
     walk ``grad_fn.next_functions`` print the same names. ``wt`` is a transposed view (no copy): BLAS reads it
     directly.
     """
-
-    _name = "MmBackward0"
 
     @staticmethod
     def forward(ctx, x, wt):
@@ -46,10 +35,8 @@ class LinearMm(Op):
         return _mm_grads(ctx.needs_input_grad, g, x, wt)
 
 
-class LinearAddmm(Op):
+class AddmmBackward0(Op):
     """``b + x @ wt``: recorded like PyTorch's ``addmm(bias, x, weight.t())`` (bias first in next_functions)."""
-
-    _name = "AddmmBackward0"
 
     @staticmethod
     def forward(ctx, b, x, wt):
@@ -64,6 +51,36 @@ class LinearAddmm(Op):
         x, wt = ctx.saved_tensors
         need = ctx.needs_input_grad
         return (_bias_grad(g, ctx.bias_shape) if need[0] else None,) + _mm_grads(need[1:], g, x, wt)
+
+
+class TrilinearBackward0(Op):
+    """``y[n, o] = sum_ij x1[n, i] * w[o, i, j] * x2[n, j]``: PyTorch's ``_trilinear`` node of ``F.bilinear``.
+
+    Forward: one GEMM contracts i for every (o, j), then a batched dot contracts j. Each gradient is the same
+    contraction with ``g`` in its operand's place, written with differentiable ops (double backward works).
+    """
+
+    @staticmethod
+    def forward(ctx, x1, w, x2):
+        ctx.save_for_backward(x1, w, x2)
+        out_f, in1, in2 = w.shape
+        proj = x1 @ w.transpose(1, 0, 2).reshape(in1, out_f * in2)
+        return np.matmul(proj.reshape(-1, out_f, in2), x2[:, :, None])[:, :, 0]
+
+    @staticmethod
+    def backward(ctx, g):
+        x1, w, x2 = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        n, (out_f, in1, in2) = g.shape[0], w.shape
+        g1 = g2 = gw = None
+        if need[0]:  # sum_oj g[n, o] w[o, i, j] x2[n, j]
+            g1 = (g.unsqueeze(2) * x2.unsqueeze(1)).reshape(n, out_f * in2) @ w.permute(0, 2, 1).reshape(
+                out_f * in2, in1)
+        if need[1]:  # sum_n g[n, o] x1[n, i] x2[n, j]
+            gw = (g.mT @ (x1.unsqueeze(2) * x2.unsqueeze(1)).reshape(n, in1 * in2)).reshape(out_f, in1, in2)
+        if need[2]:  # sum_oi g[n, o] x1[n, i] w[o, i, j]
+            g2 = (g.unsqueeze(2) * x1.unsqueeze(1)).reshape(n, out_f * in1) @ w.reshape(out_f * in1, in2)
+        return g1, gw, g2
 
 
 def _bias_grad(g, shape: tuple):
@@ -95,7 +112,7 @@ def _check_dtypes(input, weight, bias) -> None:
     if xd != wd:
         if bias is None:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                               f"{_DTYPE_WORD.get(xd.name, xd.name)} != {_DTYPE_WORD.get(wd.name, wd.name)}")
+                               f"{_cpp_type_name(xd)} != {_cpp_type_name(wd)}")
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_type_name(xd)} and {_type_name(wd)}")
     if bias is not None and bias._data.dtype != wd:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(bias._data.dtype)} and "
@@ -123,16 +140,18 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"The expanded size of the tensor ({weight.shape[0]}) must match the existing size "
                            f"({bias.shape[-1]}) at non-singleton dimension {len(rows) - 1}.  Target sizes: "
                            f"{list(rows)}.  Tensor sizes: {list(bias.shape)}")
-    x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
+    if input.ndim == 1 and bias is None:  # PyTorch: unsqueeze, mm, then squeeze_
+        x = input.unsqueeze(0)
+    else:
+        x = input if input.ndim == 2 else input.reshape(-1, input.shape[-1])
     wt = weight.t()
-    out = LinearMm.apply(x, wt) if bias is None else LinearAddmm.apply(bias, x, wt)
+    out = MmBackward0.apply(x, wt) if bias is None else AddmmBackward0.apply(bias, x, wt)
     if input.ndim == 2:
         return out
-    lead = input.shape[:-1]
-    out = out.view(lead + (weight.shape[0],))
+    shape = input.shape[:-1] + (weight.shape[0],)
     if bias is None:
-        return _named(out, "SqueezeBackward4" if input.ndim == 1 else "UnsafeViewBackward0")
-    return out
+        return (SqueezeBackward4 if input.ndim == 1 else UnsafeViewBackward0).apply(out, shape)
+    return out.view(shape)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -156,10 +175,6 @@ def bilinear(input1, input2, weight, bias=None):
     if bias is not None and bias.shape[-1] != out_f:
         raise RuntimeError(f"bilinear(): bias size does not match weight size: got {bias.shape[-1]} but "
                            f"expected {out_f}")
-    lead = input1.shape[:-1]
-    x1 = input1.reshape(-1, in1)
-    x2 = input2.reshape(-1, in2)
-    # one GEMM contracts i for every (o, j), then a batched dot contracts j
-    proj = x1 @ weight.permute(1, 0, 2).reshape(in1, out_f * in2)
-    out = (proj.view(-1, out_f, in2) @ x2.unsqueeze(-1)).view(lead + (out_f,))
+    out = TrilinearBackward0.apply(input1.reshape(-1, in1), weight, input2.reshape(-1, in2))
+    out = out.view(input1.shape[:-1] + (out_f,))
     return out + bias if bias is not None else out

@@ -15,7 +15,7 @@ __all__ = ["pad"]
 _MODES = ("constant", "reflect", "replicate", "circular")
 
 
-class ConstantPadNd(Op):
+class ConstantPadNdBackward0(Op):
     """Pad the last dims with ``value``; ``pads`` holds ``(lo, hi)`` per dim, first dim first."""
 
     @staticmethod
@@ -32,7 +32,7 @@ class ConstantPadNd(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return ConstantPadNd.apply(g, tuple((-lo, -hi) for lo, hi in ctx.pads), 0), None, None
+        return ConstantPadNdBackward0.apply(g, tuple((-lo, -hi) for lo, hi in ctx.pads), 0), None, None
 
 
 def _index(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
@@ -48,26 +48,30 @@ def _index(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
     return np.arange(-max(0, lo), kept + max(0, hi)) % max(kept, 1) + start
 
 
-class IndexPad(Op):
-    """Reflect / replicate / circular padding: ``out = x[..., idx_0, idx_1, ...]`` (outer product of indices)."""
+class _IndexPad(Op):
+    """Reflect / replicate / circular padding: ``out = x[..., idx_0, idx_1, ...]`` (outer product of indices).
+    The node classes come from ``_index_pad``; ``_grad_op`` is the one of the gradient."""
+
+    _grad_op: type
 
     @staticmethod
-    def forward(ctx, x, indices, name):
-        ctx._name = name
-        ctx.meta = (x.shape, indices, name)
+    def forward(ctx, x, indices):
+        ctx.meta = (x.shape, indices)
         return x[(Ellipsis,) + np.ix_(*indices)]
 
     @staticmethod
     def backward(ctx, g):
-        return IndexPadBackward.apply(g, *ctx.meta), None, None
+        return type(ctx)._grad_op.apply(g, *ctx.meta), None
 
 
-class IndexPadBackward(Op):
-    """Adjoint of ``IndexPad``: scatter-add each output position back onto its source, one dim at a time."""
+class _IndexPadGrad(Op):
+    """Adjoint of ``_IndexPad``: scatter-add each output position back onto its source, one dim at a time."""
+
+    _grad_op: type
 
     @staticmethod
-    def forward(ctx, g, shape, indices, name):
-        ctx.meta = (indices, name)
+    def forward(ctx, g, shape, indices):
+        ctx.indices = indices
         for i, idx in enumerate(indices):
             axis = len(shape) - len(indices) + i
             moved = np.moveaxis(g, axis, 0)
@@ -78,7 +82,21 @@ class IndexPadBackward(Op):
 
     @staticmethod
     def backward(ctx, gg):
-        return IndexPad.apply(gg, *ctx.meta), None, None, None
+        return type(ctx)._grad_op.apply(gg, ctx.indices), None, None
+
+
+def _index_pad(name: str, grad_name: str) -> type:
+    """The padding Op under PyTorch's node name, its gradient's node under ``grad_name`` (each the other's
+    gradient)."""
+    op = type(name, (_IndexPad,), {"__module__": __name__})
+    op._grad_op = type(grad_name, (_IndexPadGrad,), {"__module__": __name__, "_grad_op": op})
+    return op
+
+
+_INDEX_PAD = {(mode, nd): _index_pad(f"{kind}Pad{nd}DBackward0", f"{kind}Pad{nd}DBackwardBackward0")
+              for mode, kind in (("reflect", "Reflection"), ("replicate", "Replication")) for nd in (1, 2, 3)}
+_CIRCULAR_PAD = _index_pad("CopySlices", "SliceBackwardBackward0")  # PyTorch pads circularly by slice copies
+_INDEX_PAD.update({("circular", nd): _CIRCULAR_PAD for nd in (1, 2, 3)})
 
 
 def _unsupported(n: int, ndim: int) -> NotImplementedError:
@@ -142,14 +160,10 @@ def pad(input, pad, mode: str = "constant", value=None):
         for s, (lo, hi) in zip(input.shape[lead:], pads):
             if s + lo + hi < 0:
                 raise RuntimeError("narrow(): length must be non-negative.")
-        return ConstantPadNd.apply(input, pads, 0 if value is None else value)
+        return ConstantPadNdBackward0.apply(input, pads, 0 if value is None else value)
     if value is not None and value != 0:
         raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
     _check_mode(input, pads, mode)
     sizes = input.shape[input.ndim - len(pads):]
     indices = tuple(_index(s, lo, hi, mode) for s, (lo, hi) in zip(sizes, pads))
-    if mode == "circular":
-        name = "torch::autograd::CopySlices"  # PyTorch pads circularly by slice copies
-    else:
-        name = f"{'Reflection' if mode == 'reflect' else 'Replication'}Pad{len(pads)}DBackward0"
-    return IndexPad.apply(input, indices, name)
+    return _INDEX_PAD[mode, len(pads)].apply(input, indices)

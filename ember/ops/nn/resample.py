@@ -137,9 +137,10 @@ class _Resample(Op):
     ``steps`` holds one ``(kind, value)`` per axis; ``adjoint`` optionally holds, per axis, the step whose
     transpose the backward applies (None: the forward step's). They differ only where PyTorch's backward
     kernels take an index shortcut that the forward kernels do not (out == in, out == 2 * in).
+    The node classes come from ``_named_op``; ``_grad_op`` is the one of the gradient.
     """
 
-    _name = "UpsampleBackwardBackward0"
+    _grad_op: type
 
     @staticmethod
     def forward(ctx, x, *, steps, adjoint=None):
@@ -158,7 +159,7 @@ class _Resample(Op):
         dt = g._data.dtype
         back = tuple(("mat", (_onehot(v, n, dt) if k == "take" else v.astype(dt, copy=False)).T)
                      for (k, v), n in zip(steps, in_shape))
-        return _Resample.apply(g, steps=back)
+        return type(ctx)._grad_op.apply(g, steps=back)
 
 
 def _out_len(step) -> int:
@@ -169,11 +170,14 @@ def _out_len(step) -> int:
 _OPS: dict = {}
 
 
-def _named_op(name: str):
-    """A subclass of _Resample whose grad_fn carries PyTorch's name for the kernel (one class per name)."""
-    if name not in _OPS:
-        _OPS[name] = type(name, (_Resample,), {"_name": name + "Backward0", "__module__": __name__})
-    return _OPS[name]
+def _named_op(kernel: str) -> type:
+    """The Op of ``kernel`` (``UpsampleNearest2D``, ...) under PyTorch's node name ``{kernel}Backward0``; the node
+    of its gradient is the ``{kernel}BackwardBackward0`` twin, whose own gradient is the Op again."""
+    if kernel not in _OPS:
+        op = type(kernel + "Backward0", (_Resample,), {"__module__": __name__})
+        op._grad_op = type(kernel + "BackwardBackward0", (_Resample,), {"__module__": __name__, "_grad_op": op})
+        _OPS[kernel] = op
+    return _OPS[kernel]
 
 
 # -- interpolate ------------------------------------------------------------------------------------------------

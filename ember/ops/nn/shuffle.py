@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import Op
+from .._util import not_implemented
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle"]
 
@@ -25,8 +26,8 @@ def _pixel_unshuffle_np(x: np.ndarray, r: int) -> np.ndarray:
     return v.transpose(perm).reshape(*lead, c * r * r, h // r, w // r)
 
 
-class _PixelShuffle(Op):
-    _name = "PixelShuffleBackward0"
+class PixelShuffleBackward0(Op):
+    """``pixel_shuffle``; its gradient is ``pixel_unshuffle``."""
 
     @staticmethod
     def forward(ctx, x, *, r):
@@ -35,11 +36,11 @@ class _PixelShuffle(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _PixelUnshuffle.apply(g, r=ctx.r)
+        return PixelUnshuffleBackward0.apply(g, r=ctx.r)
 
 
-class _PixelUnshuffle(Op):
-    _name = "PixelUnshuffleBackward0"
+class PixelUnshuffleBackward0(Op):
+    """``pixel_unshuffle``; its gradient is ``pixel_shuffle``."""
 
     @staticmethod
     def forward(ctx, x, *, r):
@@ -48,7 +49,7 @@ class _PixelUnshuffle(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _PixelShuffle.apply(g, r=ctx.r)
+        return PixelShuffleBackward0.apply(g, r=ctx.r)
 
 
 def pixel_shuffle(input, upscale_factor: int):
@@ -63,7 +64,7 @@ def pixel_shuffle(input, upscale_factor: int):
     if c % (r * r):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
-    return _PixelShuffle.apply(input, r=r)
+    return PixelShuffleBackward0.apply(input, r=r)
 
 
 def pixel_unshuffle(input, downscale_factor: int):
@@ -78,7 +79,7 @@ def pixel_unshuffle(input, downscale_factor: int):
         if input.shape[axis] % r:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({axis})={input.shape[axis]} is not divisible by {r}")
-    return _PixelUnshuffle.apply(input, r=r)
+    return PixelUnshuffleBackward0.apply(input, r=r)
 
 
 def _channel_shuffle_np(x: np.ndarray, groups: int) -> np.ndarray:
@@ -87,8 +88,8 @@ def _channel_shuffle_np(x: np.ndarray, groups: int) -> np.ndarray:
     return x.reshape(n, groups, c // groups, *rest).swapaxes(1, 2).reshape(x.shape)
 
 
-class _ChannelShuffle(Op):
-    _name = "ChannelShuffleBackward0"
+class ChannelShuffleBackward0(Op):
+    """``channel_shuffle``; its gradient is the shuffle back."""
 
     @staticmethod
     def forward(ctx, x, *, groups):
@@ -97,11 +98,16 @@ class _ChannelShuffle(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _ChannelShuffle.apply(g, groups=g.shape[1] // ctx.groups)
+        return ChannelShuffleBackward0.apply(g, groups=g.shape[1] // ctx.groups)
 
 
 def channel_shuffle(input, groups: int):
     """(N, C, *): split C into ``groups`` groups and interleave them (channel g*k + i -> i*groups + g)."""
+    _check_channel_shuffle(input, groups)
+    return ChannelShuffleBackward0.apply(input, groups=groups)
+
+
+def _check_channel_shuffle(input, groups: int) -> None:
     if input.ndim <= 2:
         raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
                            f"{list(input.shape)}")
@@ -110,7 +116,13 @@ def channel_shuffle(input, groups: int):
     c = input.shape[1]
     if c % groups:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
-    return _ChannelShuffle.apply(input, groups=groups)
 
 
-native_channel_shuffle = channel_shuffle
+# PyTorch's native_channel_shuffle has no derivative: its node is NotImplemented, whose backward raises
+_NATIVE_CHANNEL_SHUFFLE = not_implemented(ChannelShuffleBackward0, "native_channel_shuffle")
+
+
+def native_channel_shuffle(input, groups: int):
+    """:func:`channel_shuffle` without a derivative, as in PyTorch."""
+    _check_channel_shuffle(input, groups)
+    return _NATIVE_CHANNEL_SHUFFLE.apply(input, groups=groups)

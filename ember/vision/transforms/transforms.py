@@ -6,7 +6,7 @@ import numbers
 from typing import Callable, Sequence
 
 from ..._random import default_generator
-from . import functional as F
+from . import functional as TF
 from .functional import InterpolationMode
 
 
@@ -59,14 +59,14 @@ class ToTensor(_Simple):
     """PIL image / HWC ndarray -> float CHW tensor in [0, 1]."""
 
     def __call__(self, pic):
-        return F.to_tensor(pic)
+        return TF.to_tensor(pic)
 
 
 class PILToTensor(_Simple):
     """PIL image -> CHW tensor of the image's dtype."""
 
     def __call__(self, pic):
-        return F.pil_to_tensor(pic)
+        return TF.pil_to_tensor(pic)
 
 
 class ToPILImage:
@@ -76,7 +76,7 @@ class ToPILImage:
         self.mode = mode
 
     def __call__(self, pic):
-        return F.to_pil_image(pic, self.mode)
+        return TF.to_pil_image(pic, self.mode)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()" if self.mode is None else f"{type(self).__name__}(mode={self.mode})"
@@ -89,7 +89,7 @@ class Normalize:
         self.mean, self.std, self.inplace = mean, std, inplace
 
     def __call__(self, tensor):
-        return F.normalize(tensor, self.mean, self.std, self.inplace)
+        return TF.normalize(tensor, self.mean, self.std, self.inplace)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(mean={self.mean}, std={self.std})"
@@ -104,7 +104,7 @@ class Resize:
         self.size, self.interpolation, self.max_size, self.antialias = size, interpolation, max_size, antialias
 
     def __call__(self, img):
-        return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+        return TF.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(size={self.size}, interpolation={self.interpolation.value}, "
@@ -118,7 +118,7 @@ class CenterCrop:
         self.size = _pair(size)
 
     def __call__(self, img):
-        return F.center_crop(img, self.size)
+        return TF.center_crop(img, self.size)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(size={self.size})"
@@ -129,13 +129,13 @@ class Pad:
     by edge/reflect/symmetric copies."""
 
     def __init__(self, padding, fill=0, padding_mode: str = "constant") -> None:
-        F._pad_sides(padding)
+        TF._pad_sides(padding)
         if padding_mode not in ("constant", "edge", "reflect", "symmetric"):
             raise ValueError("Padding mode should be either constant, edge, reflect or symmetric")
         self.padding, self.fill, self.padding_mode = padding, fill, padding_mode
 
     def __call__(self, img):
-        return F.pad_image(img, self.padding, self.fill, self.padding_mode)
+        return TF.pad_image(img, self.padding, self.fill, self.padding_mode)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(padding={self.padding}, fill={self.fill}, padding_mode={self.padding_mode})"
@@ -150,7 +150,7 @@ class RandomCrop:
 
     @staticmethod
     def get_params(img, output_size) -> tuple[int, int, int, int]:
-        w, h = F.get_image_size(img)
+        w, h = TF.get_image_size(img)
         th, tw = output_size
         if h < th or w < tw:
             raise ValueError(f"Required crop size {(th, tw)} is larger than input image size {(h, w)}")
@@ -160,13 +160,13 @@ class RandomCrop:
 
     def __call__(self, img):
         if self.padding is not None:
-            img = F.pad_image(img, self.padding, self.fill, self.padding_mode)
-        w, h = F.get_image_size(img)
+            img = TF.pad_image(img, self.padding, self.fill, self.padding_mode)
+        w, h = TF.get_image_size(img)
         if self.pad_if_needed and w < self.size[1]:
-            img = F.pad_image(img, [self.size[1] - w, 0], self.fill, self.padding_mode)
+            img = TF.pad_image(img, [self.size[1] - w, 0], self.fill, self.padding_mode)
         if self.pad_if_needed and h < self.size[0]:
-            img = F.pad_image(img, [0, self.size[0] - h], self.fill, self.padding_mode)
-        return F.crop(img, *self.get_params(img, self.size))
+            img = TF.pad_image(img, [0, self.size[0] - h], self.fill, self.padding_mode)
+        return TF.crop(img, *self.get_params(img, self.size))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
@@ -188,13 +188,13 @@ class _RandomFlip:
 class RandomHorizontalFlip(_RandomFlip):
     """Mirror left-right with probability ``p``."""
 
-    _flip = staticmethod(F.hflip)
+    _flip = staticmethod(TF.hflip)
 
 
 class RandomVerticalFlip(_RandomFlip):
     """Mirror top-bottom with probability ``p``."""
 
-    _flip = staticmethod(F.vflip)
+    _flip = staticmethod(TF.vflip)
 
 
 class RandomRotation:
@@ -210,7 +210,7 @@ class RandomRotation:
         self.interpolation, self.expand, self.center, self.fill = interpolation, expand, center, fill
 
     def __call__(self, img):
-        return F.rotate(img, _uniform(*self.degrees), self.interpolation, self.expand, self.center, self.fill)
+        return TF.rotate(img, _uniform(*self.degrees), self.interpolation, self.expand, self.center, self.fill)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(degrees={self.degrees}, interpolation={self.interpolation.value}, "
@@ -229,7 +229,7 @@ class RandomResizedCrop:
 
     @staticmethod
     def get_params(img, scale, ratio) -> tuple[int, int, int, int]:
-        width, height = F.get_image_size(img)
+        width, height = TF.get_image_size(img)
         area = height * width
         log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
         for _ in range(10):
@@ -250,7 +250,7 @@ class RandomResizedCrop:
 
     def __call__(self, img):
         i, j, h, w = self.get_params(img, self.scale, self.ratio)
-        return F.resized_crop(img, i, j, h, w, self.size, self.interpolation, self.antialias)
+        return TF.resized_crop(img, i, j, h, w, self.size, self.interpolation, self.antialias)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(size={self.size}, scale={tuple(round(s, 4) for s in self.scale)}, "
@@ -265,7 +265,7 @@ class Grayscale:
         self.num_output_channels = num_output_channels
 
     def __call__(self, img):
-        return F.rgb_to_grayscale(img, self.num_output_channels)
+        return TF.rgb_to_grayscale(img, self.num_output_channels)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
@@ -296,7 +296,7 @@ class ColorJitter:
         order = default_generator.permutation(4).tolist()
         factors = [None if r is None else _uniform(*r)
                    for r in (self.brightness, self.contrast, self.saturation, self.hue)]
-        ops = (F.adjust_brightness, F.adjust_contrast, F.adjust_saturation, F.adjust_hue)
+        ops = (TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation, TF.adjust_hue)
         for i in order:
             if factors[i] is not None:
                 img = ops[i](img, factors[i])

@@ -1,18 +1,18 @@
 """Convolutions: ``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``, ``unfold`` and ``fold``.
 
-Three bilinear Ops share one geometry (stride, pads, dilation, groups) and are each other's gradients, so the
-gradient of a convolution is itself differentiable (double backward):
+Three bilinear maps share one geometry (stride, pads, dilation, groups) and are each other's gradients, so the
+gradient of a convolution is itself differentiable (double backward). The first two are one Op, PyTorch's
+``convolution`` with its ``transposed`` flag:
 
-* ``Convolution``          y = conv(x, w)           dx = conv_t(g, w)     dw = conv_w(x, g)
-* ``ConvolutionTranspose`` y = conv_t(x, w)         dx = conv(g, w)       dw = conv_w(g, x)
-* ``ConvolutionWeight``    y = conv_w(x, g)         dx = conv_t(g, y')    dg = conv(x, y')
+* ``ConvolutionBackward0``          y = conv(x, w)      dx = conv_t(g, w)     dw = conv_w(x, g)
+* ``ConvolutionBackward0``, transp. y = conv_t(x, w)    dx = conv(g, w)       dw = conv_w(g, x)
+* ``ConvolutionBackwardBackward0``  y = conv_w(x, g)    dx = conv_t(g, y')    dg = conv(x, y')
 
 The array work lives in ``ember.ops.kernels.conv``, which picks the compiled or the NumPy kernel for each call.
 """
 from __future__ import annotations
 
-import numpy as np
-
+from ...._dtype import _cpp_type_name, _type_name
 from ....autograd.function import Op
 from ...kernels import conv
 from ...kernels.conv_common import out_size
@@ -20,11 +20,6 @@ from ...kernels.conv_im2col import fold as _fold, unfold as _unfold
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
            "fold"]
-
-_SCALAR_NAMES = {"float32": ("Float", "float"), "float64": ("Double", "double"), "float16": ("Half", "c10::Half"),
-                 "int64": ("Long", "long int"), "int32": ("Int", "int"), "int16": ("Short", "short int"),
-                 "int8": ("Char", "signed char"), "uint8": ("Byte", "unsigned char"), "bool": ("Bool", "bool")}
-
 
 def _bias_shape(nd: int, channels: int) -> tuple:
     return (1, channels) + (1,) * nd
@@ -34,38 +29,20 @@ def _spatial(g) -> tuple:
     return (0,) + tuple(range(2, g.ndim))
 
 
-class Convolution(Op):
-    """``y[n, o] = sum_c,k w[o, c, k] x_pad[n, c, stride * p + dilation * k] + b[o]`` (per group)."""
+class ConvolutionBackward0(Op):
+    """PyTorch's ``convolution``: ``y[n, o] = sum_c,k w[o, c, k] x_pad[n, c, stride * p + dilation * k] + b[o]``
+    (per group) or, ``transposed``, its adjoint in the input, which maps ``(N, O, *Out)`` onto ``(N, C, *size)``
+    (+ b)."""
 
-    _name = "ConvolutionBackward0"
     _inputs = (0, 1, 2)  # PyTorch lists a missing bias as (None, 0)
 
     @staticmethod
-    def forward(ctx, x, w, b, stride, pads, dilation, groups):
+    def forward(ctx, x, w, b, transposed, size, stride, pads, dilation, groups):
         ctx.geometry = (stride, pads, dilation, groups)
+        ctx.transposed = transposed
         ctx.save_for_backward(x, w)
-        return conv.conv_forward(x, w, b, stride, pads, dilation, groups)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, w = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gx = ConvolutionTranspose.apply(g, w, None, tuple(x.shape[2:]), *ctx.geometry) if need[0] else None
-        gw = ConvolutionWeight.apply(x, g, tuple(w.shape), *ctx.geometry) if need[1] else None
-        gb = g.sum(_spatial(g)) if need[2] else None
-        return gx, gw, gb, None, None, None, None
-
-
-class ConvolutionTranspose(Op):
-    """The adjoint of ``Convolution`` in its input: maps ``(N, O, *Out)`` onto ``(N, C, *size)`` (+ b)."""
-
-    _name = "ConvolutionBackward0"
-    _inputs = (0, 1, 2)
-
-    @staticmethod
-    def forward(ctx, x, w, b, size, stride, pads, dilation, groups):
-        ctx.geometry = (stride, pads, dilation, groups)
-        ctx.save_for_backward(x, w)
+        if not transposed:
+            return conv.conv_forward(x, w, b, stride, pads, dilation, groups)
         y = conv.conv_input_grad(x, w, size, stride, pads, dilation, groups)
         if b is not None:
             y += b.reshape(_bias_shape(len(size), b.shape[0]))
@@ -75,16 +52,24 @@ class ConvolutionTranspose(Op):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = Convolution.apply(g, w, None, *ctx.geometry) if need[0] else None
-        gw = ConvolutionWeight.apply(g, x, tuple(w.shape), *ctx.geometry) if need[1] else None
+        geometry = ctx.geometry
+        gx = gw = None
+        if ctx.transposed:
+            if need[0]:
+                gx = ConvolutionBackward0.apply(g, w, None, False, None, *geometry)
+            if need[1]:
+                gw = ConvolutionBackwardBackward0.apply(g, x, tuple(w.shape), *geometry)
+        else:
+            if need[0]:
+                gx = ConvolutionBackward0.apply(g, w, None, True, tuple(x.shape[2:]), *geometry)
+            if need[1]:
+                gw = ConvolutionBackwardBackward0.apply(x, g, tuple(w.shape), *geometry)
         gb = g.sum(_spatial(g)) if need[2] else None
-        return gx, gw, gb, None, None, None, None, None
+        return gx, gw, gb, None, None, None, None, None, None
 
 
-class ConvolutionWeight(Op):
-    """The adjoint of ``Convolution`` in its weight: ``dw[o, c, k] = sum_n,p g[n, o, p] x_pad[n, c, ...]``."""
-
-    _name = "ConvolutionBackwardBackward0"
+class ConvolutionBackwardBackward0(Op):
+    """The adjoint of a convolution in its weight: ``dw[o, c, k] = sum_n,p g[n, o, p] x_pad[n, c, ...]``."""
 
     @staticmethod
     def forward(ctx, x, g, w_shape, stride, pads, dilation, groups):
@@ -96,8 +81,9 @@ class ConvolutionWeight(Op):
     def backward(ctx, gw):
         x, g = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = ConvolutionTranspose.apply(g, gw, None, tuple(x.shape[2:]), *ctx.geometry) if need[0] else None
-        gg = Convolution.apply(x, gw, None, *ctx.geometry) if need[1] else None
+        geometry = ctx.geometry
+        gx = ConvolutionBackward0.apply(g, gw, None, True, tuple(x.shape[2:]), *geometry) if need[0] else None
+        gg = ConvolutionBackward0.apply(x, gw, None, False, None, *geometry) if need[1] else None
         return gx, gg, None, None, None, None, None
 
 
@@ -132,11 +118,11 @@ def _check_weight_rank(weight, stride, nd: int) -> None:
 def _check_dtypes(input, weight, bias) -> None:
     x_dt, w_dt = input._data.dtype, weight._data.dtype
     if x_dt != w_dt:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[x_dt.name][0]} but found "
-                           f"{_SCALAR_NAMES[w_dt.name][0]}")
+        raise RuntimeError(f"expected scalar type {_type_name(x_dt)} but found "
+                           f"{_type_name(w_dt)}")
     if bias is not None and bias._data.dtype != x_dt:
-        raise RuntimeError(f"Input type ({_SCALAR_NAMES[x_dt.name][1]}) and bias type "
-                           f"({_SCALAR_NAMES[bias._data.dtype.name][1]}) should be the same")
+        raise RuntimeError(f"Input type ({_cpp_type_name(x_dt)}) and bias type "
+                           f"({_cpp_type_name(bias._data.dtype)}) should be the same")
 
 
 def _check_common(weight, stride, dilation, groups, nd: int) -> None:
@@ -190,7 +176,7 @@ def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups):
     batched, stride, pads, dilation, groups = args
     if not batched:
         input = input.unsqueeze(0)
-    out = Convolution.apply(input, weight, bias, stride, pads, dilation, groups)
+    out = ConvolutionBackward0.apply(input, weight, bias, False, None, stride, pads, dilation, groups)
     return out if batched else out.squeeze(0)
 
 
@@ -292,7 +278,7 @@ def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_paddin
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
     # as the adjoint of a convolution of an input of `size`: the output padding is extra room on the right
     pads = tuple((p, p - op) for p, op in zip(padding, output_padding))
-    out = ConvolutionTranspose.apply(input, weight, bias, size, stride, pads, dilation, int(groups))
+    out = ConvolutionBackward0.apply(input, weight, bias, True, size, stride, pads, dilation, int(groups))
     return out if batched else out.squeeze(0)
 
 
@@ -318,8 +304,8 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 # -- unfold / fold ---------------------------------------------------------------------------------------------
-class Im2Col(Op):
-    """``F.unfold``: ``(N, C, H, W) -> (N, C * kH * kW, L)``; its adjoint is ``Col2Im``."""
+class Im2ColBackward0(Op):
+    """``F.unfold``: ``(N, C, H, W) -> (N, C * kH * kW, L)``; its adjoint is ``Col2ImBackward0``."""
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dilation):
@@ -328,11 +314,11 @@ class Im2Col(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return (Col2Im.apply(g, *ctx.meta),) + (None,) * 4
+        return (Col2ImBackward0.apply(g, *ctx.meta),) + (None,) * 4
 
 
-class Col2Im(Op):
-    """``F.fold``: sums ``(N, C * kH * kW, L)`` blocks into ``(N, C, *size)``; its adjoint is ``Im2Col``."""
+class Col2ImBackward0(Op):
+    """``F.fold``: sums ``(N, C * kH * kW, L)`` blocks into ``(N, C, *size)``; its adjoint is ``Im2ColBackward0``."""
 
     @staticmethod
     def forward(ctx, cols, size, kernel, stride, pads, dilation):
@@ -341,7 +327,7 @@ class Col2Im(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return (Im2Col.apply(g, *ctx.meta),) + (None,) * 5
+        return (Im2ColBackward0.apply(g, *ctx.meta),) + (None,) * 5
 
 
 def _fold_args(kernel_size, dilation, padding, stride) -> tuple:
@@ -374,7 +360,7 @@ def _pair_arg(value, name: str) -> tuple:
 
 def _check_float(input, name: str) -> None:
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{name}\" not implemented for '{_SCALAR_NAMES[input._data.dtype.name][0]}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(input._data.dtype)}'")
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
@@ -393,7 +379,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, kernel_size={kernel}, "
                            f"dilation={dilation}, padding={tuple(p for p, _ in pads)}, calculated shape of the array "
                            f"of sliding blocks as {out}, but its components must be at least one.")
-    cols = Im2Col.apply(x, kernel, stride, pads, dilation)
+    cols = Im2ColBackward0.apply(x, kernel, stride, pads, dilation)
     return cols if batched else cols.squeeze(0)
 
 
@@ -416,5 +402,5 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"padding={tuple(p for p, _ in pads)}, stride={stride}, expected size of input's "
                            f"dimension 2 to match the calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
                            f"{blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
-    out = Col2Im.apply(x, size, kernel, stride, pads, dilation)
+    out = Col2ImBackward0.apply(x, size, kernel, stride, pads, dilation)
     return out if batched else out.squeeze(0)

@@ -13,7 +13,7 @@ from ..._util import promote_operands, sum_to
 from ..activation import logsigmoid
 
 
-class BinaryCrossEntropy(Op):
+class BinaryCrossEntropyBackward0(Op):
     """``-w (t log x + (1 - t) log(1 - x))`` with each log clamped to >= -100, as PyTorch does."""
 
     @staticmethod
@@ -69,10 +69,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError(f"binary_cross_entropy: Found dtype {_type_name(target._data.dtype)} (target) but "
                            f"expected {_type_name(input._data.dtype)} (the input's dtype)")
     w = _elementwise_weight("binary_cross_entropy", weight, input.shape, input._data.dtype)
-    return BinaryCrossEntropy.apply(input, target, w, reduction)
+    return BinaryCrossEntropyBackward0.apply(input, target, w, reduction)
 
 
-class BinaryCrossEntropyWithLogits(Op):
+class BinaryCrossEntropyWithLogitsBackward0(Op):
     """``w ((1 - t) x + (1 + (pw - 1) t) softplus(-x))``, with softplus computed stably."""
 
     @staticmethod
@@ -123,7 +123,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     dt = input._data.dtype
     w = _elementwise_weight("binary_cross_entropy_with_logits", weight, input.shape, dt)
     pw = _elementwise_weight("binary_cross_entropy_with_logits", pos_weight, input.shape, dt)
-    return BinaryCrossEntropyWithLogits.apply(input, target, w, pw, reduction)
+    return BinaryCrossEntropyWithLogitsBackward0.apply(input, target, w, pw, reduction)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: str = "mean"):
@@ -131,12 +131,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction: s
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_no_grad("soft_margin_loss", "target", target)
     input, target = promote_operands(input, target)[:2]
-    check_broadcast("soft_margin_loss", input.shape, target.shape)
-    return SoftMarginLoss.apply(input, target, reduction)
+    check_broadcast(input.shape, target.shape)
+    return SoftMarginLossBackward0.apply(input, target, reduction)
 
 
-class SoftMarginLoss(Op):
+class SoftMarginLossBackward0(Op):
     """``log(1 + exp(-t * x))``, reduced."""
+
+    _inputs = (0,)  # the target gets no gradient and is no input of PyTorch's node
 
     @staticmethod
     def forward(ctx, x, t, reduction):

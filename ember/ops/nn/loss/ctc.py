@@ -26,7 +26,7 @@ def _shift(a: np.ndarray, k: int, fill) -> np.ndarray:
     return out
 
 
-class CtcLoss(Op):
+class CtcLossBackward0(Op):
     """Per-sample CTC negative log likelihood of log_probs (T, N, C) against padded labels (N, S)."""
 
     @staticmethod
@@ -148,7 +148,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank: int = 0, 
     bad = (labels < 0) | (labels >= c)
     if bad.any():
         raise RuntimeError(f"ctc_loss: target labels must lie in [0, {c}), got {int(labels[bad][0])}")
-    loss = CtcLoss.apply(lp, labels, il, tl, int(blank), bool(zero_infinity))
+    loss = CtcLossBackward0.apply(lp, labels, il, tl, int(blank), bool(zero_infinity))
     if reduction == "none":
         return loss if batched else loss.reshape(())
     if reduction == "sum":

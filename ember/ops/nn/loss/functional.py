@@ -12,9 +12,8 @@ import warnings
 
 import numpy as np
 
-from ...._tensor import wrap
 from ....autograd.function import Op
-from ....autograd.grad_mode import STATE
+from ....autograd.grad_mode import no_grad
 from .binary import (binary_cross_entropy, binary_cross_entropy_with_logits, multilabel_soft_margin_loss,
                            soft_margin_loss)
 from .ctc import ctc_loss
@@ -24,7 +23,8 @@ from .margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking
                            multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
 from .nll import cross_entropy, nll_loss
 from ..._util import promote_operands, sum_to
-from ...pointwise import where
+from ...arith import AddBackward1
+from ...binary import xlogy
 
 __all__ = ["l1_loss", "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "smooth_l1_loss", "huber_loss", "kl_div", "soft_margin_loss",
@@ -47,7 +47,7 @@ def _pair(name: str, input, target):
 
 # -- regression losses -----------------------------------------------------------------------------------------
 
-class MseLoss(Op):
+class MseLossBackward0(Op):
     """``(x - t)**2``, reduced."""
 
     @staticmethod
@@ -82,7 +82,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     """Mean absolute error: ``|input - target|``, reduced."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _pair("l1_loss", input, target)
-    check_broadcast("l1_loss", input.shape, target.shape)
+    check_broadcast(input.shape, target.shape)
     loss = (input - target).abs()
     if weight is not None:
         return _weighted(loss, weight, reduction, True)
@@ -93,13 +93,13 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     """Mean squared error: ``(input - target)**2``, reduced."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _pair("mse_loss", input, target)
-    check_broadcast("mse_loss", input.shape, target.shape)
+    check_broadcast(input.shape, target.shape)
     if weight is not None:
         return _weighted((input - target) ** 2, weight, reduction, True)
-    return MseLoss.apply(input, target, reduction)
+    return MseLossBackward0.apply(input, target, reduction)
 
 
-class SmoothL1Loss(Op):
+class SmoothL1LossBackward0(Op):
     """``0.5 d**2 / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (Huber is this times beta)."""
 
     @staticmethod
@@ -127,8 +127,8 @@ class SmoothL1Loss(Op):
                 None, None, None)
 
 
-class HuberLoss(SmoothL1Loss):
-    """``SmoothL1Loss`` with ``huber=True``, under PyTorch's node name ``HuberLossBackward0``."""
+class HuberLossBackward0(SmoothL1LossBackward0):
+    """``SmoothL1LossBackward0`` with ``huber=True``, under PyTorch's node name ``HuberLossBackward0``."""
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
@@ -137,10 +137,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _pair("smooth_l1_loss", input, target)
-    check_broadcast("smooth_l1_loss", input.shape, target.shape)
+    check_broadcast(input.shape, target.shape)
     if beta == 0:
         return apply_reduction((input - target).abs(), reduction)
-    return SmoothL1Loss.apply(input, target, reduction, float(beta), False)
+    return SmoothL1LossBackward0.apply(input, target, reduction, float(beta), False)
 
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
@@ -149,10 +149,10 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     reduction = legacy_reduction(None, None, reduction)
     input, target = _pair("huber_loss", input, target)
-    check_broadcast("huber_loss", input.shape, target.shape)
+    check_broadcast(input.shape, target.shape)
     if weight is not None:
-        return _weighted(HuberLoss.apply(input, target, "none", float(delta), True), weight, reduction, False)
-    return HuberLoss.apply(input, target, reduction, float(delta), True)
+        return _weighted(HuberLossBackward0.apply(input, target, "none", float(delta), True), weight, reduction, False)
+    return HuberLossBackward0.apply(input, target, reduction, float(delta), True)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
@@ -171,21 +171,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        loss = _xlogy_self(target) - target * input
+        loss = xlogy(target, target) - target * input
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.ndim != 0 else loss.sum()
     return apply_reduction(loss, reduction)
-
-
-def _xlogy_self(t):
-    """``t * log(t)`` with 0 where ``t == 0``; differentiable in ``t`` when it requires grad (NaN gradient at 0,
-    as PyTorch's xlogy gives)."""
-    zero = t._data == 0
-    if not (t.requires_grad and STATE.enabled):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return wrap(np.where(zero, 0, t._data * np.log(np.where(zero, 1, t._data))).astype(t._data.dtype))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return where(wrap(zero), 0.0, t * t.log())
 
 
 def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, size_average=None,
@@ -196,26 +185,12 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False, 
     if log_input:
         loss = input.exp() - target * input
     else:
-        loss = input - target * (input + eps).log()
+        loss = input - target * AddBackward1.apply(input, eps).log()
     if full:
         with np.errstate(divide="ignore", invalid="ignore"):
             stirling = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
             loss = loss + stirling.masked_fill(target <= 1, 0.0)
     return apply_reduction(loss, reduction)
-
-
-class _ClampedCopy(Op):
-    """A copy clamped to >= eps whose gradient passes straight through (PyTorch clamps var under no_grad)."""
-
-    _name = "CloneBackward0"
-
-    @staticmethod
-    def forward(ctx, v, eps):
-        return np.maximum(v, v.dtype.type(eps))
-
-    @staticmethod
-    def backward(ctx, g):
-        return g, None
 
 
 def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
@@ -237,7 +212,10 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
                              f"var {list(var.shape)})")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
-    var = _ClampedCopy.apply(var, eps)
+    # clamped without recording, as PyTorch does: the gradient passes the clamp straight through
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
     loss = (var.log() + (input - target) ** 2 / var) * 0.5
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)

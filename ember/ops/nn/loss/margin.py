@@ -9,10 +9,10 @@ from .reduction import apply_reduction, check_broadcast, check_no_grad, legacy_r
 from ..distance import pairwise_distance
 from ...._tensor import wrap
 from ...pointwise import where
-from ...arith import AddScalar, minimum
+from ...arith import AddBackward1, SubBackward1, minimum
 
 
-class MultiMarginLoss(Op):
+class MultiMarginLossBackward0(Op):
     """``sum_{i != y} w[y] max(0, margin - x[y] + x[i])**p / C`` per sample (p in {1, 2})."""
 
     @staticmethod
@@ -86,10 +86,10 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
             raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {[c]} but got "
                                f"{list(weight.shape)}")
         w = weight._data.astype(input._data.dtype, copy=False)
-    return MultiMarginLoss.apply(input, y, p, float(margin), w, reduction)
+    return MultiMarginLossBackward0.apply(input, y, p, float(margin), w, reduction)
 
 
-class MultilabelMarginLoss(Op):
+class MultilabelMarginLossBackward0(Op):
     """``sum_{j in targets} sum_{i not in targets} max(0, 1 - (x[y_j] - x[i])) / C`` per sample; the target
     lists class indices, ended by the first -1."""
 
@@ -133,7 +133,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
                            f"size: {list(input.shape)}")
     if target._data.dtype != np.int64:
         raise RuntimeError(f"multilabel_margin_loss: expected target dtype Long, but got {target.dtype}")
-    return MultilabelMarginLoss.apply(input, target._data, reduction)
+    return MultilabelMarginLossBackward0.apply(input, target._data, reduction)
 
 
 def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None, reduce=None,
@@ -143,16 +143,17 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
-    check_broadcast("margin_ranking_loss", input1.shape, input2.shape, target.shape)
-    return apply_reduction((-target * (input1 - input2) + margin).clamp(min=0.0), reduction)
+    check_broadcast(input1.shape, input2.shape)
+    check_broadcast(target.shape, np.broadcast_shapes(input1.shape, input2.shape))
+    return apply_reduction(AddBackward1.apply(-target * (input1 - input2), margin).clamp_min(0.0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean"):
     """``input`` where target is 1, ``max(0, margin - input)`` where target is -1."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    check_broadcast("hinge_embedding_loss", input.shape, target.shape)
-    margin_part = where(target != 1, (margin - input).clamp(min=0.0), 0.0)
+    check_broadcast(target.shape, input.shape)
+    margin_part = where(target != 1, (margin - input).clamp_min(0.0), 0.0)
     self_part = where(target != -1, input, 0.0)
     return apply_reduction(margin_part + self_part, reduction)
 
@@ -173,14 +174,14 @@ def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_averag
         raise RuntimeError("cosine_embedding_loss: 0D or 1D target tensor expected, multi-target not supported "
                            f"(target {list(target.shape)})")
     dim = input1.ndim - 1
-    check_broadcast("cosine_embedding_loss", input1.shape[:dim], target.shape)
+    check_broadcast(target.shape, input1.shape[:dim])
     eps = 1e-12
     prod = (input1 * input2).sum(dim)
-    mag1 = (input1 * input1).sum(dim) + eps
-    mag2 = (input2 * input2).sum(dim) + eps
+    mag1 = AddBackward1.apply((input1 * input1).sum(dim), eps)
+    mag2 = AddBackward1.apply((input2 * input2).sum(dim), eps)
     cos = prod / (mag1 * mag2).sqrt()
     pos = where(target == 1, 1 - cos, 0.0)
-    neg = where(target == -1, (cos - margin).clamp(min=0.0), 0.0)
+    neg = where(target == -1, SubBackward1.apply(cos, margin).clamp_min(0.0), 0.0)
     return apply_reduction(pos + neg, reduction)
 
 
@@ -191,11 +192,13 @@ def _check_triplet_dims(anchor, positive, negative) -> None:
                            f"dimensions, but got: anchor {a}D, positive {p}D, and negative {n}D inputs")
 
 
-def _triplet(d_pos, d_neg, d_swap, margin: float, reduction: str):
+def _triplet(d_pos, d_neg, d_swap, margin: float, reduction: str, python_add: bool = False):
+    """``max(0, d_pos - d_neg + margin)``: PyTorch's C++ loss adds the margin as a Scalar (AddBackward1), its
+    Python ``triplet_margin_with_distance_loss`` with ``+`` (AddBackward0, the margin an input of the node)."""
     if d_swap is not None:
         d_neg = minimum(d_neg, d_swap)
-    # torch's order, so the graph reads AddBackward1 -> SubBackward0 -> ClampMinBackward0 as in torch
-    return apply_reduction((AddScalar.apply(d_pos, margin) - d_neg).clamp_min(0.0), reduction)
+    shifted = d_pos + margin if python_add else AddBackward1.apply(d_pos, margin)
+    return apply_reduction((shifted - d_neg).clamp_min(0.0), reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
@@ -218,4 +221,4 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     _check_triplet_dims(anchor, positive, negative)
     dist = distance_function if distance_function is not None else pairwise_distance
     d_swap = dist(positive, negative) if swap else None
-    return _triplet(dist(anchor, positive), dist(anchor, negative), d_swap, margin, reduction)
+    return _triplet(dist(anchor, positive), dist(anchor, negative), d_swap, margin, reduction, python_add=True)

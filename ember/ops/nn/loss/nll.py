@@ -11,8 +11,8 @@ from ...._tensor import wrap
 from ....autograd.function import Op
 from ....autograd.grad_mode import STATE
 from .reduction import check_no_grad, check_target_dtype, legacy_reduction
-from ...arith import AddScalar, DivScalar, MulScalar
-from ...reduce import LogSoftmax
+from ...arith import AddBackward1, DivBackward1, MulBackward1
+from ...softmax import LogSoftmaxBackward0
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -52,13 +52,11 @@ def _class_weight(name: str, weight, n_classes: int, dtype):
     return w if w.dtype == dtype else w.astype(dtype)
 
 
-class NllLoss(Op):
+class NllLossBackward0(Op):
     """``-input[n, target[n], d...] * weight[target]``; 'mean' divides by the summed weight of counted targets."""
 
     @staticmethod
     def forward(ctx, x, target, weight, reduction, ignore_index):
-        if x.ndim == 4:
-            ctx._name = "NllLoss2DBackward0"
         if x.ndim == 1:
             x2, tgt = x[None], target.reshape(1)
         else:
@@ -114,6 +112,10 @@ class NllLoss(Op):
         return (g.unsqueeze(1) if unsqueeze else g) * wrap(coef), None, None, None, None
 
 
+class NllLoss2DBackward0(NllLossBackward0):
+    """``nll_loss`` of (N, C, H, W) input."""
+
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean"):
     """Negative log likelihood of class-index targets: input (N, C, d1, ...) or (C,) log-probabilities."""
@@ -125,14 +127,16 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
 
 
 def _nll(input, target: np.ndarray, w, reduction: str, ignore_index: int):
-    """``NllLoss`` with PyTorch's graph: (N, C) and (C,) inputs directly, (N, C, H, W) as NllLoss2D, other
+    """``NllLossBackward0`` with PyTorch's graph: (N, C) and (C,) inputs directly, (N, C, H, W) as NllLoss2D, other
     ranks viewed as (N, C, 1, -1) with the 'none' result viewed back to the target's shape."""
-    if input.ndim in (1, 2, 4):
-        return NllLoss.apply(input, target, w, reduction, ignore_index)
+    if input.ndim in (1, 2):
+        return NllLossBackward0.apply(input, target, w, reduction, ignore_index)
+    if input.ndim == 4:
+        return NllLoss2DBackward0.apply(input, target, w, reduction, ignore_index)
     n, c = input.shape[:2]
     rest = math.prod(input.shape[2:])  # not -1: an empty batch leaves it ambiguous
     flat = input.contiguous().view(n, c, 1, rest)
-    loss = NllLoss.apply(flat, target.reshape(n, 1, rest), w, reduction, ignore_index)
+    loss = NllLoss2DBackward0.apply(flat, target.reshape(n, 1, rest), w, reduction, ignore_index)
     return loss.view(target.shape) if reduction == "none" else loss
 
 
@@ -156,7 +160,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     check_target_dtype(target)
     _check_class_target("cross_entropy", input, target)
     w = _class_weight("cross_entropy", weight, n_classes, x.dtype)
-    logp = LogSoftmax.apply(input, cdim)
+    logp = LogSoftmaxBackward0.apply(input, cdim)
     nll = _nll(logp, target._data, w, reduction, ignore_index)
     if label_smoothing == 0.0:
         return nll
@@ -169,7 +173,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         smooth = smooth.sum() / wrap(np.asarray(denom, dtype=x.dtype))
     elif reduction == "sum":
         smooth = smooth.sum()
-    return MulScalar.apply(nll, 1 - label_smoothing) + MulScalar.apply(smooth, label_smoothing / n_classes)
+    return MulBackward1.apply(nll, 1 - label_smoothing) + MulBackward1.apply(smooth, label_smoothing / n_classes)
 
 
 def _class_view(w: np.ndarray, ndim: int, cdim: int) -> np.ndarray:
@@ -185,9 +189,9 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
         raise RuntimeError("ignore_index is not supported for floating point target")
     n_classes = input.shape[cdim]
     w = _class_weight("cross_entropy", weight, n_classes, input._data.dtype)
-    logp = LogSoftmax.apply(input, cdim)
+    logp = LogSoftmaxBackward0.apply(input, cdim)
     if label_smoothing > 0:
-        target = AddScalar.apply(MulScalar.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
+        target = AddBackward1.apply(MulBackward1.apply(target, 1 - label_smoothing), label_smoothing / n_classes)
     prod = logp * target
     if w is not None:
         prod = prod * wrap(_class_view(w, input.ndim, cdim))
@@ -195,4 +199,4 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_s
         return -prod.sum(cdim)
     if reduction == "sum":
         return -prod.sum()
-    return DivScalar.apply(-prod.sum(), input.numel() // n_classes)
+    return DivBackward1.apply(-prod.sum(), input.numel() // n_classes)

@@ -66,9 +66,10 @@ def softplus_neg(x):
     return (-x).clamp(min=0.0) + (-x.abs()).exp().log1p()
 
 
-def check_broadcast(name: str, *shapes) -> None:
-    """PyTorch's broadcasting message, naming the loss, for shapes that do not broadcast together."""
+def check_broadcast(a: tuple, b: tuple) -> None:
+    """PyTorch's broadcasting message for shapes ``a`` and ``b`` (in the order its kernel meets them) that do not
+    broadcast together."""
     try:
-        np.broadcast_shapes(*shapes)
+        np.broadcast_shapes(a, b)
     except ValueError:
-        raise RuntimeError(f"{name}: {broadcast_error(shapes[0], shapes[-1])}") from None
+        raise broadcast_error(a, b) from None

@@ -55,11 +55,14 @@ def _fmt(t: tuple):
 
 
 def check_input(fn: str, shape: tuple, nd: int) -> None:
-    """Rank nd+1 (unbatched) or nd+2 (batched); only the batch dim may be empty."""
-    ok = len(shape) in (nd + 1, nd + 2) and all(shape[len(shape) - nd - 1:])
-    if not ok:
-        raise RuntimeError(f"{fn}: Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
-                           f"size for input, but got: {list(shape)}")
+    """Rank nd+1 (unbatched) or nd+2 (batched); only the batch dim may be empty. PyTorch's wording differs by op."""
+    rank_ok = len(shape) in (nd + 1, nd + 2)
+    if not rank_ok and fn in ("max_pool2d", "max_pool3d", "avg_pool3d"):
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    if not (rank_ok and all(shape[len(shape) - nd - 1:])):
+        prefix = "max_pool1d: " if fn == "max_pool1d" else ""
+        raise RuntimeError(f"{prefix}Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{list(shape)}")
 
 
 def check_dtype(fn: str, arr: np.ndarray, allow_int: bool) -> None:
@@ -70,7 +73,7 @@ def check_dtype(fn: str, arr: np.ndarray, allow_int: bool) -> None:
     raise NotImplementedError(f'"{fn}" not implemented for \'{_type_name(arr.dtype)}\'')
 
 
-def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+def _output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
     """PyTorch's pooling output length; in ceil mode the last window must start inside the input or left padding."""
     num = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
     out = num // s + 1
@@ -79,14 +82,14 @@ def output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> i
     return out
 
 
-def output_shape(fn: str, shape: tuple, k, s, p, d, ceil_mode: bool) -> tuple:
-    """Spatial output sizes; raises PyTorch's 'Output size is too small' naming the layer and both shapes."""
+def output_shape(shape: tuple, k, s, p, d, ceil_mode: bool) -> tuple:
+    """Spatial output sizes; raises PyTorch's 'Output size is too small' naming both shapes."""
     nd = len(k)
     spatial = shape[-nd:]
-    out = tuple(output_size(*a, ceil_mode) for a in zip(spatial, k, s, p, d))
+    out = tuple(_output_size(*a, ceil_mode) for a in zip(spatial, k, s, p, d))
     if any(o <= 0 for o in out):
         c = shape[-nd - 1]
-        raise RuntimeError(f"{fn}: Given input size: ({'x'.join(map(str, (c,) + spatial))}). Calculated output "
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + spatial))}). Calculated output "
                            f"size: ({'x'.join(map(str, (c,) + out))}). Output size is too small")
     return out
 
@@ -114,7 +117,8 @@ def adaptive_output_shape(fn: str, output_size, spatial: tuple) -> tuple:
 def check_adaptive_input(fn: str, shape: tuple, nd: int) -> None:
     """Rank nd+1 or nd+2 with no empty spatial dim (PyTorch's adaptive pooling messages)."""
     if len(shape) not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(shape)}")
+        got = "got:" if "max" in fn else "got"  # sic: PyTorch's two messages differ by the colon
+        raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but {got} {list(shape)}")
     for i in range(len(shape) - nd, len(shape)):
         if shape[i] == 0:
             raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but input "

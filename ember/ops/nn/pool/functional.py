@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ...kernels.pool import Geometry, adaptive_avg_weights
-from .ops import AdaptiveAvgPool, AdaptiveMaxPool, AvgPool, MaxPool, MaxUnpool
+from .ops import ADAPTIVE_AVG_POOL, ADAPTIVE_MAX_POOL, AVG_POOL, MAX_POOL, MAX_UNPOOL
 from .checks import (adaptive_output_shape, avg_divisor, check_adaptive_input, check_dtype, check_input,
                          expand_arg, is_uniform, output_shape, pool_args)
 from ...pointwise import relu
@@ -47,13 +47,10 @@ def _max_pool(nd: int, input, kernel_size, stride, padding, dilation, ceil_mode:
         if key is not None and len(_CHECKED) < 1024:
             _CHECKED[key] = geom
     x = input.unsqueeze(-2) if nd == 1 else input
-    res = MaxPool.apply(x, geom, return_indices, _MAX_NAMES[len(geom.k)])
+    res = MAX_POOL[len(geom.k)].apply(x, geom, return_indices)
     if nd == 1:
         res = tuple(r.squeeze(-2) for r in res) if return_indices else res.squeeze(-2)
     return res
-
-
-_MAX_NAMES = {n: f"MaxPool{n}DWithIndicesBackward0" for n in (2, 3)}
 
 
 def _max_pool_geometry(nd: int, input, kernel_size, stride, padding, dilation, ceil_mode: bool) -> Geometry:
@@ -62,7 +59,7 @@ def _max_pool_geometry(nd: int, input, kernel_size, stride, padding, dilation, c
     check_input(fn, tuple(input.shape), nd)
     check_dtype(fn, input._data, allow_int=True)
     k, s, p, d = pool_args(fn, nd, kernel_size, stride, padding, dilation)
-    out = output_shape(fn, tuple(input.shape), k, s, p, d, ceil_mode)
+    out = output_shape(tuple(input.shape), k, s, p, d, ceil_mode)
     shape = tuple(input.shape)
     if nd == 1:
         shape = shape[:-1] + (1,) + shape[-1:]
@@ -151,7 +148,7 @@ def _max_unpool(nd: int, input, indices, kernel_size, stride, padding, output_si
         if bad.any():
             raise RuntimeError(f"{fn}: Found an invalid max index: {idx[bad].flat[0]} (output volumes are of size "
                                f"{'x'.join(map(str, plane))})")
-    out = MaxUnpool.apply(x, indices._data, plane, f"MaxUnpool{len(plane)}DBackward0")
+    out = MAX_UNPOOL[len(plane)].apply(x, indices._data, plane)
     return out.squeeze(-1) if nd == 1 else out
 
 
@@ -180,7 +177,7 @@ def _avg_pool(nd: int, input, kernel_size, stride, padding, ceil_mode: bool, cou
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError(f"{fn}: divisor must be not zero")
     spatial = tuple(input.shape[-nd:])
-    out = output_shape(fn, tuple(input.shape), k, s, p, (1,) * nd, ceil_mode)
+    out = output_shape(tuple(input.shape), k, s, p, (1,) * nd, ceil_mode)
     dtype = input._data.dtype if input._data.dtype.kind == "f" else np.dtype(np.float64)
     if divisor_override is not None:
         divisor = int(divisor_override)
@@ -200,7 +197,7 @@ def _avg_pool(nd: int, input, kernel_size, stride, padding, ceil_mode: bool, cou
         if isinstance(divisor, np.ndarray):
             divisor = divisor[None]
     geom = Geometry(tuple(x.shape[-len(k):]), k, s, p, (1,) * len(k), out)
-    res = AvgPool.apply(x, geom, divisor, f"AvgPool{len(k)}DBackward0")
+    res = AVG_POOL[len(k)].apply(x, geom, divisor)
     return res.squeeze(-2) if nd == 1 else res
 
 
@@ -236,7 +233,7 @@ def _adaptive_avg_pool(nd: int, input, output_size):
     else:
         sizes = tuple(x.shape[-len(out):])
         weights = tuple(adaptive_avg_weights(n, o, input._data.dtype) for n, o in zip(sizes, out))
-        res = AdaptiveAvgPool.apply(x, weights, f"AdaptiveAvgPool{len(out)}DBackward0")
+        res = ADAPTIVE_AVG_POOL[len(out)].apply(x, weights)
     return res.squeeze(-2) if nd == 1 else res
 
 
@@ -263,7 +260,7 @@ def _adaptive_max_pool(nd: int, input, output_size, return_indices: bool):
     out = adaptive_output_shape(fn, output_size, shape[-nd:])
     x = input.unsqueeze(-2) if nd == 1 else input
     out = (1,) + out if nd == 1 else out
-    values, indices = AdaptiveMaxPool.apply(x, out, f"AdaptiveMaxPool{len(out)}DBackward0")
+    values, indices = ADAPTIVE_MAX_POOL[len(out)].apply(x, out)
     if nd == 1:
         values, indices = values.squeeze(-2), indices.squeeze(-2)
     return (values, indices) if return_indices else values

@@ -1,7 +1,8 @@
 """Pooling ops (forward + backward together). Every backward is itself an ``Op`` whose backward is the forward's
 linear map again (max: scatter <-> gather at the saved argmax; average: spread <-> sum), so double backward works.
 
-``name`` arguments give each node PyTorch's grad_fn name (``MaxPool2DWithIndicesBackward0``, ...).
+Each op is one base class whose node classes, built below from a table, carry PyTorch's grad_fn names per pooling
+dim (``MaxPool2DWithIndicesBackward0``, ``AvgPool3DBackwardBackward0``, ...); 1-d pooling runs as 2-d.
 """
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from ....autograd.function import Op
 from ...kernels import pool as K
 
 
-class MaxPool(Op):
+class _MaxPool(Op):
     """Max over windows; ``args`` (per-dim argmax offsets) route the gradient."""
 
     @staticmethod
-    def forward(ctx, x, geom, return_indices, name):
+    def forward(ctx, x, geom, return_indices):
         out, args = K.max_pool(x, geom)
-        ctx._name = name
         ctx.plan = (args, geom)
         if not return_indices:
             return out
@@ -27,26 +27,26 @@ class MaxPool(Op):
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
         if grad is None:
-            return None, None, None, None
-        return MaxPoolBackward.apply(grad, *ctx.plan), None, None, None
+            return None, None, None
+        args, geom = ctx.plan
+        return _MAX_POOL_GRAD[len(geom.k)].apply(grad, args, geom), None, None
 
 
-class MaxPoolBackward(Op):
-    """Scatter of output gradients to the argmax inputs (adjoint: ``MaxPoolGather``)."""
+class _MaxPoolGrad(Op):
+    """Scatter of output gradients to the argmax inputs (adjoint: ``_ArgmaxGather``)."""
 
     @staticmethod
     def forward(ctx, grad, args, geom):
         ctx.plan = (args, geom)
-        ctx._name = f"MaxPool{len(geom.k)}DWithIndicesBackwardBackward0"
         return K.max_pool_backward(grad, args, geom)
 
     @staticmethod
     def backward(ctx, gg):
-        return MaxPoolGather.apply(gg, *ctx.plan), None, None
+        return _ARGMAX_GATHER.apply(gg, *ctx.plan), None, None
 
 
-class MaxPoolGather(Op):
-    """Input-shaped values read at each window's argmax (adjoint: ``MaxPoolBackward``)."""
+class _ArgmaxGather(Op):
+    """Input-shaped values read at each window's argmax (adjoint: ``_MaxPoolGrad``)."""
 
     @staticmethod
     def forward(ctx, gg, args, geom):
@@ -55,15 +55,15 @@ class MaxPoolGather(Op):
 
     @staticmethod
     def backward(ctx, h):
-        return MaxPoolBackward.apply(h, *ctx.plan), None, None
+        args, geom = ctx.plan
+        return _MAX_POOL_GRAD[len(geom.k)].apply(h, args, geom), None, None
 
 
-class AvgPool(Op):
+class _AvgPool(Op):
     """Window sums divided by ``divisor`` (a number, or an array over the output positions)."""
 
     @staticmethod
-    def forward(ctx, x, geom, divisor, name):
-        ctx._name = name
+    def forward(ctx, x, geom, divisor):
         ctx.plan = (geom, divisor)
         if x.dtype.kind in "iu":
             total = K.avg_pool_sum(x.astype(np.int64), geom)
@@ -74,30 +74,30 @@ class AvgPool(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return AvgPoolBackward.apply(grad, *ctx.plan, ctx._name), None, None, None
+        geom, divisor = ctx.plan
+        return _AVG_POOL_GRAD[len(geom.k)].apply(grad, geom, divisor), None, None
 
 
-class AvgPoolBackward(Op):
-    """Each output gradient, divided by its divisor, spread over its window (adjoint: ``AvgPool``)."""
+class _AvgPoolGrad(Op):
+    """Each output gradient, divided by its divisor, spread over its window (adjoint: ``_AvgPool``)."""
 
     @staticmethod
-    def forward(ctx, grad, geom, divisor, name):
-        ctx.plan = (geom, divisor, name)
-        ctx._name = name.replace("Backward0", "BackwardBackward0")
+    def forward(ctx, grad, geom, divisor):
+        ctx.plan = (geom, divisor)
         return K.avg_pool_scatter(grad / divisor, geom)
 
     @staticmethod
     def backward(ctx, gg):
-        return AvgPool.apply(gg, *ctx.plan), None, None, None
+        geom, divisor = ctx.plan
+        return AVG_POOL[len(geom.k)].apply(gg, geom, divisor), None, None
 
 
-class AdaptiveAvgPool(Op):
+class _AdaptiveAvgPool(Op):
     """Contract each spatial axis with its (out, in) window-averaging matrix."""
 
     @staticmethod
-    def forward(ctx, x, weights, name):
-        ctx._name = name
-        ctx.plan = (weights, name)
+    def forward(ctx, x, weights):
+        ctx.weights = weights
         nd = len(weights)
         for j in reversed(range(nd)):
             x = K.contract_axis(x, weights[j], x.ndim - nd + j)
@@ -105,16 +105,16 @@ class AdaptiveAvgPool(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return AdaptiveAvgPoolBackward.apply(grad, *ctx.plan), None, None
+        weights = ctx.weights
+        return _ADAPTIVE_AVG_POOL_GRAD[len(weights)].apply(grad, weights), None
 
 
-class AdaptiveAvgPoolBackward(Op):
-    """Contraction with the transposed averaging matrices (adjoint: ``AdaptiveAvgPool``)."""
+class _AdaptiveAvgPoolGrad(Op):
+    """Contraction with the transposed averaging matrices (adjoint: ``_AdaptiveAvgPool``)."""
 
     @staticmethod
-    def forward(ctx, grad, weights, name):
-        ctx.plan = (weights, name)
-        ctx._name = name.replace("Backward0", "BackwardBackward0")
+    def forward(ctx, grad, weights):
+        ctx.weights = weights
         nd = len(weights)
         for j in range(nd):
             grad = K.contract_axis(grad, weights[j].T, grad.ndim - nd + j)
@@ -122,15 +122,15 @@ class AdaptiveAvgPoolBackward(Op):
 
     @staticmethod
     def backward(ctx, gg):
-        return AdaptiveAvgPool.apply(gg, *ctx.plan), None, None
+        weights = ctx.weights
+        return ADAPTIVE_AVG_POOL[len(weights)].apply(gg, weights), None
 
 
-class AdaptiveMaxPool(Op):
+class _AdaptiveMaxPool(Op):
     """Max over adaptive windows -> (values, indices); the gradient is scattered through the indices."""
 
     @staticmethod
-    def forward(ctx, x, out, name):
-        ctx._name = name
+    def forward(ctx, x, out):
         ctx.plane = x.shape[x.ndim - len(out):]
         values, idx = K.adaptive_max_pool(x, out)
         ctx.idx = idx
@@ -139,12 +139,13 @@ class AdaptiveMaxPool(Op):
     @staticmethod
     def backward(ctx, grad, grad_indices=None):
         if grad is None:
-            return None, None, None
-        return FlatScatterAdd.apply(grad, ctx.idx, ctx.plane), None, None
+            return None, None
+        plane = ctx.plane
+        return _ADAPTIVE_MAX_POOL_GRAD[len(plane)].apply(grad, ctx.idx, plane), None
 
 
-class FlatScatterAdd(Op):
-    """Zeros of lead + ``plane`` with ``grad`` summed in at flat plane indices (adjoint: ``FlatGather``)."""
+class _FlatScatterAdd(Op):
+    """Zeros of lead + ``plane`` with ``grad`` summed in at flat plane indices (adjoint: ``_FlatGather``)."""
 
     @staticmethod
     def forward(ctx, grad, idx, plane):
@@ -154,11 +155,11 @@ class FlatScatterAdd(Op):
 
     @staticmethod
     def backward(ctx, gg):
-        return FlatGather.apply(gg, ctx.idx, ctx.nd), None, None
+        return _FLAT_GATHER.apply(gg, ctx.idx, ctx.nd), None, None
 
 
-class FlatGather(Op):
-    """``x`` read at flat plane indices (adjoint: ``FlatScatterAdd``)."""
+class _FlatGather(Op):
+    """``x`` read at flat plane indices (adjoint: ``_FlatScatterAdd``)."""
 
     @staticmethod
     def forward(ctx, x, idx, nd):
@@ -168,19 +169,43 @@ class FlatGather(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return FlatScatterAdd.apply(grad, ctx.idx, ctx.plane), None, None
+        return _FLAT_SCATTER_ADD.apply(grad, ctx.idx, ctx.plane), None, None
 
 
-class MaxUnpool(Op):
+class _MaxUnpool(Op):
     """Values written into zeros at their flat plane indices; the gradient reads them back."""
 
     @staticmethod
-    def forward(ctx, x, idx, plane, name):
-        ctx._name = name
+    def forward(ctx, x, idx, plane):
         ctx.idx = idx
         ctx.nd = len(plane)
         return K.flat_scatter_assign(x, idx, plane)
 
     @staticmethod
     def backward(ctx, grad):
-        return FlatGather.apply(grad, ctx.idx, ctx.nd), None, None, None
+        return _FLAT_GATHER.apply(grad, ctx.idx, ctx.nd), None, None
+
+
+def _node(base: type, name: str) -> type:
+    """``base`` under the name PyTorch gives its node."""
+    return type(name, (base,), {"__module__": __name__, "__doc__": base.__doc__})
+
+
+def _per_dim(base: type, name: str) -> dict:
+    """{2: node class, 3: node class}: ``base`` under PyTorch's name for 2-d and 3-d pooling."""
+    return {nd: _node(base, name.format(nd)) for nd in (2, 3)}
+
+
+MAX_POOL = _per_dim(_MaxPool, "MaxPool{}DWithIndicesBackward0")
+_MAX_POOL_GRAD = _per_dim(_MaxPoolGrad, "MaxPool{}DWithIndicesBackwardBackward0")
+AVG_POOL = _per_dim(_AvgPool, "AvgPool{}DBackward0")
+_AVG_POOL_GRAD = _per_dim(_AvgPoolGrad, "AvgPool{}DBackwardBackward0")
+ADAPTIVE_AVG_POOL = _per_dim(_AdaptiveAvgPool, "AdaptiveAvgPool{}DBackward0")
+_ADAPTIVE_AVG_POOL_GRAD = _per_dim(_AdaptiveAvgPoolGrad, "AdaptiveAvgPool{}DBackwardBackward0")
+ADAPTIVE_MAX_POOL = _per_dim(_AdaptiveMaxPool, "AdaptiveMaxPool{}DBackward0")
+_ADAPTIVE_MAX_POOL_GRAD = _per_dim(_FlatScatterAdd, "AdaptiveMaxPool{}DBackwardBackward0")
+MAX_UNPOOL = _per_dim(_MaxUnpool, "MaxUnpool{}DBackward0")
+# third-order nodes, where PyTorch records a view of a gather or a scatter-add: the op's own name
+_ARGMAX_GATHER = _node(_ArgmaxGather, "GatherBackward0")
+_FLAT_GATHER = _node(_FlatGather, "GatherBackward0")
+_FLAT_SCATTER_ADD = _node(_FlatScatterAdd, "ScatterAddBackward0")
