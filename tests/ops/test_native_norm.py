@@ -113,6 +113,27 @@ def test_compiled_kernels_are_used(monkeypatch):
     assert calls == ["forward", "backward"] + ["rows_forward", "rows_backward"] * 2
 
 
+@pytest.mark.parametrize("forward_native", [True, False], ids=["native_forward", "numpy_forward"])
+@pytest.mark.parametrize("make", [lambda: ember.nn.BatchNorm2d(4), lambda: ember.nn.LayerNorm(16),
+                                  lambda: ember.nn.GroupNorm(2, 4)], ids=["BatchNorm2d", "LayerNorm", "GroupNorm"])
+def test_backward_takes_the_path_its_forward_took(monkeypatch, make, forward_native):
+    """The two paths keep different things for the backward: switching the library between forward and backward
+    changes no bit of the gradients."""
+    if not _native.available():
+        pytest.skip("the compiled kernels are not built here")
+    x, g = randn(2, 4, 8, 16, dtype=np.float32), randn(2, 4, 8, 16, seed=1, dtype=np.float32)
+    grads = []
+    for backward_native in (forward_native, not forward_native):
+        layer = make()
+        xt = ember.tensor(x, requires_grad=True)
+        monkeypatch.setattr(_native, "enabled", forward_native)
+        y = layer(xt)
+        monkeypatch.setattr(_native, "enabled", backward_native)
+        y.backward(ember.tensor(g))
+        grads.append([xt.grad.numpy(), layer.weight.grad.numpy()])
+    assert all(np.array_equal(a, b) for a, b in zip(*grads))
+
+
 @pytest.mark.parametrize("layer", [ember.nn.BatchNorm2d(32), ember.nn.GroupNorm(8, 32), ember.nn.LayerNorm(16)],
                          ids=lambda m: type(m).__name__)
 def test_threaded_work_is_the_same_bits_every_run(path, layer):

@@ -2,13 +2,13 @@
 float32 (N, C, *) inputs whose rows (the positions of one channel in one sample) are at least a cache line long,
 and layer and group norm (``csrc/row_norm.c``) of float32 inputs.
 
-Part of the optional compiled library (see ``_native``); ``nn_norm`` and ``nn_batch_norm`` compute every other
-case, and every case when the library is absent, with NumPy.
+Part of the optional compiled library (see ``native``); ``norm`` sends every other case, and every case while the
+library is absent or switched off, to the NumPy kernels of ``norm_numpy``.
 
 Why compiled code: NumPy makes one pass over the whole batch per step (mean, centring, sums, scaling), each with
 its own temporary, and splits a batch over Python threads that sleep between calls. The kernels finish one channel
 (batch norm) or row (layer and group norm) at a time while it is in the core's cache, on the library's spinning
-thread pool (measured on two cores: see ``benchmarks``, the normalisation rows).
+thread pool (``benchmarks`` times both against PyTorch: the normalisation rows).
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import numpy as np
 from . import native as _native
 from .native import lib as _lib, ptr as _ptr
 
-# below this many elements the row kernels run on the calling thread alone (measured on 2 cores)
+# below this many elements the row kernels run on the calling thread alone: waking the pool costs more than it
+# saves
 _PARALLEL_MIN_SIZE = 1 << 15
 # floats in a 64-byte cache line: shorter rows would make each channel's pass touch the lines of its neighbours
 _MIN_ROW = 16

@@ -1,9 +1,10 @@
 /* Batch normalisation of float32 (N, C, L) arrays, forward and backward, one channel per chunk of work.
  *
- * Loaded by ember/ops/_native_norm.py with ctypes; ember/ops/nn_norm.py computes the same with NumPy and remains the
- * fallback. A channel's N rows of L floats are read a few times in a row (statistics, then the normalised output;
- * the gradient's two sums, then the input gradient) while they are still in the core's cache, and each channel is
- * finished by one thread: its sums are added in one fixed order, so every run gives the same bits.
+ * Loaded by ember/ops/kernels/norm_native.py with ctypes; ember/ops/kernels/norm_numpy.py computes the same with
+ * NumPy and remains the fallback. A channel's N rows of L floats are read a few times in a row (statistics, then
+ * the normalised output; the gradient's two sums, then the input gradient) while they are still in the core's
+ * cache, and each channel is finished by one thread: its sums are added in one fixed order, so every run gives the
+ * same bits.
  *
  * Sums run in float vector lanes along a row and are added up in double across rows. The variance is that of the
  * values centred on the first pass's mean, corrected by their own (small) mean, so a large offset (mean 100,
@@ -15,7 +16,7 @@
 #include "threadpool.h"
 #include "reduce.h"
 
-/* below this many elements a call runs on the calling thread alone (measured on 2 cores) */
+/* below this many elements a call runs on the calling thread alone: waking the pool costs more than it saves */
 #define PARALLEL_MIN_SIZE (1L << 15)
 
 struct batch_norm {

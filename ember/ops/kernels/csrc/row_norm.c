@@ -2,11 +2,11 @@
  * affine per element of the row) and GroupNorm (a row per sample and group, the per-channel affine repeated over
  * the positions). Row r takes row r % G of the (G, D) weight and bias.
  *
- * Loaded by ember/ops/_native_norm.py with ctypes; ember/ops/nn_norm.py computes the same with NumPy and remains the
- * fallback. A row is read a few times in a row (statistics, then the output; the gradient's two sums, then the
- * input gradient) while it is in the core's cache. Rows are split into `blocks` chunks; the weight and bias
- * gradients are summed per block into the block's own (G, D) rows and added up by the caller in block order, so
- * every run gives the same bits.
+ * Loaded by ember/ops/kernels/norm_native.py with ctypes; ember/ops/kernels/norm_numpy.py computes the same with
+ * NumPy and remains the fallback. A row is read a few times in a row (statistics, then the output; the gradient's
+ * two sums, then the input gradient) while it is in the core's cache. Rows are split into `blocks` chunks; the
+ * weight and bias gradients are summed per block into the block's own (G, D) rows and added up by the caller in
+ * block order, so every run gives the same bits.
  */
 #include <math.h>
 #include <stddef.h>

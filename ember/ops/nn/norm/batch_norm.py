@@ -1,16 +1,12 @@
-"""Batch and instance normalization ops (instance norm is batch norm of the (1, N*C, *) view); see ``nn_norm`` for
-how the normalization ops compute."""
+"""Batch and instance normalization ops (instance norm is batch norm of the (1, N*C, *) view); the array work is in
+``ember.ops.kernels.norm``, and ``layer_norm`` says how the normalization ops compute their gradients."""
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from ....autograd.function import Op
 from ....autograd.grad_mode import STATE
-from ...kernels import norm_native as _native_norm
-from ...kernels.norm_numpy import _block_count
-from ...kernels.threads import _over_blocks
+from ...kernels import norm as _kernels
 from ..._util import normalize_dim
 from ...._tensor import wrap
 from .layer_norm import _data, _norm_backward_graph, _verify_batch_size
@@ -29,30 +25,19 @@ def _bump(t) -> None:
 
 # -- batch norm -------------------------------------------------------------------------------------------------
 
-class _BatchNorm(Op):
+class NativeBatchNormBackward0(Op):
     """Per-channel normalisation of (N, C, *) with batch statistics (training) or the running ones (eval)."""
 
-    _name = "NativeBatchNormBackward0"
+    _inputs = (0, 1, 2)  # PyTorch lists a missing weight or bias as (None, 0)
 
     @staticmethod
     def forward(ctx, x, weight, bias, *, running_mean, running_var, training, momentum, eps, keep):
-        if _native_norm.takes(x):
-            y, mean, var, invstd = _native_norm.forward(x, weight, bias, running_mean, running_var, training, eps)
-            shift = centered = None  # backward reads x itself
-        else:
-            y, mean, var, shift, invstd, centered = _batch_norm_arrays(x, weight, bias, running_mean, running_var,
-                                                                       training, eps, keep)
-        if training:
-            count = x.size // x.shape[1]
-            for buf, value, factor in ((running_mean, mean, 1.0), (running_var, var, count / max(count - 1, 1))):
-                if buf is not None:
-                    m = buf.dtype.type(momentum)
-                    buf *= 1 - m
-                    buf += (m * factor) * value.astype(buf.dtype, copy=False)
+        y, mean, invstd, shift, centered = _kernels.batch_norm_forward(x, weight, bias, running_mean, running_var,
+                                                                       training, momentum, eps, keep)
         if keep:
             ctx.save_for_backward(x, weight, centered)
             ctx.stats = (mean, shift, invstd, training, eps)
-        return y.reshape(x.shape)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -61,101 +46,9 @@ class _BatchNorm(Op):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         if STATE.enabled:
             return _batch_norm_backward_graph(g, x, weight, mean, invstd, training, eps, ctx.needs_input_grad)
-        if centered is None:
-            dx, dw, db = _native_norm.backward(g._data, x._data, _data(weight), mean, invstd, training, need_x)
-        else:
-            dx, dw, db = _batch_norm_grad_arrays(g._data, centered._data, _data(weight), shift, invstd, training,
-                                                 need_x)
-        return (wrap(dx.reshape(x.shape)) if need_x else None, wrap(dw) if need_w else None,
-                wrap(db) if need_b else None)
-
-
-def _batch_norm_arrays(x, weight, bias, running_mean, running_var, training, eps, keep):
-    """The NumPy batch norm forward: (y, mean, biased var, shift, invstd, centered). ``centered`` is x minus a
-    rough mean (``shift`` off the exact one), what the backward needs instead of xhat; y is written over it
-    unless ``keep``."""
-    n, c = x.shape[0], x.shape[1]
-    x3 = x.reshape(n, c, math.prod(x.shape[2:]))  # -1 cannot be inferred for an empty batch
-    dt = x.dtype.type
-    count = n * x3.shape[2]
-    centered = np.empty_like(x3)
-    y = np.empty_like(x3) if keep else centered
-    # blocks of samples (contiguous) go to worker threads; each block leaves its partial sums in its own row
-    blocks = _block_count(n, x3.size)
-    partial = np.empty((blocks, 2, c), dtype=x.dtype)  # sum(x - rough mean), its sum of squares
-    center = (np.einsum("ncl->c", x3) / dt(count)) if training else running_mean.astype(x.dtype, copy=False)
-
-    def centre(i, sl):
-        xc = centered[sl]
-        np.subtract(x3[sl], center[:, None], out=xc)
-        if training:
-            np.einsum("ncl->c", xc, out=partial[i, 0])
-            np.einsum("ncl,ncl->c", xc, xc, out=partial[i, 1])
-
-    _over_blocks(centre, n, blocks)
-    if training:
-        # a float32 mean can be a few ulps off: the mean of the centred values (small, accurate) corrects it,
-        # folded into the per-channel constants below instead of another pass over the data
-        sums = partial.sum(0) / dt(count)
-        shift = sums[0]
-        mean = center + shift
-        var = sums[1] - shift * shift
-    else:
-        shift = np.zeros(c, dtype=x.dtype)
-        mean = center
-        var = running_var.astype(x.dtype, copy=False)
-    invstd = 1 / np.sqrt(var + dt(eps))
-    scale = invstd if weight is None else invstd * weight
-    offset = -shift * scale
-    if bias is not None:
-        offset += bias
-
-    def affine(_, sl):
-        out = y[sl]
-        np.multiply(centered[sl], scale[:, None], out=out)
-        out += offset[:, None]
-
-    _over_blocks(affine, n, blocks)
-    return y, mean, var, shift, invstd, centered
-
-
-def _batch_norm_grad_arrays(g, xc_all, weight, shift, invstd, training, need_x):
-    """The NumPy batch norm backward from ``_batch_norm_arrays``'s ``centered`` and ``shift``: (dx or None, dweight,
-    dbias)."""
-    n, c = xc_all.shape[0], xc_all.shape[1]
-    g3 = g.reshape(xc_all.shape)
-    count = g3.dtype.type(n * g3.shape[2])
-    blocks = _block_count(n, g3.size)
-    partial = np.empty((blocks, 2, c), dtype=g3.dtype)  # sum(g), sum(g * centered)
-
-    def reduce(i, sl):
-        gs = g3[sl]
-        np.einsum("ncl->c", gs, out=partial[i, 0])
-        np.einsum("ncl,ncl->c", gs, xc_all[sl], out=partial[i, 1])
-
-    _over_blocks(reduce, n, blocks)
-    sum_g, sum_gxc = partial.sum(0)
-    sum_gxhat = (sum_gxc - shift * sum_g) * invstd
-    dx = None
-    if need_x:
-        dx = np.empty_like(g3)
-        scale = invstd if weight is None else invstd * weight
-        # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), xhat = (centered - shift) * invstd
-        k = sum_gxhat * invstd / count
-        const = sum_g / count - shift * k
-
-        def input_grad(_, sl):
-            out = dx[sl]
-            if training:
-                np.multiply(xc_all[sl], k[:, None], out=out)
-                out += const[:, None]
-                np.subtract(g3[sl], out, out=out)
-                out *= scale[:, None]
-            else:
-                np.multiply(g3[sl], scale[:, None], out=out)
-
-        _over_blocks(input_grad, n, blocks)
-    return dx, sum_gxhat, sum_g
+        dx, dw, db = _kernels.batch_norm_backward(g._data, x._data, _data(weight), mean, invstd, shift,
+                                                  _data(centered), training, need_x)
+        return (wrap(dx) if need_x else None, wrap(dw) if need_w else None, wrap(db) if need_b else None)
 
 
 def _batch_norm_backward_graph(g, x, weight, mean, invstd, training, eps, needs):
@@ -200,8 +93,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                     (bias, "bias")):
         _check_channel_vector(t, name, c)
     keep = _needs_grad(input, weight, bias)
-    out = _BatchNorm.apply(input, weight, bias, running_mean=_data(running_mean), running_var=_data(running_var),
-                           training=training, momentum=momentum, eps=eps, keep=keep)
+    out = NativeBatchNormBackward0.apply(input, weight, bias, running_mean=_data(running_mean),
+                                         running_var=_data(running_var), training=training, momentum=momentum,
+                                         eps=eps, keep=keep)
     if training:
         for t in (running_mean, running_var):
             if t is not None:
