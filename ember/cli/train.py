@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from .. import _random, nn, no_grad, optim
+from ..ops.kernels import native
 from ..serialization import save
 from ..utils.data import DataLoader
 from . import data as train_data
@@ -190,7 +191,7 @@ def run(args: argparse.Namespace, state: dict | None = None) -> int:
 
     stop = _StopFlag()
     print(f"Training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
-          f"{sum(p.numel() for p in model.parameters())} parameters, {args.epochs} epochs")
+          f"{sum(p.numel() for p in model.parameters())} parameters, {args.epochs} epochs; {native.describe()}")
     with stop:
         try:
             for epoch in range(start_epoch, args.epochs):

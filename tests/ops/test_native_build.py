@@ -79,3 +79,14 @@ def test_a_failed_build_removes_the_earlier_library_and_says_so(tmp_path):
     assert out.returncode == 0  # optional: the install goes on without the kernels
     assert not stale.exists()
     assert "ember runs on its NumPy kernels" in out.stderr
+
+
+@pytest.mark.parametrize("env, words", [({"EMBER_NATIVE": "0"}, "switched off by EMBER_NATIVE=0"),
+                                        ({"EMBER_NATIVE": "1"}, None)])
+def test_describe_says_which_kernels_run(env, words):
+    code = "from ember.ops.kernels import native; print(native.describe())"
+    line = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **env), capture_output=True, text=True,
+                          check=True).stdout.strip()
+    if words is None:  # the default: the build that loaded, or why none did
+        words = f"compiled ({native.variant} build" if native.lib is not None else "was not built"
+    assert line.startswith("kernels: ") and words in line

@@ -85,6 +85,16 @@ lib, variant = _load()
 enabled = lib is not None
 
 
+def describe() -> str:
+    """One line saying which kernels run: a compiled build, or NumPy's and why (a failed build is otherwise only
+    visible in the install's log)."""
+    if os.environ.get("EMBER_NATIVE", "1") == "0":
+        return "kernels: NumPy (the compiled library is switched off by EMBER_NATIVE=0)"
+    if lib is None:
+        return "kernels: NumPy (the compiled library was not built: install a C compiler and reinstall ember)"
+    return f"kernels: compiled ({variant} build, {lib.ember_pool_size()} threads) and NumPy"
+
+
 def available() -> bool:
     """Whether the compiled library was built and loaded."""
     return lib is not None
