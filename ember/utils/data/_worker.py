@@ -5,6 +5,8 @@ import queue
 import traceback
 from dataclasses import dataclass
 
+from ... import _random
+
 _worker_info = None
 
 
@@ -52,8 +54,6 @@ def worker_loop(dataset, fetch, index_queue, result_queue, done_event, worker_id
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
 
     import numpy as np
-
-    from ... import _random
 
     _random.manual_seed(seed)
     random.seed(seed)

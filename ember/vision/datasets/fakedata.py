@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..._random import Generator
+from ..._tensor import wrap
 from .vision import VisionDataset
 
 
@@ -20,7 +21,6 @@ class FakeData(VisionDataset):
         return self.size
 
     def __getitem__(self, index: int):
-        from ..._tensor import wrap
         from ..transforms import functional as TF
 
         if index >= len(self):
