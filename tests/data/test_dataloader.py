@@ -144,8 +144,9 @@ def test_worker_exception_is_reraised_with_its_origin():
 
 
 def test_crashed_worker_is_reported():
-    with pytest.raises(RuntimeError, match=r"DataLoader worker \(pid\(s\) \d+ \(exit code 3\)\) exited unexpectedly"):
+    with pytest.raises(RuntimeError, match=r"^DataLoader worker \(pid\(s\) \d+\) exited unexpectedly$") as info:
         list(DataLoader(_Crashes(), batch_size=1, num_workers=1))
+    assert "exited unexpectedly with exit code 3. Details are lost" in str(info.value.__cause__)
     assert multiprocessing.active_children() == []
 
 

@@ -1,11 +1,17 @@
 """The loop a DataLoader worker process runs, and ``get_worker_info`` for code inside it."""
 from __future__ import annotations
 
+import os
 import queue
+import threading
+import time
 import traceback
 from dataclasses import dataclass
 
 from ... import _random
+from ._pipe import send_message
+
+_PARENT_POLL_SECONDS = 0.2
 
 _worker_info = None
 
@@ -44,14 +50,26 @@ class IterableExhausted:
     """Sent by a worker whose copy of an IterableDataset has no more batches."""
 
 
-def worker_loop(dataset, fetch, index_queue, result_queue, done_event, worker_id: int, num_workers: int, seed: int,
-                worker_init_fn) -> None:
-    """Fetch batches for (task id, indices) messages until told to stop with None."""
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Watchdog thread: end this worker once the main process is gone, whatever the worker is blocked on."""
+    while os.getppid() == parent_pid:
+        time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def worker_loop(dataset, fetch, index_queue, result_conn, done_event, worker_id: int, num_workers: int, seed: int,
+                worker_init_fn, parent_pid: int) -> None:
+    """Fetch batches for (generation, task id, indices) messages until told to stop with None.
+
+    A new generation (a new epoch of persistent workers) restarts the worker's IterableDataset iterator, as
+    PyTorch's ``_ResumeIteration`` does.
+    """
     global _worker_info
     import random
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
 
     import numpy as np
 
@@ -59,13 +77,15 @@ def worker_loop(dataset, fetch, index_queue, result_queue, done_event, worker_id
     random.seed(seed)
     np.random.seed(seed % 2 ** 32)
     _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
+    where = f"in DataLoader worker process {worker_id}"
     init_error = None
     try:
         if worker_init_fn is not None:
             worker_init_fn(worker_id)
-        iterator = iter(dataset) if fetch is None else None
     except Exception as e:
-        init_error = ExceptionWrapper(e, f"in DataLoader worker process {worker_id}")
+        init_error = ExceptionWrapper(e, where)
+    generation = iterator = None
+    fd = result_conn.fileno()
     while not done_event.is_set():
         try:
             task = index_queue.get(timeout=0.5)
@@ -73,14 +93,22 @@ def worker_loop(dataset, fetch, index_queue, result_queue, done_event, worker_id
             continue
         if task is None:
             break
-        task_id, indices = task
+        task_generation, task_id, indices = task
         if init_error is not None:
-            result_queue.put((task_id, init_error))
-            continue
+            batch = init_error
+        else:
+            try:
+                if fetch is None and task_generation != generation:
+                    iterator = iter(dataset)
+                generation = task_generation
+                batch = fetch(indices) if fetch is not None else indices(iterator)
+            except StopIteration:
+                batch = IterableExhausted()
+            except Exception as e:
+                batch = ExceptionWrapper(e, where)
         try:
-            batch = fetch(indices) if fetch is not None else indices(iterator)
-        except StopIteration:
-            batch = IterableExhausted()
-        except Exception as e:
-            batch = ExceptionWrapper(e, f"in DataLoader worker process {worker_id}")
-        result_queue.put((task_id, batch))
+            send_message(fd, (task_id, batch))
+        except BrokenPipeError:  # the main process closed its end: it is shutting down or gone
+            break
+        except Exception as e:  # the batch does not pickle; nothing was written yet
+            send_message(fd, (task_id, ExceptionWrapper(e, where)))

@@ -1,19 +1,24 @@
 """The DataLoader: batches from a dataset, in the main process or in worker processes."""
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing as mp
-import queue
+import multiprocessing.connection as mp_connection
+import os
+import signal
+import time
 from typing import Callable
 
 from ..._random import Generator, default_generator
 from . import _worker
+from ._pipe import MessageReader
 from ._worker import ExceptionWrapper, IterableExhausted, get_worker_info  # noqa: F401
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-_POLL_SECONDS = 1.0
+_SHUTDOWN_SECONDS = 2.0
 
 
 class _IterableBatches:
@@ -129,7 +134,7 @@ class DataLoader:
     def __iter__(self):
         if self.num_workers == 0:
             return self._single_process()
-        if self._pool is None or not self.persistent_workers:
+        if self._pool is None or self._pool.closed or not self.persistent_workers:
             if self._pool is not None:
                 self._pool.shutdown()
             self._pool = _WorkerPool(self)
@@ -161,16 +166,22 @@ class DataLoader:
             self._pool.shutdown()
 
 
-def _exit_cause(code: int) -> str:
-    if code is not None and code < 0:
-        import signal
-
-        return f"killed by signal: {signal.Signals(-code).name}"
-    return f"exit code {code}"
+def _death_detail(worker) -> str:
+    """PyTorch's description of how one worker died, given as the cause of the "exited unexpectedly" error."""
+    if worker.exitcode < 0:
+        return f"DataLoader worker (pid {worker.pid}) is killed by signal: {signal.strsignal(-worker.exitcode)}. "
+    return (f"DataLoader worker (pid {worker.pid}) exited unexpectedly with exit code {worker.exitcode}. Details are "
+            f"lost due to multiprocessing. Rerunning with num_workers=0 may give better error trace.")
 
 
 class _WorkerPool:
-    """Worker processes with one index queue each and a shared result queue; results come back in order."""
+    """Worker processes, each with its own index queue and result pipe; results come back in order.
+
+    The main process never blocks on a read: it waits on the result pipes and the workers' process sentinels
+    together, so a worker's death (even halfway through sending a batch) or the timeout ends the wait at once.
+    Task ids keep counting across the epochs of persistent workers, so the results still on their way from an epoch
+    that was left early are recognised and dropped.
+    """
 
     def __init__(self, loader: DataLoader) -> None:
         ctx = loader.multiprocessing_context
@@ -178,27 +189,36 @@ class _WorkerPool:
             ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         elif isinstance(ctx, str):
             ctx = mp.get_context(ctx)
-        self.result_queue = ctx.Queue()
         self.done_event = ctx.Event()
         self.index_queues = []
+        self.readers: list[MessageReader] = []
         self.workers = []
         base_seed = int(default_generator.integers(0, 2 ** 62, ()))
         fetch = loader._fetcher()
         for wid in range(loader.num_workers):
             index_queue = ctx.Queue()
+            reader, writer = ctx.Pipe(duplex=False)
             w = ctx.Process(target=_worker.worker_loop, daemon=True,
-                            args=(loader.dataset, fetch, index_queue, self.result_queue, self.done_event, wid,
-                                  loader.num_workers, base_seed + wid, loader.worker_init_fn))
+                            args=(loader.dataset, fetch, index_queue, writer, self.done_event, wid,
+                                  loader.num_workers, base_seed + wid, loader.worker_init_fn, os.getpid()))
             w.start()
+            writer.close()
             self.index_queues.append(index_queue)
+            self.readers.append(MessageReader(os.dup(reader.fileno())))
+            reader.close()
             self.workers.append(w)
-        self._closed = False
+        self._received: collections.deque = collections.deque()
+        self._next_task = 0
+        self._generation = 0
+        self.closed = False
 
     def run(self, loader: DataLoader):
         """Yield the batches of one epoch, keeping prefetch_factor tasks in flight per worker."""
         n = len(self.workers)
+        self._generation += 1
+        generation = self._generation
         pending: dict[int, object] = {}
-        next_task = next_yield = 0
+        first_task = next_task = next_yield = self._next_task
         if loader._is_iterable:
             make = loader._iterable_batches()
             tasks = ((w, make) for w in itertools.cycle(range(n)))
@@ -217,13 +237,15 @@ class _WorkerPool:
                     if wid not in live:
                         continue
                     owner[next_task] = wid
-                    self.index_queues[wid].put((next_task, payload))
+                    self.index_queues[wid].put((generation, next_task, payload))
                     next_task += 1
+                    self._next_task = next_task
                 if next_yield == next_task:
                     break
                 while next_yield not in pending:
                     task_id, data = self._get(loader.timeout)
-                    pending[task_id] = data
+                    if task_id >= first_task:
+                        pending[task_id] = data
                 data = pending.pop(next_yield)
                 next_yield += 1
                 if isinstance(data, IterableExhausted):
@@ -237,33 +259,54 @@ class _WorkerPool:
                 self.shutdown()
 
     def _get(self, timeout: float):
-        waited = 0.0
-        while True:
-            try:
-                return self.result_queue.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                waited += _POLL_SECONDS
-                dead = [w for w in self.workers if not w.is_alive()]
-                if dead:
-                    detail = ", ".join(f"{w.pid} ({_exit_cause(w.exitcode)})" for w in dead)
-                    self.shutdown()
-                    raise RuntimeError(f"DataLoader worker (pid(s) {detail}) exited unexpectedly") from None
-                if timeout and waited >= timeout:
-                    self.shutdown()
-                    raise RuntimeError(f"DataLoader timed out after {timeout} seconds") from None
+        """The next (task id, batch) any worker sent; raises once a worker has died or ``timeout`` seconds pass."""
+        deadline = time.monotonic() + timeout if timeout else None
+        while not self._received:
+            wait_for = None if deadline is None else deadline - time.monotonic()
+            if wait_for is not None and wait_for <= 0:
+                self.shutdown(grace=0)
+                raise RuntimeError(f"DataLoader timed out after {timeout} seconds")
+            sentinels = {w.sentinel: w for w in self.workers}
+            ready = mp_connection.wait([*self.readers, *sentinels], timeout=wait_for)
+            for r in ready:
+                if isinstance(r, MessageReader):
+                    self._received.extend(r.read_available())
+            dead = [sentinels[r] for r in ready if not isinstance(r, MessageReader)]
+            if dead:
+                for w in dead:
+                    w.join()
+                self.shutdown(grace=0)
+                pids = ", ".join(str(w.pid) for w in dead)
+                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from RuntimeError(
+                    " ".join(_death_detail(w) for w in dead))
+        return self._received.popleft()
 
-    def shutdown(self) -> None:
-        if self._closed:
+    def shutdown(self, grace: float = _SHUTDOWN_SECONDS) -> None:
+        """Stop the workers: ask, keep draining their pipes so none stays blocked on a write, then terminate.
+
+        After a fault (``grace=0``) the remaining workers are terminated at once: one is stuck or the batches they
+        would finish are lost anyway, and the error should reach the caller without delay.
+        """
+        if self.closed:
             return
-        self._closed = True
+        self.closed = True
         self.done_event.set()
         for q in self.index_queues:
             q.put(None)
+        deadline = time.monotonic() + grace
+        alive = {w.sentinel: (w, r) for w, r in zip(self.workers, self.readers) if w.is_alive()}
+        while alive and time.monotonic() < deadline:
+            readers = [r for _, r in alive.values()]
+            for r in mp_connection.wait([*readers, *alive], timeout=deadline - time.monotonic()):
+                if isinstance(r, MessageReader):
+                    r.read_available()
+            alive = {s: wr for s, wr in alive.items() if wr[0].is_alive()}
+        for w, _ in alive.values():
+            w.terminate()
         for w in self.workers:
-            w.join(timeout=2)
-            if w.is_alive():
-                w.terminate()
-                w.join()
-        for q in self.index_queues + [self.result_queue]:
+            w.join()
+        for r in self.readers:
+            r.close()
+        for q in self.index_queues:
             q.cancel_join_thread()
             q.close()
