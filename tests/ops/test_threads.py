@@ -128,3 +128,26 @@ print(*[lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["us
     out = subprocess.run([sys.executable, "-c", code], env=dict(clean, **env), capture_output=True, text=True,
                          check=True)
     assert out.stdout.split() == [expected]
+
+
+def test_resizing_the_pool_while_another_thread_uses_it():
+    # set_num_threads from one thread while another splits work: no "cannot schedule new futures after shutdown"
+    before = ember.get_num_threads()
+    errors, done = [], threading.Event()
+
+    def work():
+        try:
+            while not done.is_set():
+                _over_blocks(lambda i, sl: None, 8, 2)
+        except Exception as e:  # noqa: BLE001 (any error fails the test)
+            errors.append(e)
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        for n in (1, 3, 2, 4) * 25:
+            ember.set_num_threads(n)
+    finally:
+        done.set()
+        worker.join()
+        ember.set_num_threads(before)
+    assert errors == []

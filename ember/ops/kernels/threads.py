@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
@@ -25,6 +26,7 @@ from . import native
 
 # (pid, workers, executor) of the Python pool; remade in a forked child and when set_num_threads changes its size
 _pool: tuple[int, int, ThreadPoolExecutor] | None = None
+_pool_lock = threading.Lock()
 # set by set_num_threads; until then the compiled pool's own count (the same rule) or _default_threads()
 _num_threads: int | None = None
 # BLAS's thread count (None: no BLAS threadpoolctl knows), read once, then kept by set_num_threads
@@ -98,14 +100,19 @@ def single_threaded_blas() -> bool:
 
 
 def _executor() -> ThreadPoolExecutor:
-    """The Python pool: one worker fewer than ``get_num_threads()`` (the calling thread takes a block itself)."""
+    """The Python pool: one worker fewer than ``get_num_threads()`` (the calling thread takes a block itself).
+
+    A pool of the wrong size is replaced, not shut down: another thread may still be submitting to it, and its idle
+    workers exit once it is collected."""
     global _pool
     workers = max(1, get_num_threads() - 1)
-    if _pool is None or _pool[0] != os.getpid() or _pool[1] != workers:
-        if _pool is not None and _pool[0] == os.getpid():
-            _pool[2].shutdown(wait=False)
-        _pool = (os.getpid(), workers, ThreadPoolExecutor(workers, thread_name_prefix="ember"))
-    return _pool[2]
+    pool = _pool
+    if pool is None or pool[0] != os.getpid() or pool[1] != workers:
+        with _pool_lock:
+            pool = _pool
+            if pool is None or pool[0] != os.getpid() or pool[1] != workers:
+                pool = _pool = (os.getpid(), workers, ThreadPoolExecutor(workers, thread_name_prefix="ember"))
+    return pool[2]
 
 
 def _over_blocks(fn: Callable[[int, slice], None], items: int, blocks: int) -> None:
