@@ -23,6 +23,17 @@ def _finish(data: np.ndarray, requires_grad: bool, device=None) -> Tensor:
     return t
 
 
+def _first_non_number(data):
+    """The first leaf of nested sequences that is no number: the one PyTorch's message names."""
+    if isinstance(data, (list, tuple)):
+        for x in data:
+            bad = _first_non_number(x)
+            if bad is not None:
+                return bad
+        return None
+    return None if isinstance(data, (int, float, complex, np.number, np.bool_)) else data
+
+
 def _infer_array(data, dtype) -> np.ndarray:
     """Convert data the way torch.tensor does: Python floats -> default dtype, ints -> int64, bools -> bool;
     NumPy arrays and scalars keep their dtype."""
@@ -39,7 +50,8 @@ def _infer_array(data, dtype) -> np.ndarray:
         else:
             arr = np.array(data)
             if arr.dtype == object or arr.dtype.kind in "USV":
-                raise TypeError(f"new(): invalid data type '{type(head).__name__}'")
+                bad = _first_non_number(data)
+                raise TypeError(f"new(): invalid data type '{type(head if bad is None else bad).__name__}'")
             if not isinstance(head, np.generic):
                 if arr.dtype.kind == "f":
                     arr = arr.astype(get_default_dtype().np, copy=False)
@@ -98,14 +110,14 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: b
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
           memory_format=None) -> Tensor:
     """An uninitialised tensor of the given size."""
-    return _finish(np.empty(parse_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(np.empty(parse_size(size, "empty"), _dt(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it)."""
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
-    return _finish(np.full(parse_size((size,)), fill_value, _dt(dtype)), requires_grad, device)
+    return _finish(np.full(parse_size((size,), "full"), fill_value, _dt(dtype)), requires_grad, device)
 
 
 def _scalar_dtype(value):
@@ -159,13 +171,13 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the default (or given) generator."""
     gen = generator or default_generator
-    return _finish(gen.uniform(0.0, 1.0, parse_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(gen.uniform(0.0, 1.0, parse_size(size, "rand"), _dt(dtype)), requires_grad, device)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the default (or given) generator."""
     gen = generator or default_generator
-    return _finish(gen.normal(0.0, 1.0, parse_size(size), _dt(dtype)), requires_grad, device)
+    return _finish(gen.normal(0.0, 1.0, parse_size(size, "randn"), _dt(dtype)), requires_grad, device)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,

@@ -29,15 +29,24 @@ class Size(tuple):
         return (Size, (tuple(self),))
 
 
-def parse_size(size, name: str = "") -> tuple:
-    """``size`` given as ints or one sequence of ints (``zeros(2, 3)``, ``zeros((2, 3))``), checked as ``name``
-    checks it."""
-    if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
-        size = size[0]
-    for s in size:
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"{name or 'new'}(): argument 'size' (position 1) must be tuple of ints, not "
-                            f"{type(s).__name__}")
+def parse_size(size, name: str = "new") -> tuple:
+    """``size`` given as ints or one sequence of ints (``zeros(2, 3)``, ``zeros((2, 3))``), refused with the
+    messages of PyTorch's argument parser for ``name``: a bool is accepted after the first position, as there."""
+    if len(size) == 1 and (isinstance(size[0], bool) or not isinstance(size[0], (int, np.integer))):
+        if not isinstance(size[0], (tuple, list)):
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{_type_name(size[0])}")
+        size = tuple(size[0])
+    elif len(size) > 1 and not isinstance(size[0], (int, np.integer)):
+        raise TypeError(f"{name}() takes 1 positional argument but {len(size)} were given")
+    for i, s in enumerate(size):
+        if isinstance(s, (int, np.integer)) and not (i == 0 and isinstance(s, bool)):
+            continue
+        if i == 0:
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of "
+                            f"type {_type_name(s)} at pos 0")
+        raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                        f"\"type must be tuple of ints,but got {_type_name(s)}\"")
     size = tuple(int(s) for s in size)
     for s in size:
         if s < 0:
@@ -45,6 +54,12 @@ def parse_size(size, name: str = "") -> tuple:
                 raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
     return size
+
+
+def _type_name(value) -> str:
+    """A value's type as PyTorch's argument parser names it: builtins bare, others with their module."""
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
 
 
 def normalize_dim(dim: int, ndim: int) -> int:

@@ -26,6 +26,8 @@ class Parameter(Tensor):
         _init(self, array)
         if isinstance(data, Tensor):
             self._version_counter = data._version_counter
+        if requires_grad and array.dtype.kind != "f":  # PyTorch's factory message, not the setter's
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad = requires_grad
 
     def __repr__(self) -> str:

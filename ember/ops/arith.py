@@ -28,6 +28,12 @@ def _data(x):
     return x._data if hasattr(x, "_data") else x
 
 
+def _refuse_zero_divisor(a, b) -> None:
+    """An integer division meeting a zero divisor raises, as in PyTorch (NumPy would give 0 with a warning)."""
+    if np.result_type(a, b).kind in "iu" and np.broadcast(a, b).size and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 class AddBackward0(Op):
     """``a + alpha * b``: both operands are inputs of PyTorch's node, a Python number too (it wraps it)."""
 
@@ -208,6 +214,7 @@ class RemainderBackward0(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _refuse_zero_divisor(a, b)
         ctx.save_for_backward(a, b)
         return np.remainder(a, b)
 
@@ -337,6 +344,8 @@ def div(input, other, *, rounding_mode: str | None = None):
             raise
     if rounding_mode == "floor":
         return floor_divide(input, other)
+    a, b, _ = promote_operands(input, other)
+    _refuse_zero_divisor(_data(a), _data(b))
     return _binary(DivBackward0, input, other, float_result=True).trunc().to(input.dtype)
 
 
@@ -381,6 +390,7 @@ def floor_divide(input, other):
     a, b, _ = promote_operands(input, other)
     ad = a._data if hasattr(a, "_data") else a
     bd = b._data if hasattr(b, "_data") else b
+    _refuse_zero_divisor(ad, bd)
     return wrap(np.floor_divide(ad, bd))
 
 

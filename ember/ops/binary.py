@@ -37,8 +37,10 @@ class Atan2Backward0(_Binary):
 
     @staticmethod
     def _grads(g, a, b, out, need):
-        scale = g / (a * a + b * b)
-        return scale * b, -scale * a
+        denom = a * a + b * b
+        origin = denom == 0  # the origin (or an underflow): gradient 0, as in PyTorch
+        recip = denom.masked_fill(origin, 1).reciprocal().masked_fill(origin, 0)
+        return g * b * recip, g * -a * recip
 
 
 class HypotBackward0(_Binary):

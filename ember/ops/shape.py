@@ -7,7 +7,7 @@ from .._dtype import _promote, _type_name
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import normalize_dim, sum_to
-from .._tensor import wrap
+from .._tensor import Tensor, wrap
 from .._creation import zeros
 
 
@@ -404,9 +404,18 @@ class CatBackward0(Op):
         return (None,) + tuple(g.split(sizes, dim))
 
 
+def _tensor_list(tensors) -> list:
+    """``tensors`` as a list, each checked to be a Tensor (PyTorch's TypeError names the first that is not)."""
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    return tensors
+
+
 def cat(tensors, dim: int = 0):
     """Concatenate along an existing dim; dtypes promote as in PyTorch."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors)
     if not tensors:
         raise ValueError("ember.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
@@ -446,7 +455,7 @@ class StackBackward0(Op):
 
 def stack(tensors, dim: int = 0):
     """Join equally shaped tensors along a new dim."""
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     first = tensors[0]._data

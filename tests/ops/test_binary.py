@@ -54,3 +54,16 @@ def test_no_numpy_warning_on_nan():
     x = ember.tensor([float("nan"), float("-inf")])
     with np.errstate(all="raise"):
         assert ember.logaddexp(x, x).isnan()[0]
+
+
+def test_atan2_gradient_at_the_origin_is_zero():
+    """At (0, 0), and where y*y + x*x underflows, PyTorch's gradient is 0 (signed as its formula gives), not NaN."""
+    y = np.array([0.0, -0.0, 0.0, 1e-30, 0.0, np.inf], dtype=np.float32)
+    x = np.array([0.0, 0.0, -0.0, 0.0, 1e-30, 0.0], dtype=np.float32)
+    check(lambda m, a, b: m.atan2(a, b), y, x)
+    grads = []
+    for lib in (ember, torch):
+        a, b = lib.zeros(2, requires_grad=True), lib.tensor([0.0, -0.0], requires_grad=True)
+        lib.atan2(a, b).backward(lib.tensor([3.0, 3.0]))
+        grads.append([np.signbit(g.numpy()).tolist() + g.numpy().tolist() for g in (a.grad, b.grad)])
+    assert grads[0] == grads[1]

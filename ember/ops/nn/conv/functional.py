@@ -116,13 +116,14 @@ def _check_weight_rank(weight, stride, nd: int) -> None:
 
 
 def _check_dtypes(input, weight, bias) -> None:
+    """The bias is checked before the weight, in PyTorch's order."""
     x_dt, w_dt = input._data.dtype, weight._data.dtype
-    if x_dt != w_dt:
-        raise RuntimeError(f"expected scalar type {_type_name(x_dt)} but found "
-                           f"{_type_name(w_dt)}")
     if bias is not None and bias._data.dtype != x_dt:
         raise RuntimeError(f"Input type ({_cpp_type_name(x_dt)}) and bias type "
                            f"({_cpp_type_name(bias._data.dtype)}) should be the same")
+    if x_dt != w_dt:
+        raise RuntimeError(f"expected scalar type {_type_name(x_dt)} but found "
+                           f"{_type_name(w_dt)}")
 
 
 def _check_common(weight, stride, dilation, groups, nd: int) -> None:

@@ -18,8 +18,9 @@ class BinaryCrossEntropyBackward0(Op):
 
     @staticmethod
     def forward(ctx, x, t, w, reduction):
-        if ((x < 0) | (x > 1)).any():
-            raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        for name, a in (("input", x), ("target", t)):
+            if not ((a >= 0) & (a <= 1)).all():  # NaN fails too, as in PyTorch's check
+                raise RuntimeError(f"all elements of {name} should be between 0 and 1")
         floor = x.dtype.type(-100)
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), floor)
@@ -66,8 +67,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _same_size("binary_cross_entropy", input, target, "Using a target size ({t}) that is different to the input "
                "size ({i}) is deprecated. Please ensure they have the same size.")
     if target._data.dtype != input._data.dtype:
-        raise RuntimeError(f"binary_cross_entropy: Found dtype {_type_name(target._data.dtype)} (target) but "
-                           f"expected {_type_name(input._data.dtype)} (the input's dtype)")
+        error = RuntimeError(f"Found dtype {_type_name(target._data.dtype)} but expected "
+                             f"{_type_name(input._data.dtype)}")
+        error.add_note("in binary_cross_entropy: the target's dtype must be the input's")
+        raise error
     w = _elementwise_weight("binary_cross_entropy", weight, input.shape, input._data.dtype)
     return BinaryCrossEntropyBackward0.apply(input, target, w, reduction)
 

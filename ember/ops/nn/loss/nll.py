@@ -18,27 +18,35 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 def _check_class_target(name: str, input, target) -> None:
-    """Shapes of (N, C, d1, ...) input against (N, d1, ...) target, with PyTorch's messages."""
+    """Shapes of (N, C, d1, ...) input against (N, d1, ...) target, with PyTorch's messages, before the dtype
+    (PyTorch's order)."""
     x_shape, t_shape = input._data.shape, target._data.shape
     if len(x_shape) == 2 and len(t_shape) == 1 and x_shape[0] == t_shape[0]:
         return
     if input.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if input.ndim == 1:
-        if target.ndim > 1 or target.numel() != 1:
-            raise RuntimeError(f"{name}: 0D or 1D target tensor expected, multi-target not supported "
-                               f"(input {list(input.shape)}, target {list(target.shape)})")
+        if target.ndim > 1:
+            raise _target_error(name, "0D or 1D target tensor expected, multi-target not supported", input, target)
+        if target.numel() != 1:
+            check_target_dtype(target)  # PyTorch checks the dtype before this size
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.numel()}")
         return
     if input.shape[0] != (target.shape[0] if target.ndim else None):
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0] if target.ndim else 0}).")
     if input.ndim == 2 and target.ndim != 1:
-        raise RuntimeError(f"{name}: 0D or 1D target tensor expected, multi-target not supported "
-                           f"(input {list(input.shape)}, target {list(target.shape)})")
+        raise _target_error(name, "0D or 1D target tensor expected, multi-target not supported", input, target)
     expected = (input.shape[0],) + tuple(input.shape[2:])
     if tuple(target.shape) != expected:
-        raise RuntimeError(f"{name}: Expected target size {list(expected)}, got {list(target.shape)} "
-                           f"(input {list(input.shape)})")
+        raise _target_error(name, f"Expected target size {list(expected)}, got {list(target.shape)}", input, target)
+
+
+def _target_error(name: str, message: str, input, target) -> RuntimeError:
+    """PyTorch's message; the loss and both shapes come as a note."""
+    error = RuntimeError(message)
+    error.add_note(f"in {name} with input of shape {list(input.shape)} and target of shape {list(target.shape)}")
+    return error
 
 
 def _class_weight(name: str, weight, n_classes: int, dtype):
@@ -120,8 +128,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
              reduction: str = "mean"):
     """Negative log likelihood of class-index targets: input (N, C, d1, ...) or (C,) log-probabilities."""
     reduction = legacy_reduction(size_average, reduce, reduction)
-    check_target_dtype(target)
     _check_class_target("nll_loss", input, target)
+    check_target_dtype(target)
     w = _class_weight("nll_loss", weight, input.shape[1 if input.ndim > 1 else 0], input._data.dtype)
     return _nll(input, target._data, w, reduction, ignore_index)
 
@@ -157,8 +165,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     n_classes = x.shape[cdim]
     if target._data.shape == x.shape:
         return _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing, cdim)
-    check_target_dtype(target)
     _check_class_target("cross_entropy", input, target)
+    check_target_dtype(target)
     w = _class_weight("cross_entropy", weight, n_classes, x.dtype)
     logp = LogSoftmaxBackward0.apply(input, cdim)
     nll = _nll(logp, target._data, w, reduction, ignore_index)

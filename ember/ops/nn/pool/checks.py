@@ -42,8 +42,10 @@ def pool_args(fn: str, nd: int, kernel_size, stride, padding, dilation=1) -> tup
         raise RuntimeError(f"{fn}: pad must be non-negative, but got pad: {_fmt(p)}")
     for kj, pj, dj in zip(k, p, d):
         if pj > ((kj - 1) * dj + 1) // 2:
-            raise RuntimeError(f"{fn}: pad should be at most half of effective kernel size, but got pad={pj}, "
-                               f"kernel_size={kj} and dilation={dj}")
+            error = RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pj}, "
+                                 f"kernel_size={kj} and dilation={dj}")
+            error.add_note(f"in {fn}")
+            raise error
         if pj > kj // 2:
             raise RuntimeError(f"{fn}: pad should be smaller than or equal to half of kernel size, but got "
                                f"pad={_fmt(p)} and kernel_size={_fmt(k)}")
