@@ -37,6 +37,10 @@ def _suite():
         ("SGD momentum step, 1M params / 300", W.optimizer_step("sgd"), 2.0),
         ("Adam step, 1M params / 300", W.optimizer_step("adam"), 2.0),
         ("DataLoader epoch, 10k MNIST-size, b64", W.dataloader(), 2.0),
+        ("LSTM 2x200, seq 35, batch 20, train step", W.recurrent_train_step("LSTM"), 1.5),
+        ("GRU 2x200, seq 35, batch 20, train step", W.recurrent_train_step("GRU"), 1.5),
+        ("LSTM 2x200 inference, batch 1, one step", W.lstm_inference_step(), 1.0),
+        ("TransformerEncoder 2x128, seq 64, b16, train", W.transformer_train_step(), 1.5),
     ]
 
 

@@ -145,3 +145,59 @@ def dataloader(n: int = 10_000, batch: int = 64):
         return epoch
 
     return make
+
+
+def recurrent_train_step(mode: str, layers: int = 2, hidden: int = 200, steps: int = 35, batch: int = 20):
+    """zero_grad, forward of an LSTM/GRU stack over ``(steps, batch, hidden)``, a sum loss, backward, SGD step
+    (the shape of PyTorch's word-language-model example)."""
+    def make(lib):
+        lib.manual_seed(0)
+        model = getattr(lib.nn, mode)(hidden, hidden, layers)
+        opt = lib.optim.SGD(model.parameters(), lr=0.01)
+        x = _inputs(lib, steps, batch, hidden)
+
+        def step():
+            opt.zero_grad()
+            model(x)[0].sum().backward()
+            opt.step()
+
+        return step
+
+    return make
+
+
+def lstm_inference_step(hidden: int = 200, layers: int = 2):
+    """One time step of a batch-1 LSTM under no_grad, carrying the state: the per-call overhead of generation."""
+    def make(lib):
+        lib.manual_seed(0)
+        model = lib.nn.LSTM(hidden, hidden, layers)
+        x = _inputs(lib, 1, 1, hidden)
+        state = [None]
+
+        def step():
+            with lib.no_grad():
+                _, state[0] = model(x, state[0])
+
+        return step
+
+    return make
+
+
+def transformer_train_step(layers: int = 2, d_model: int = 128, nhead: int = 4, seq: int = 64, batch: int = 16):
+    """zero_grad, forward of a batch-first TransformerEncoder (default feed-forward width 2048 and dropout 0.1),
+    a sum loss, backward, SGD step."""
+    def make(lib):
+        lib.manual_seed(0)
+        layer = lib.nn.TransformerEncoderLayer(d_model, nhead, batch_first=True)
+        model = lib.nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        opt = lib.optim.SGD(model.parameters(), lr=0.01)
+        x = _inputs(lib, batch, seq, d_model)
+
+        def step():
+            opt.zero_grad()
+            model(x).sum().backward()
+            opt.step()
+
+        return step
+
+    return make

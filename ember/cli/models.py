@@ -47,4 +47,19 @@ def mlp(in_channels: int = 1, num_classes: int = 10, image_size: int = 28) -> nn
                          nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, num_classes))
 
 
-MODELS = {"lenet": LeNet, "cifar-quick": cifar_quick, "mlp": mlp}
+class RowLSTM(nn.Module):
+    """Reads the image row by row (``image_size`` steps of ``in_channels * image_size`` pixels) with a one-layer
+    LSTM of 128 units and classifies its last hidden state: PyTorch's sequence-classification example."""
+
+    def __init__(self, in_channels: int = 1, num_classes: int = 10, image_size: int = 28) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(in_channels * image_size, 128, batch_first=True)
+        self.fc = nn.Linear(128, num_classes)
+
+    def forward(self, x):
+        rows = x.permute(0, 2, 1, 3).flatten(2)  # (N, rows, channels * columns)
+        _, (h, _) = self.lstm(rows)
+        return self.fc(h[-1])
+
+
+MODELS = {"lenet": LeNet, "cifar-quick": cifar_quick, "mlp": mlp, "lstm": RowLSTM}

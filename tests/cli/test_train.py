@@ -123,7 +123,7 @@ def test_help_shows_every_default(capsys):
     for entry in entries:
         assert "(default: " in " ".join(entry.split()), entry
     flat = " ".join(text.split())
-    for shown in ["--model {lenet,cifar-quick,mlp} network to train (default: lenet)", "(default: 64)",
+    for shown in ["--model {lenet,cifar-quick,mlp,lstm} network to train (default: lenet)", "(default: 64)",
                   "(default: 0.01 for sgd, 0.001 for adam)", "(default: 0.9)", "(default: runs/ember-train,"]:
         assert shown in flat
     assert "--resume continues a run" in flat
