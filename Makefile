@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: train test bench clean
+.PHONY: train test bench fuzz clean
 
 $(VENV)/.installed-%: pyproject.toml setup.py $(wildcard ember/ops/kernels/csrc/*)
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(PY) -m benchmarks
+
+FUZZ_CASES ?= 100000
+FUZZ_SEED ?= 0
+fuzz: $(VENV)/.installed-test  # ember.load on mutated checkpoints (tests/serialization/fuzz.py)
+	$(PY) -m tests.serialization.fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf $(VENV) build *.egg-info ember/ops/kernels/_compiled*.so

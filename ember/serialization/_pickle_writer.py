@@ -48,6 +48,8 @@ class CheckpointWriter:
             self._save_tensor(obj)
         elif isinstance(obj, (int, np.integer)) and not isinstance(obj, (bool, np.bool_)):
             self._save_int(int(obj))
+        elif isinstance(obj, (complex, np.complexfloating)):
+            self._call("builtins", "complex", (obj.real, obj.imag))
         elif isinstance(obj, (float, np.floating)):
             self.out += pickle.BINFLOAT + struct.pack(">d", float(obj))
         elif isinstance(obj, np.bool_):
@@ -132,18 +134,31 @@ class CheckpointWriter:
         else:
             self._save_plain_tensor(t, t.requires_grad)
 
-    def _save_plain_tensor(self, t: Tensor, requires_grad: bool) -> None:
-        data = t._data
-        key = self._storage_keys.get(id(t))
-        if key is None:
-            key = str(len(self.storages))
-            self.storages[key] = np.ascontiguousarray(data).reshape(-1)
-            self._storage_keys[id(t)] = key
-        shape = data.shape
+    def _storage_of(self, data: np.ndarray) -> tuple[str, int, tuple[int, ...]]:
+        """``(key, offset, strides)`` in elements: a view of an array already saved (or of the array owning its
+        memory) shares that storage, as in PyTorch; anything else is stored as its own contiguous copy."""
+        owner = data.base if isinstance(data.base, np.ndarray) else data
+        item = data.itemsize
+        if owner.dtype == data.dtype and owner.flags.c_contiguous and owner.size:
+            start = data.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+            if start % item == 0 and all(st % item == 0 and st >= 0 for st in data.strides):
+                key = self._storage_keys.get(id(owner))
+                if key is None:
+                    key = str(len(self.storages))
+                    self.storages[key] = owner.reshape(-1)  # a view: keeps the owner (and its id) alive
+                    self._storage_keys[id(owner)] = key
+                return key, start // item, tuple(st // item for st in data.strides)
+        key = str(len(self.storages))
+        self.storages[key] = np.ascontiguousarray(data).reshape(-1)
         strides, acc = [], 1
-        for s in reversed(shape):
+        for s in reversed(data.shape):
             strides.append(acc)
             acc *= s
+        return key, 0, tuple(reversed(strides))
+
+    def _save_plain_tensor(self, t: Tensor, requires_grad: bool) -> None:
+        data = t._data
+        key, offset, strides = self._storage_of(data)
         self._global("torch._utils", "_rebuild_tensor_v2")
         self.out += pickle.MARK
         # persistent id ('storage', <storage class>, key, 'cpu', numel): the loader fetches data/<key>
@@ -152,11 +167,11 @@ class CheckpointWriter:
         self._global("torch", f"{_type_name(data.dtype)}Storage")
         self._save(key)
         self._save("cpu")
-        self._save(data.size)
+        self._save(self.storages[key].size)
         self.out += pickle.TUPLE + pickle.BINPERSID
-        self._save(0)
-        self._save(tuple(shape))
-        self._save(tuple(reversed(strides)))
+        self._save(offset)
+        self._save(tuple(data.shape))
+        self._save(strides)
         self._save(requires_grad)
         self._call("collections", "OrderedDict", ())
         self.out += pickle.TUPLE + pickle.REDUCE

@@ -1,10 +1,14 @@
 """A restricted unpickler for checkpoints: only tensors, containers and plain values, never code.
 
 Every global a pickle names goes through ``find_class``; anything outside the allow-list is refused with an error
-naming it, before anything is called (Python's documented way of restricting globals).
+naming it, before anything is called (Python's documented way of restricting globals). It runs on the pure-Python
+``pickle._Unpickler``: its memo is a dict (the C unpickler sizes an array from the memo index the file names) and its
+BUILD can be restricted to what a checkpoint holds (an OrderedDict's attributes, e.g. a state_dict's
+``_metadata``). Every storage view is checked against its storage before it is built (``_view.check_view``).
 """
 from __future__ import annotations
 
+import _codecs
 import pickle
 from collections import OrderedDict
 
@@ -13,23 +17,36 @@ import numpy as np
 from .. import _dtype
 from .._device import device
 from .._size import Size
-from .._tensor import wrap
+from .._tensor import Tensor, wrap
+from ._view import check_view
+
 
 class _StorageType:
-    """Stands for ``torch.FloatStorage`` etc. inside a persistent id."""
+    """Stands for ``torch.FloatStorage`` etc. inside a persistent id: the NumPy dtype of the bytes in the file."""
 
-    def __init__(self, np_dtype: np.dtype) -> None:
+    def __init__(self, name: str, np_dtype: np.dtype | None) -> None:
+        self.name = name
         self.dtype = np_dtype
 
 
-def _rebuild_tensor(storage: np.ndarray, offset: int, size, stride, requires_grad=False, backward_hooks=None,
+_BFLOAT16 = "BFloat16Storage"
+_UNSUPPORTED = {"ComplexFloatStorage": "torch.complex64", "ComplexDoubleStorage": "torch.complex128",
+                "ComplexHalfStorage": "torch.complex32"}
+
+
+def bfloat16_to_float32(bits: np.ndarray) -> np.ndarray:
+    """bfloat16 is the upper half of a float32: widening it is exact (ember has no bfloat16 dtype)."""
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def _rebuild_tensor(storage: np.ndarray, offset, size, stride, requires_grad=False, backward_hooks=None,
                     metadata=None):
-    item = storage.itemsize
-    if storage.size == 0 or not size:
-        data = storage[offset:offset + 1].reshape(()) if not size else np.zeros(size, dtype=storage.dtype)
+    size, stride, offset = check_view(storage.size, offset, size, stride)
+    if 0 in size:
+        data = np.empty(size, dtype=storage.dtype)
     else:
-        data = np.lib.stride_tricks.as_strided(storage[offset:], shape=tuple(size),
-                                               strides=tuple(s * item for s in stride))
+        data = np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
+                                               strides=tuple(s * storage.itemsize for s in stride))
     t = wrap(data)
     if requires_grad:
         t.requires_grad = True
@@ -37,8 +54,11 @@ def _rebuild_tensor(storage: np.ndarray, offset: int, size, stride, requires_gra
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks=None, state=None):
-    from ..nn.parameter import Parameter
+    from ..nn.parameter import Parameter  # deferred: see ARCHITECTURE.md
 
+    if not isinstance(data, Tensor) or type(requires_grad) is not bool:
+        raise pickle.UnpicklingError(f"Weights only load failed: _rebuild_parameter of a {type(data).__name__}: "
+                                     "a Parameter must be rebuilt from a tensor")
     return Parameter(data, requires_grad)
 
 
@@ -46,24 +66,42 @@ def _device(name, index=None):
     return device(name)
 
 
-def _allowed() -> dict:
-    import _codecs
+def _bytearray(*args):
+    """``bytearray`` of bytes or text only: ``bytearray(n)`` would allocate a size named by the file."""
+    if args and not isinstance(args[0], (bytes, bytearray, str)):
+        raise pickle.UnpicklingError(f"Weights only load failed: bytearray of a {type(args[0]).__name__} is not "
+                                     "allowed in a checkpoint (it would allocate a size named by the file)")
+    return bytearray(*args)
 
+
+def _encode(obj, encoding="utf-8", errors="strict"):
+    """``_codecs.encode`` as checkpoints use it (text to bytes), not the other codecs (compression, ...)."""
+    if not isinstance(obj, str) or encoding not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
+        raise pickle.UnpicklingError(f"Weights only load failed: _codecs.encode of a {type(obj).__name__} with "
+                                     f"encoding {encoding!r} is not allowed in a checkpoint")
+    return _codecs.encode(obj, encoding, errors)
+
+
+def _allowed() -> dict:
     table = {
         ("collections", "OrderedDict"): OrderedDict,
         ("builtins", "set"): set,
         ("builtins", "frozenset"): frozenset,
-        ("builtins", "bytearray"): bytearray,
+        ("builtins", "bytearray"): _bytearray,
         ("builtins", "complex"): complex,
-        ("_codecs", "encode"): _codecs.encode,
+        ("_codecs", "encode"): _encode,
         ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
         ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
         ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
         ("torch", "Size"): Size,
         ("torch", "device"): _device,
+        ("torch", _BFLOAT16): _StorageType(_BFLOAT16, np.dtype(np.uint16)),
     }
+    for name in _UNSUPPORTED:
+        table[("torch", name)] = _StorageType(name, None)
     for d in _dtype.ALL:
-        table[("torch", f"{_dtype._type_name(d.np)}Storage")] = _StorageType(d.np)
+        name = f"{_dtype._type_name(d.np)}Storage"
+        table[("torch", name)] = _StorageType(name, np.dtype(d.np))
     for d in _dtype.ALL:
         table[("torch", d.name)] = d
     for alias, d in (("float", _dtype.float32), ("double", _dtype.float64), ("half", _dtype.float16),
@@ -75,15 +113,31 @@ def _allowed() -> dict:
 _ALLOWED = _allowed()
 
 
-class CheckpointUnpickler(pickle.Unpickler):
-    """Unpickles data.pkl, resolving storages through ``load_storage(key, dtype, numel)``."""
+class CheckpointUnpickler(pickle._Unpickler):
+    """Unpickles data.pkl, resolving storages through ``load_storage(key, dtype, numel)``.
+
+    Whatever goes wrong inside the pickle is raised as ``pickle.UnpicklingError`` (a storage or view the archive
+    cannot back raises ``RuntimeError``, as in PyTorch); nothing else escapes ``load``.
+    """
+
+    dispatch = dict(pickle._Unpickler.dispatch)
 
     def __init__(self, file, load_storage) -> None:
         super().__init__(file, encoding="utf-8")
         self._load_storage = load_storage
         self._storages: dict[str, np.ndarray] = {}
 
+    def load(self):
+        try:
+            return super().load()
+        except (pickle.UnpicklingError, RuntimeError):
+            raise
+        except Exception as e:
+            raise pickle.UnpicklingError(f"ember.load: malformed data.pkl ({type(e).__name__}: {e})") from None
+
     def find_class(self, module: str, name: str):
+        if module == "__builtin__":  # protocol 2 written by PyTorch names Python 2's module
+            module = "builtins"
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
@@ -92,11 +146,38 @@ class CheckpointUnpickler(pickle.Unpickler):
                 "only tensors, containers and plain values; the file was refused and none of its code was run."
             ) from None
 
+    def load_build(self) -> None:
+        state = self.stack.pop()
+        inst = self.stack[-1]
+        if type(inst) is not OrderedDict or type(state) is not dict or not all(type(k) is str for k in state):
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: BUILD of a {type(inst).__name__} with a {type(state).__name__} state; "
+                "a checkpoint may only set an OrderedDict's attributes from a dict of names")
+        inst.__dict__.update(state)
+
+    dispatch[pickle.BUILD[0]] = load_build
+
+    def load_refused(self) -> None:
+        """Protocol-5 buffers: no checkpoint holds them, and BYTEARRAY8 allocates the size the file names."""
+        raise pickle.UnpicklingError("Weights only load failed: protocol-5 buffer opcodes (BYTEARRAY8, "
+                                     "NEXT_BUFFER, READONLY_BUFFER) are not allowed in a checkpoint")
+
+    for _opcode in (pickle.BYTEARRAY8, pickle.NEXT_BUFFER, pickle.READONLY_BUFFER):
+        dispatch[_opcode[0]] = load_refused
+    del _opcode
+
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
-                and isinstance(pid[1], _StorageType)):
+                and isinstance(pid[1], _StorageType) and isinstance(pid[2], str) and type(pid[4]) is int):
             raise pickle.UnpicklingError(f"Weights only load failed: unsupported persistent id {pid!r}")
         _, storage_type, key, _location, numel = pid
+        if storage_type.dtype is None:
+            raise RuntimeError(f"ember.load: storage data/{key} holds {_UNSUPPORTED[storage_type.name]} "
+                               f"(torch.{storage_type.name}); ember has no complex dtype, so this checkpoint "
+                               "cannot be loaded. Save that tensor as real and imaginary parts (torch.view_as_real)")
         if key not in self._storages:
-            self._storages[key] = self._load_storage(str(key), storage_type.dtype, int(numel))
+            array = self._load_storage(key, storage_type.dtype, numel)
+            if storage_type.name == _BFLOAT16:
+                array = bfloat16_to_float32(array)
+            self._storages[key] = array
         return self._storages[key]
