@@ -7,6 +7,8 @@ file gets the mode a plain ``open`` gives (0o666 less the umask), as with ``torc
 """
 from __future__ import annotations
 
+import contextlib
+import glob
 import io
 import os
 import secrets
@@ -54,14 +56,15 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
     """Save ``obj`` (tensors, state_dicts, containers, numbers, strings) to a path or a binary file object.
 
     Through a symlink the link's target is written and the link kept. The data goes to a temporary file renamed
-    over the target once complete, so the target is never truncated; a failed save removes the temporary file.
+    over the target once complete, so the target is never truncated; a failed save removes the temporary file, and
+    a save removes those that earlier saves killed mid-way (kill -9) left behind.
     """
     if not isinstance(f, (str, os.PathLike)):
         _write_zip(f, "archive", obj)
         return
     folder = Path(f).stem or "archive"
     path = Path(os.path.realpath(f))
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
     # not tempfile.mkstemp: its files are 0o600, where os.open lets the umask decide as open() does
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -74,6 +77,23 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
         if os.path.lexists(tmp):
             os.unlink(tmp)
         raise
+    _remove_orphans(path)
+
+
+def _remove_orphans(path: Path) -> None:
+    """Remove the temporary files of earlier saves to ``path`` whose process was killed before it could (each
+    name holds its writer's pid; a live or unknown writer's file is left alone)."""
+    for orphan in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = orphan.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(FileNotFoundError):
+                orphan.unlink()
+        except OSError:  # alive, owned by another user
+            continue
 
 
 def _check_map_location(map_location) -> None:

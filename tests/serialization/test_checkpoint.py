@@ -4,6 +4,8 @@ import io
 import os
 import pickle
 import stat
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -144,3 +146,21 @@ def test_saved_file_mode_follows_the_umask_as_with_torch_save(tmp_path, umask):
         os.umask(previous)
     modes = [stat.S_IMODE(os.stat(tmp_path / name).st_mode) for name in ("e.pth", "t.pth")]
     assert modes == [0o666 & ~umask] * 2
+
+
+def test_a_save_removes_temp_files_of_killed_saves_but_not_of_live_ones(tmp_path):
+    # a save killed mid-way (kill -9) cannot remove its temporary file: the next save to that path does
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        orphan = tmp_path / f".ck.pth.{dead}.0123456789abcdef.tmp"
+        busy = tmp_path / f".ck.pth.{child.pid}.0123456789abcdef.tmp"
+        other = tmp_path / f".other.pth.{dead}.0123456789abcdef.tmp"
+        for p in (orphan, busy, other):
+            p.write_bytes(b"partial")
+        ember.save({"v": 1}, tmp_path / "ck.pth")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["ck.pth", busy.name, other.name])
+    finally:
+        child.kill()
+        child.wait()
