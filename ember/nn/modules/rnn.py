@@ -356,20 +356,23 @@ class RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def _batched(self, name: str, input, hx, what: str = "hidden"):
-        """Check ranks as PyTorch does and lift unbatched (1-D) input and state to a batch of one."""
+    def _batched(self, name: str, input, states: tuple, labels: tuple) -> tuple:
+        """Check ranks as PyTorch does and lift unbatched (1-D) input and states to a batch of one; states given as
+        None start at zeros. Returns ``(input, states, is_batched)``."""
         if input.dim() not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got {hx.dim()}D instead")
+        for state, label in zip(states, labels):
+            if state is not None and state.dim() not in (1, 2):
+                raise ValueError(f"{name}: Expected {label} to be 1D or 2D, got {state.dim()}D instead")
         is_batched = input.dim() == 2
         if not is_batched:
             input = input.unsqueeze(0)
-        if hx is None:
-            hx = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+        if states[0] is None:
+            zeros = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+            states = (zeros,) * len(states)
         elif not is_batched:
-            hx = hx.unsqueeze(0)
-        return input, hx, is_batched
+            states = tuple(state.unsqueeze(0) for state in states)
+        return input, states, is_batched
 
 
 class RNNCell(RNNCellBase):
@@ -381,7 +384,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):
-        input, hx, is_batched = self._batched("RNNCell", input, hx)
+        input, (hx,), is_batched = self._batched("RNNCell", input, (hx,), ("hidden",))
         if self.nonlinearity == "tanh":
             ret = _rnn.rnn_tanh_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         elif self.nonlinearity == "relu":
@@ -398,20 +401,8 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        if input.dim() not in (1, 2):
-            raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        if hx is not None:
-            for idx, value in enumerate(hx):
-                if value.dim() not in (1, 2):
-                    raise ValueError(f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead")
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            zeros = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
-            hx = (zeros, zeros)
-        elif not is_batched:
-            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        states = (None, None) if hx is None else tuple(hx)
+        input, hx, is_batched = self._batched("LSTMCell", input, states, ("hx[0]", "hx[1]"))
         h, c = _rnn.lstm_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
 
@@ -423,6 +414,6 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
-        input, hx, is_batched = self._batched("GRUCell", input, hx)
+        input, (hx,), is_batched = self._batched("GRUCell", input, (hx,), ("hidden",))
         ret = _rnn.gru_cell(input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return ret if is_batched else ret.squeeze(0)
