@@ -51,11 +51,17 @@ def clip(input: Tensor, min=None, max=None) -> Tensor:
     return clamp(input, min, max)  # noqa: F405
 
 
+_SUBPACKAGES = frozenset([
+    "nn", "optim", "utils", "vision", "linalg", "fft", "distributions", "jit", "onnx", "distributed",
+    "multiprocessing", "cuda", "backends", "accelerator", "amp", "mps", "xpu",
+])
+
+
 def __getattr__(name: str):
     # heavy or optional subpackages load on first use, keeping `import ember` fast
     import importlib
 
-    if name in ("nn", "optim", "utils", "vision"):
+    if name in _SUBPACKAGES:
         return importlib.import_module(f"ember.{name}")
     if name in ("save", "load"):
         return getattr(importlib.import_module("ember.serialization"), name)
