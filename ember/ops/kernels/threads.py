@@ -132,4 +132,14 @@ def _over_blocks(fn: Callable[[int, slice], None], items: int, blocks: int) -> N
         future.result()
 
 
+def beside(fn: Callable[[], object]) -> Callable[[], object]:
+    """Start ``fn()`` on the Python pool, beside the caller, when ember has a second thread and BLAS runs on one
+    (see ``single_threaded_blas``); otherwise run it now. Returns a function that waits for ``fn`` and gives its
+    result. For work the caller can overlap with its own (a kernel's GEMMs beside its sequential loop)."""
+    if not single_threaded_blas():
+        result = fn()
+        return lambda: result
+    return _executor().submit(fn).result
+
+
 _blas_on_one_thread_unless_chosen()

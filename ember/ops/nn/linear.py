@@ -8,7 +8,7 @@ import numpy as np
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
 from .._util import sum_to
-from ..linalg import matmul
+from ..products import matmul
 from ..shape import SqueezeBackward4, UnsafeViewBackward0
 from ..._dtype import _cpp_type_name, _type_name
 from ..._tensor import wrap
@@ -119,8 +119,8 @@ def _check_dtypes(input, weight, bias) -> None:
                            f"{_type_name(wd)}")
 
 
-def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``; ``input`` is ``(*, in_features)``, ``weight`` ``(out_features, in_features)``."""
+def check_arguments(input, weight, bias) -> None:
+    """PyTorch's errors for ``linear``'s arguments (also raised by the ops that run a linear map fused)."""
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {input.ndim}D and "
                            f"{weight.ndim}D")
@@ -130,7 +130,7 @@ def linear(input, weight, bias=None):
     if weight.ndim == 1:
         if bias is not None:
             raise RuntimeError("mat2 must be a matrix, got 1-D tensor")
-        return matmul(input, weight)
+        return
     if input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
@@ -140,6 +140,13 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"The expanded size of the tensor ({weight.shape[0]}) must match the existing size "
                            f"({bias.shape[-1]}) at non-singleton dimension {len(rows) - 1}.  Target sizes: "
                            f"{list(rows)}.  Tensor sizes: {list(bias.shape)}")
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``; ``input`` is ``(*, in_features)``, ``weight`` ``(out_features, in_features)``."""
+    check_arguments(input, weight, bias)
+    if weight.ndim == 1:
+        return matmul(input, weight)
     if input.ndim == 1 and bias is None:  # PyTorch: unsqueeze, mm, then squeeze_
         x = input.unsqueeze(0)
     else:

@@ -1,10 +1,12 @@
 """The recurrent layers' math (RNN, LSTM, GRU and their cells).
 
-The RNN step is composed from existing ops. The LSTM and GRU gate blocks are one fused op each (PyTorch's
-``_thnn_fused_*_cell`` nodes): one node per step instead of a dozen keeps the per-step overhead of a small batch
-low; their backward runs in NumPy, or, when building a differentiable gradient (``create_graph``), as Tensor ops,
-so double backward works. Per layer and direction the input projection of all time steps is one GEMM before the
-loop; each time step then runs one GEMM for the hidden path. Sequences are held flat as PyTorch's packed data:
+A float32 LSTM layer without projection runs each direction as one op over all its time steps, as PyTorch's
+oneDNN path does (``MkldnnRnnLayerBackward0``): its backward runs backpropagation through time in NumPy and the
+weight gradients as single GEMMs over all steps (``kernels/lstm.py``). Everything else runs step by step: the RNN
+step is composed from existing ops, the LSTM and GRU gate blocks are one fused op each (PyTorch's
+``_thnn_fused_*_cell`` nodes), whose backward runs in NumPy, or, when building a differentiable gradient
+(``create_graph``), as Tensor ops, so double backward works. Per layer and direction the input projection of all
+time steps is one GEMM before the loop; each time step then runs one GEMM for the hidden path. Sequences are held flat as PyTorch's packed data:
 ``(sum(batch_sizes), F)`` rows, time step ``t`` owning ``batch_sizes[t]`` consecutive rows of the sequences still
 running (longest first), so a padded batch is the case of equal batch sizes and packed input needs no loop over
 the batch.
@@ -15,12 +17,14 @@ import numpy as np
 
 from ..._creation import zeros_like
 from ..._tensor import wrap
+from ...autograd.api import grad as _grad
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
+from ..kernels import lstm as _lstm_kernel
 from ..pointwise import _sigmoid_np
 from ..shape import cat, stack
 from .dropout import dropout as _dropout
-from .linear import linear
+from .linear import check_arguments, linear
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "rnn_layers"]
 
@@ -203,6 +207,59 @@ def _reverse_direction(step, xw: tuple, batch_sizes, state, weights):
     return outputs, state
 
 
+def _direction(mode: str, data, batch_sizes: list, state: tuple, weights: tuple, reverse: bool) -> tuple:
+    """One layer in one direction, step by step: the flat outputs and the final state."""
+    w_ih, w_hh, b_ih, b_hh, w_hr = weights
+    xw = linear(data, w_ih, b_ih).split(batch_sizes)  # one GEMM; per-step views in one node
+    run = _reverse_direction if reverse else _forward_direction
+    outputs, state = run(_STEPS[mode], xw, batch_sizes, state, (w_hh, b_hh, w_hr))
+    return (cat(outputs) if len(outputs) > 1 else outputs[0]), state
+
+
+class MkldnnRnnLayerBackward0(Op):
+    """A float32 LSTM layer in one direction over all its time steps:
+    ``(data, w_ih, w_hh, b_ih, b_hh, h0, c0) -> (outputs, h_n, c_n)`` on packed rows (see ``kernels/lstm.py``).
+    Under ``create_graph`` the backward recomputes the layer step by step and differentiates that, so double
+    backward works."""
+
+    @staticmethod
+    def forward(ctx, data, w_ih, w_hh, b_ih, b_hh, h0, c0, batch_sizes=(), reverse=False):
+        biases = [b for b in (b_ih, b_hh) if b is not None]
+        out, h, c, saved = _lstm_kernel.forward(data, w_ih, w_hh, biases, h0, c0, batch_sizes, reverse)
+        ctx.save_for_backward(data, w_ih, w_hh, b_ih, b_hh, h0, c0)
+        ctx.kernel_saved, ctx.batch_sizes, ctx.reverse = saved, batch_sizes, reverse
+        return out, h, c
+
+    @staticmethod
+    def backward(ctx, grad_out, grad_h, grad_c):
+        need = ctx.needs_input_grad
+        inputs = ctx.saved_tensors
+        if STATE.enabled:
+            return _recomputed_grads(inputs, need, (grad_out, grad_h, grad_c), ctx.batch_sizes, ctx.reverse)
+        arrays = [None if g is None else g._data for g in (grad_out, grad_h, grad_c)]
+        d_input, d_ih, d_hh, d_b, dh0, dc0 = _lstm_kernel.backward(
+            *arrays, *(t._data for t in inputs[:3]), ctx.kernel_saved, ctx.batch_sizes, ctx.reverse, need[0],
+            any(need[1:5]))
+        grads = (d_input, d_ih, d_hh, d_b, d_b, dh0, dc0)
+        return tuple(wrap(g) if n else None for g, n in zip(grads, need))
+
+
+def _recomputed_grads(inputs: tuple, need: tuple, grads: tuple, batch_sizes: list, reverse: bool) -> tuple:
+    """The layer's input gradients as a differentiable graph: the step-by-step layer recomputed from the inputs
+    themselves (so the result connects to their history) and differentiated with ``create_graph``."""
+    data, w_ih, w_hh, b_ih, b_hh, h0, c0 = inputs
+    out, (h, c) = _direction("LSTM", data, batch_sizes, (h0, c0), (w_ih, w_hh, b_ih, b_hh, None), reverse)
+    pairs = [(o, g) for o, g in zip((out, h, c), grads) if g is not None]
+    wanted = [t for t, n in zip(inputs, need) if n]
+    found = iter(_grad([o for o, _ in pairs], wanted, [g for _, g in pairs], create_graph=True,
+                       allow_unused=True, materialize_grads=True))
+    return tuple(next(found) if n else None for n in need)
+
+
+def _fused(mode: str, data, w_hr) -> bool:
+    return mode == "LSTM" and w_hr is None and data._data.dtype == np.float32
+
+
 def rnn_layers(mode: str, data, batch_sizes: list, hx: tuple, weights: list, has_biases: bool, num_layers: int,
                dropout: float, train: bool, bidirectional: bool) -> tuple:
     """A stack of recurrent layers over flat packed ``data`` ``(sum(batch_sizes), input_size)``.
@@ -211,7 +268,6 @@ def rnn_layers(mode: str, data, batch_sizes: list, hx: tuple, weights: list, has
     the module's flat weight list in PyTorch's order (w_ih, w_hh[, b_ih, b_hh][, w_hr] per layer and direction).
     Returns the last layer's output in the same flat layout and the stacked final states.
     """
-    step = _STEPS[mode]
     directions = 2 if bidirectional else 1
     per = len(weights) // (num_layers * directions)
     finals = []
@@ -222,13 +278,16 @@ def rnn_layers(mode: str, data, batch_sizes: list, hx: tuple, weights: list, has
         for direction in range(directions):
             k = layer * directions + direction
             w = weights[k * per:(k + 1) * per]
-            w_ih, w_hh = w[0], w[1]
             b_ih, b_hh = (w[2], w[3]) if has_biases else (None, None)
             w_hr = w[-1] if len(w) in (3, 5) else None
-            xw = linear(data, w_ih, b_ih).split(batch_sizes)  # one GEMM; per-step views in one node
-            run = _reverse_direction if direction else _forward_direction
-            outputs, state = run(step, xw, batch_sizes, tuple(h[k] for h in hx), (w_hh, b_hh, w_hr))
-            outs.append(cat(outputs) if len(outputs) > 1 else outputs[0])
+            state = tuple(h[k] for h in hx)
+            if _fused(mode, data, w_hr):
+                check_arguments(data, w[0], b_ih)
+                out, *state = MkldnnRnnLayerBackward0.apply(data, w[0], w[1], b_ih, b_hh, *state,
+                                                            batch_sizes=batch_sizes, reverse=bool(direction))
+            else:
+                out, state = _direction(mode, data, batch_sizes, state, (w[0], w[1], b_ih, b_hh, w_hr), direction)
+            outs.append(out)
             finals.append(state)
         data = cat(outs, 1) if directions == 2 else outs[0]
     return data, tuple(stack([f[i] for f in finals]) for i in range(len(hx)))
