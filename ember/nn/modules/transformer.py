@@ -2,15 +2,18 @@
 
 Every layer is composed from ``MultiheadAttention``, ``Linear``, ``LayerNorm`` and ``Dropout``, so gradients come
 from those modules' ops. PyTorch's inference fast paths (fused encoder layer, nested tensors for padded batches)
-are not reproduced: ember always runs the composite path, whose results are PyTorch's non-nested ones.
+compute the same values, so ember always runs the composite path; where the nested-tensor path changes the output
+(zeros at padded positions) ember writes the zeros too.
 """
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any, Callable
 
 from ... import _creation
 from ..._tensor import Tensor
+from ...autograd.grad_mode import is_grad_enabled
 from ...ops.nn.attention import _canonical_mask
 from ...ops.shape import triu
 from .. import functional as F
@@ -186,9 +189,10 @@ class TransformerDecoderLayer(Module):
 class TransformerEncoder(Module):
     """``num_layers`` deep copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
 
-    ``enable_nested_tensor`` and ``mask_check`` are accepted and stored: they steer PyTorch's nested-tensor
-    inference path, which ember does not have (its results equal that path's except at padded positions, which
-    PyTorch's nested path leaves as zeros).
+    ``enable_nested_tensor`` stands for PyTorch's nested-tensor inference path: in eval, without gradients, with a
+    key-padding mask whose padding is at the ends of the rows, PyTorch runs the layers on the real positions only
+    and pads the result with zeros before ``norm``. ember computes the same values with the mask and writes the
+    zeros, so both give the same output; ``use_nested_tensor`` and its warning follow PyTorch's conditions.
     """
 
     __constants__ = ["norm"]
@@ -200,8 +204,13 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False
+        self.use_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
+        why_not = _why_no_nested_tensor(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                          stacklevel=2)
+            self.use_nested_tensor = False
 
     def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
                 is_causal: bool | None = None) -> Tensor:
@@ -214,9 +223,48 @@ class TransformerEncoder(Module):
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
+        if self._pads_with_zeros(src, mask, src_key_padding_mask):
+            output = output.masked_fill(src_key_padding_mask.bool().unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+
+    def _pads_with_zeros(self, src: Tensor, mask, padding) -> bool:
+        """Whether PyTorch would take its nested-tensor path, whose output is zero at padded positions."""
+        layer = self.layers[0]
+        if not self.use_nested_tensor or layer.training or src.ndim != 3 or padding is None or mask is not None:
+            return False
+        if is_grad_enabled() and any(p.requires_grad for p in _fast_path_tensors(layer, src)):
+            return False
+        if not self.mask_check:
+            return True
+        real = padding.logical_not()._data
+        return bool((real[:, 1:] <= real[:, :-1]).all())  # left-aligned: no real position after a padded one
+
+
+def _why_no_nested_tensor(layer) -> str:
+    """PyTorch's reason, if any, why ``TransformerEncoder`` cannot take its nested-tensor path for ``layer``."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    attn = layer.self_attn
+    checks = [(layer.norm_first, f"{name}.norm_first was True"),
+              (not attn.batch_first, f"{name}.self_attn.batch_first was not True"
+                                     "(use batch_first for better inference performance)"),
+              (not attn._qkv_same_embed_dim, f"{name}.self_attn._qkv_same_embed_dim was not True"),
+              (attn.in_proj_bias is None, f"{name}.self_attn was passed bias=False"),
+              (not layer.activation_relu_or_gelu, f"{name}.activation_relu_or_gelu was not True"),
+              (layer.norm1.eps != layer.norm2.eps, f"{name}.norm1.eps was not equal to {name}.norm2.eps"),
+              (attn.num_heads % 2 == 1, f"{name}.self_attn.num_heads is odd")]
+    return next((reason for failed, reason in checks if failed), "")
+
+
+def _fast_path_tensors(layer, src: Tensor) -> tuple:
+    attn = layer.self_attn
+    return (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight, attn.out_proj.bias,
+            layer.norm1.weight, layer.norm1.bias, layer.norm2.weight, layer.norm2.bias, layer.linear1.weight,
+            layer.linear1.bias, layer.linear2.weight, layer.linear2.bias)
 
 
 class TransformerDecoder(Module):
