@@ -143,7 +143,7 @@ def backward(grad_out, grad_h, grad_c, data: np.ndarray, w_ih: np.ndarray, w_hh:
             np.multiply(dct, f, out=dc[:n])
             np.matmul(d, w_hh_p, out=dh[:n])
         pending.append(beside(lambda rows=rows_of_chunk: gemms(rows)))
-    parts = [wait() for wait in pending]
+    parts = [wait() for wait in reversed(pending)][::-1]  # the latest first: those the worker has not begun
     weights = (None, None, None)
     if need_weights:
         weights = tuple(np.empty_like(p) for p in parts[0])

@@ -134,12 +134,14 @@ def _over_blocks(fn: Callable[[int, slice], None], items: int, blocks: int) -> N
 
 def beside(fn: Callable[[], object]) -> Callable[[], object]:
     """Start ``fn()`` on the Python pool, beside the caller, when ember has a second thread and BLAS runs on one
-    (see ``single_threaded_blas``); otherwise run it now. Returns a function that waits for ``fn`` and gives its
-    result. For work the caller can overlap with its own (a kernel's GEMMs beside its sequential loop)."""
+    (see ``single_threaded_blas``); otherwise run it now. Returns a function that gives ``fn``'s result: it waits
+    for ``fn`` if ``fn`` is running, and runs it on the calling thread if no worker has taken it yet, so a caller
+    that catches up with its pool never idles. For work a kernel overlaps with its own (GEMMs beside a loop)."""
     if not single_threaded_blas():
         result = fn()
         return lambda: result
-    return _executor().submit(fn).result
+    future = _executor().submit(fn)
+    return lambda: fn() if future.cancel() else future.result()
 
 
 _blas_on_one_thread_unless_chosen()
