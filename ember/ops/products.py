@@ -40,6 +40,9 @@ class _Matmul(Op):
         if len(a_shape) == 1 or len(b_shape) == 1:
             g = g.reshape(np.broadcast_shapes(a2_shape[:-2], b2_shape[:-2]) + (a2_shape[-2], b2_shape[-1]))
         ga = gb = None
+        if g._data.dtype.kind == "c":  # PyTorch's convention for complex operands: the adjoint, not the transpose
+            a = a.conj() if a is not None else a
+            b = b.conj() if b is not None else b
         if need[0]:
             b2 = b.reshape(b2_shape) if len(b_shape) == 1 else b
             ga = sum_to(g @ b2.mT, a2_shape)
