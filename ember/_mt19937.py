@@ -1,0 +1,65 @@
+"""PyTorch's CPU engine: the 32-bit Mersenne Twister (mt19937) with PyTorch's seeding and state bookkeeping.
+
+The twist and tempering run in NumPy's own MT19937 bit generator (the same reference algorithm, in C), so a block
+of 624 words costs no Python work; this module supplies what PyTorch adds on top: seeding from a 64-bit seed
+(``state[0] = seed mod 2**32``, Knuth's recurrence for the rest), the ``left``/``next`` counters PyTorch saves in
+``get_rng_state``, and ``random64`` (two draws, the first one the high word).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+N = 624
+_MASK32 = 0xFFFFFFFF
+
+
+def seeded_key(seed: int) -> np.ndarray:
+    """The 624-word state PyTorch's ``mt19937(seed)`` starts from (only the low 32 bits of the seed count)."""
+    key = np.empty(N, dtype=np.uint32)
+    x = seed & _MASK32
+    key[0] = x
+    for j in range(1, N):  # one step per state word at seeding time, not per random number
+        x = (1812433253 * (x ^ (x >> 30)) + j) & _MASK32
+        key[j] = x
+    return key
+
+
+class MT19937:
+    """The engine: ``random()`` draws a 32-bit word, ``random64()`` a 64-bit one (high word first)."""
+
+    def __init__(self, seed: int) -> None:
+        self._bits = np.random.MT19937()
+        self.seed(seed)
+
+    def seed(self, seed: int) -> None:
+        self.set(seeded_key(seed), left=1, next_=0)
+
+    def set(self, key: np.ndarray, left: int, next_: int) -> None:
+        """Restore PyTorch's (state, left, next): ``left == 1`` means the next draw twists first."""
+        pos = N if left == 1 else next_
+        self._bits.state = {"bit_generator": "MT19937", "state": {"key": np.asarray(key, np.uint32), "pos": pos}}
+        # PyTorch keeps next = 0 after seeding and next = 624 after a spent block: both read pos 624 here
+        self._fresh = left == 1 and next_ == 0
+
+    def get(self) -> tuple[np.ndarray, int, int]:
+        """PyTorch's (state, left, next)."""
+        st = self._bits.state["state"]
+        pos = int(st["pos"])
+        if pos == N:
+            return st["key"].copy(), 1, 0 if self._fresh else N
+        return st["key"].copy(), N + 1 - pos, pos
+
+    def random(self, n: int) -> np.ndarray:
+        """``n`` successive 32-bit draws."""
+        if n <= 0:
+            return np.empty(0, dtype=np.uint32)
+        self._fresh = False
+        return self._bits.random_raw(n).astype(np.uint32)
+
+    def random64(self, n: int) -> np.ndarray:
+        """``n`` successive 64-bit draws, each made of two 32-bit ones (the first is the high half)."""
+        if n <= 0:
+            return np.empty(0, dtype=np.uint64)
+        self._fresh = False
+        raw = self._bits.random_raw(2 * n)
+        return (raw[0::2] << np.uint64(32)) | raw[1::2]
