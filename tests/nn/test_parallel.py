@@ -78,6 +78,9 @@ def test_namespace_matches_torch():
     assert not hasattr(ember.nn, "data_parallel") and not hasattr(torch.nn, "data_parallel")
 
 
-def test_distributed_data_parallel_not_supported():
-    with pytest.raises(RuntimeError, match="DistributedDataParallel is not yet supported"):
+def test_distributed_data_parallel_needs_a_process_group_as_in_torch():
+    with pytest.raises(ValueError) as expected:
+        torch.nn.parallel.DistributedDataParallel(affine(torch)())
+    with pytest.raises(ValueError) as got:
         ember.nn.parallel.DistributedDataParallel(affine(ember)())
+    assert str(got.value) == str(expected.value)

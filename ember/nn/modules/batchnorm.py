@@ -1,13 +1,14 @@
-"""Batch normalization layers: ``BatchNorm1d/2d/3d`` and their shared base ``_NormBase``."""
+"""Batch normalization layers: ``BatchNorm1d/2d/3d``, ``SyncBatchNorm`` and their shared base ``_NormBase``."""
 from __future__ import annotations
 
-from ... import _creation
+from ... import _creation, distributed as dist
 from ..._dtype import int64
 from .. import functional as F
+from ._functions import SyncBatchNorm as _sync_batch_norm
 from .module import Module
 from .normalization import _register_affine, _reset_affine
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]
 
 
 class _NormBase(Module):
@@ -110,3 +111,52 @@ class BatchNorm3d(_BatchNorm):
     """Batch norm over (N, C, D, H, W): per channel, statistics over N, D, H and W (see :class:`BatchNorm1d`)."""
 
     _check_input_dim = _dim_checker((5,), "5D")
+
+
+class SyncBatchNorm(_BatchNorm):
+    """Batch norm whose training statistics cover the whole batch across the ranks of ``process_group`` (the
+    world by default), not just this rank's part; outside training, or in a world of one, it is ``BatchNorm``.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, process_group=None, device=None, dtype=None, *,
+                 bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input) -> None:
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        group = self.process_group or dist.group.WORLD
+        if not (self.training and dist.is_initialized() and dist.get_world_size(group) > 1):
+            return super().forward(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
+        running_mean, running_var = (self.running_mean, self.running_var) if self.track_running_stats else (None, None)
+        return _sync_batch_norm.apply(input, self.weight, self.bias, running_mean, running_var, self.eps, factor, group,
+                                      dist.get_world_size(group))
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
+        """``module`` with every ``BatchNorm*d`` replaced by a SyncBatchNorm sharing its parameters and buffers."""
+        converted = module
+        if isinstance(module, _BatchNorm):
+            converted = cls(module.num_features, module.eps, module.momentum, module.affine,
+                            module.track_running_stats, process_group)
+            if module.affine:
+                converted.weight = module.weight
+                converted.bias = module.bias
+            converted.running_mean = module.running_mean
+            converted.running_var = module.running_var
+            converted.num_batches_tracked = module.num_batches_tracked
+            converted.training = module.training
+        for name, child in module.named_children():
+            converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return converted

@@ -1,4 +1,4 @@
-"""``nn.parallel``: DataParallel on the CPU (a pass-through wrapper); DistributedDataParallel is not supported."""
+"""``nn.parallel``: DataParallel on the CPU (a pass-through wrapper) and DistributedDataParallel over MPI ranks."""
 from .data_parallel import DataParallel, data_parallel
 from .distributed import DistributedDataParallel
 
