@@ -11,6 +11,7 @@ import contextlib
 import glob
 import io
 import os
+import pickletools
 import secrets
 import struct
 import sys
@@ -22,9 +23,12 @@ import numpy as np
 
 from .._device import device
 from ._pickle_writer import CheckpointWriter
-from ._unpickler import CheckpointUnpickler
+from ._full_pickle import FullUnpickler, dumps as full_dumps
+from ._safe_globals import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
+from ._unpickler import ALLOWED, SAFE_GLOBALS, CheckpointUnpickler
 
-__all__ = ["save", "load"]
+__all__ = ["add_safe_globals", "clear_safe_globals", "get_safe_globals", "get_unsafe_globals_in_checkpoint", "load",
+           "safe_globals", "save"]
 
 _ALIGN = 64
 _CHUNK = 1 << 20
@@ -41,19 +45,32 @@ def _aligned_entry(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def _write_zip(fileobj, folder: str, obj) -> None:
+def _pickle(obj) -> tuple[bytes, dict]:
+    """data.pkl and its storages: tensors, containers and plain values in the restricted form every loader
+    accepts; any other object (a whole module, an optimizer, a NumPy array) as a full pickle, as torch.save does."""
     writer = CheckpointWriter()
-    pickled = writer.dumps(obj)
+    try:
+        return writer.dumps(obj), writer.storages
+    except TypeError:
+        return full_dumps(obj)
+
+
+def _write_zip(fileobj, folder: str, obj) -> None:
+    pickled, storages = _pickle(obj)
     with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_STORED) as zf:
         _aligned_entry(zf, f"{folder}/data.pkl", pickled)
         _aligned_entry(zf, f"{folder}/byteorder", b"little")
-        for key, array in writer.storages.items():
+        for key, array in storages.items():
             _aligned_entry(zf, f"{folder}/data/{key}", array.astype(array.dtype.newbyteorder("<")).tobytes())
         _aligned_entry(zf, f"{folder}/version", b"3\n")
 
 
 def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_serialization: bool = True) -> None:
-    """Save ``obj`` (tensors, state_dicts, containers, numbers, strings) to a path or a binary file object.
+    """Save ``obj`` to a path or a binary file object, readable by ``torch.load``.
+
+    Tensors, state_dicts, containers, numbers and strings are written in the form ``weights_only`` loads accept;
+    anything else (a whole module, an optimizer, NumPy arrays, your own classes) is pickled as ``torch.save`` does,
+    ember's classes under PyTorch's names, and needs ``load(..., weights_only=False)``.
 
     Through a symlink the link's target is written and the link kept. The data goes to a temporary file renamed
     over the target once complete, so the target is never truncated; a failed save removes the temporary file, and
@@ -110,24 +127,29 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
          **pickle_load_args):
     """Load a checkpoint saved by ``ember.save`` or ``torch.save`` (zip format).
 
-    Only tensors, containers and plain values are accepted whatever ``weights_only`` says: a file naming any other
-    global is refused with an error naming it, and no code from the file ever runs. A malformed file raises
-    ``RuntimeError`` (archive, storage or view) or ``pickle.UnpicklingError`` (data.pkl), nothing else.
+    With ``weights_only=True`` (the default, as in PyTorch) only tensors, containers, plain values and the globals
+    given to ``add_safe_globals`` are accepted: a file naming any other global is refused with an error naming it,
+    and no code from the file runs. A malformed file raises ``RuntimeError`` (archive, storage or view) or
+    ``pickle.UnpicklingError`` (data.pkl), nothing else. ``weights_only=False`` loads any pickle (whole modules,
+    optimizers, NumPy arrays), PyTorch's classes resolved to ember's: it runs code the file names, so use it only
+    for files you trust.
     """
     _check_map_location(map_location)
+    unpickler = FullUnpickler if weights_only is False else CheckpointUnpickler
     if isinstance(f, (str, os.PathLike)):
         with open(f, "rb") as fh:
-            return _load_zip(fh)
+            return _load_zip(fh, unpickler)
     if not (hasattr(f, "seekable") and f.seekable()):
         f = io.BytesIO(f.read())
-    return _load_zip(f)
+    return _load_zip(f, unpickler)
 
 
 def _archive_error(e: Exception) -> RuntimeError:
     return RuntimeError(f"ember.load: the checkpoint's zip archive is corrupted ({type(e).__name__}: {e})")
 
 
-def _load_zip(fileobj):
+def _open_zip(fileobj, read):
+    """``read(archive)`` on the checkpoint zip ``fileobj``, its archive errors reported as corruption."""
     start = fileobj.tell()
     if fileobj.read(4) != b"PK\x03\x04":
         raise RuntimeError("ember.load: not a zip checkpoint. Only PyTorch's zip format (the default since "
@@ -136,7 +158,7 @@ def _load_zip(fileobj):
     fileobj.seek(start)
     try:
         with zipfile.ZipFile(fileobj) as zf:
-            return _load_entries(_Archive(zf, archive_size))
+            return read(_Archive(zf, archive_size))
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error, OSError, ValueError, NotImplementedError) as e:
         raise _archive_error(e) from None
 
@@ -191,7 +213,12 @@ class _Archive:
         return array
 
 
-def _load_entries(archive: _Archive):
+def _load_zip(fileobj, unpickler):
+    return _open_zip(fileobj, lambda archive: _load_entries(archive, unpickler))
+
+
+def _data_pkl(archive: "_Archive") -> tuple[str, str]:
+    """The folder of the checkpoint's records and the name of its data.pkl."""
     names = archive.names
     pkl = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1]
     if any(n.endswith("/constants.pkl") for n in names):
@@ -199,7 +226,12 @@ def _load_entries(archive: _Archive):
                            "only tensors and state_dicts saved with torch.save/ember.save")
     if len(pkl) != 1 or not any(n.endswith("/version") for n in names):
         raise RuntimeError("ember.load: the archive has no data.pkl/version record: not a PyTorch checkpoint")
-    folder = pkl[0][: -len("data.pkl")]
+    return pkl[0][: -len("data.pkl")], pkl[0]
+
+
+def _load_entries(archive: _Archive, unpickler):
+    folder, pkl = _data_pkl(archive)
+    names = archive.names
     byteorder = sys.byteorder
     if folder + "byteorder" in names:
         byteorder = archive.read(folder + "byteorder").decode("ascii", "replace")
@@ -215,4 +247,29 @@ def _load_entries(archive: _Archive):
             array.byteswap(inplace=True)
         return array
 
-    return CheckpointUnpickler(io.BytesIO(archive.read(pkl[0])), load_storage).load()
+    return unpickler(io.BytesIO(archive.read(pkl)), load_storage).load()
+
+
+def get_unsafe_globals_in_checkpoint(f) -> list[str]:
+    """The globals of the checkpoint ``f`` that ``load(weights_only=True)`` would refuse, as ``"module.name"``
+    strings (PyTorch's names as the file writes them); the file is only scanned, nothing in it runs."""
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as fh:
+            return get_unsafe_globals_in_checkpoint(fh)
+    if not (hasattr(f, "seekable") and f.seekable()):
+        f = io.BytesIO(f.read())
+    data = _open_zip(f, lambda archive: archive.read(_data_pkl(archive)[1]))
+    found, strings = [], []
+    for opcode, arg, _pos in pickletools.genops(data):
+        if opcode.name == "GLOBAL":
+            module, name = arg.split(" ", 1)
+        elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
+            module, name = strings[-2], strings[-1]
+        else:
+            if isinstance(arg, str):
+                strings.append(arg)
+            continue
+        module = "builtins" if module == "__builtin__" else module
+        if (module, name) not in ALLOWED and (module, name) not in SAFE_GLOBALS and f"{module}.{name}" not in found:
+            found.append(f"{module}.{name}")
+    return found

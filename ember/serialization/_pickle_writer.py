@@ -134,31 +134,9 @@ class CheckpointWriter:
         else:
             self._save_plain_tensor(t, t.requires_grad)
 
-    def _storage_of(self, data: np.ndarray) -> tuple[str, int, tuple[int, ...]]:
-        """``(key, offset, strides)`` in elements: a view of an array already saved (or of the array owning its
-        memory) shares that storage, as in PyTorch; anything else is stored as its own contiguous copy."""
-        owner = data.base if isinstance(data.base, np.ndarray) else data
-        item = data.itemsize
-        if owner.dtype == data.dtype and owner.flags.c_contiguous and owner.size:
-            start = data.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
-            if start % item == 0 and all(st % item == 0 and st >= 0 for st in data.strides):
-                key = self._storage_keys.get(id(owner))
-                if key is None:
-                    key = str(len(self.storages))
-                    self.storages[key] = owner.reshape(-1)  # a view: keeps the owner (and its id) alive
-                    self._storage_keys[id(owner)] = key
-                return key, start // item, tuple(st // item for st in data.strides)
-        key = str(len(self.storages))
-        self.storages[key] = np.ascontiguousarray(data).reshape(-1)
-        strides, acc = [], 1
-        for s in reversed(data.shape):
-            strides.append(acc)
-            acc *= s
-        return key, 0, tuple(reversed(strides))
-
     def _save_plain_tensor(self, t: Tensor, requires_grad: bool) -> None:
         data = t._data
-        key, offset, strides = self._storage_of(data)
+        key, offset, strides = storage_of(data, self.storages, self._storage_keys)
         self._global("torch._utils", "_rebuild_tensor_v2")
         self.out += pickle.MARK
         # persistent id ('storage', <storage class>, key, 'cpu', numel): the loader fetches data/<key>
@@ -175,3 +153,27 @@ class CheckpointWriter:
         self._save(requires_grad)
         self._call("collections", "OrderedDict", ())
         self.out += pickle.TUPLE + pickle.REDUCE
+
+
+def storage_of(data: np.ndarray, storages: dict[str, np.ndarray], keys: dict[int, str]) -> tuple[str, int, tuple]:
+    """``(key, offset, strides)`` in elements of the storage holding ``data``, added to ``storages`` when new: a
+    view of an array already saved (or of the array owning its memory) shares that storage, as in PyTorch;
+    anything else is stored as its own contiguous copy. ``keys`` maps owners' ids to their keys."""
+    owner = data.base if isinstance(data.base, np.ndarray) else data
+    item = data.itemsize
+    if owner.dtype == data.dtype and owner.flags.c_contiguous and owner.size:
+        start = data.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+        if start % item == 0 and all(st % item == 0 and st >= 0 for st in data.strides):
+            key = keys.get(id(owner))
+            if key is None:
+                key = str(len(storages))
+                storages[key] = owner.reshape(-1)  # a view: keeps the owner (and its id) alive
+                keys[id(owner)] = key
+            return key, start // item, tuple(st // item for st in data.strides)
+    key = str(len(storages))
+    storages[key] = np.ascontiguousarray(data).reshape(-1)
+    strides, acc = [], 1
+    for s in reversed(data.shape):
+        strides.append(acc)
+        acc *= s
+    return key, 0, tuple(reversed(strides))

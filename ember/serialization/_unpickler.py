@@ -30,8 +30,7 @@ class _StorageType:
 
 
 _BFLOAT16 = "BFloat16Storage"
-_UNSUPPORTED = {"ComplexFloatStorage": "torch.complex64", "ComplexDoubleStorage": "torch.complex128",
-                "ComplexHalfStorage": "torch.complex32"}
+_UNSUPPORTED = {"ComplexHalfStorage": "torch.complex32"}
 
 
 def bfloat16_to_float32(bits: np.ndarray) -> np.ndarray:
@@ -63,7 +62,10 @@ def _rebuild_parameter(data, requires_grad, backward_hooks=None, state=None):
 
 
 def _device(name, index=None):
-    return device(name)
+    if index is not None and type(index) is not int:
+        raise pickle.UnpicklingError(f"Weights only load failed: a device index must be an int, not "
+                                     f"{type(index).__name__}")
+    return device(name, index)
 
 
 def _bytearray(*args):
@@ -110,22 +112,49 @@ def _allowed() -> dict:
     return table
 
 
-_ALLOWED = _allowed()
+ALLOWED = _allowed()
+# globals the user trusts for weights_only loads (``add_safe_globals``): (module, name) -> object
+SAFE_GLOBALS: dict[tuple[str, str], object] = {}
 
 
-class CheckpointUnpickler(pickle._Unpickler):
+class StorageLoader:
+    """The persistent ids of a checkpoint: ``('storage', <storage type>, key, location, numel)`` resolved through
+    ``load_storage(key, dtype, numel)``, each storage read once."""
+
+    def __init__(self, load_storage) -> None:
+        self._load_storage = load_storage
+        self._storages: dict[str, np.ndarray] = {}
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
+                and isinstance(pid[1], _StorageType) and isinstance(pid[2], str) and type(pid[4]) is int):
+            raise pickle.UnpicklingError(f"Weights only load failed: unsupported persistent id {pid!r}")
+        _, storage_type, key, _location, numel = pid
+        if storage_type.dtype is None:
+            raise RuntimeError(f"ember.load: storage data/{key} holds {_UNSUPPORTED[storage_type.name]} "
+                               f"(torch.{storage_type.name}); ember has no complex32 dtype, so this checkpoint "
+                               "cannot be loaded. Save that tensor as real and imaginary parts (torch.view_as_real)")
+        if key not in self._storages:
+            array = self._load_storage(key, storage_type.dtype, numel)
+            if storage_type.name == _BFLOAT16:
+                array = bfloat16_to_float32(array)
+            self._storages[key] = array
+        return self._storages[key]
+
+
+class CheckpointUnpickler(StorageLoader, pickle._Unpickler):
     """Unpickles data.pkl, resolving storages through ``load_storage(key, dtype, numel)``.
 
     Whatever goes wrong inside the pickle is raised as ``pickle.UnpicklingError`` (a storage or view the archive
-    cannot back raises ``RuntimeError``, as in PyTorch); nothing else escapes ``load``.
+    cannot back raises ``RuntimeError``, as in PyTorch); nothing else escapes ``load``. Beyond tensors, containers
+    and plain values, only the globals given to ``add_safe_globals`` are accepted.
     """
 
     dispatch = dict(pickle._Unpickler.dispatch)
 
     def __init__(self, file, load_storage) -> None:
-        super().__init__(file, encoding="utf-8")
-        self._load_storage = load_storage
-        self._storages: dict[str, np.ndarray] = {}
+        pickle._Unpickler.__init__(self, file, encoding="utf-8")
+        StorageLoader.__init__(self, load_storage)
 
     def load(self):
         try:
@@ -138,17 +167,23 @@ class CheckpointUnpickler(pickle._Unpickler):
     def find_class(self, module: str, name: str):
         if module == "__builtin__":  # protocol 2 written by PyTorch names Python 2's module
             module = "builtins"
-        try:
-            return _ALLOWED[(module, name)]
-        except KeyError:
+        found = ALLOWED.get((module, name), SAFE_GLOBALS.get((module, name)))
+        if found is None:
             raise pickle.UnpicklingError(
                 f"Weights only load failed: unsupported global GLOBAL {module}.{name}. ember checkpoints may hold "
-                "only tensors, containers and plain values; the file was refused and none of its code was run."
+                "only tensors, containers and plain values; the file was refused and none of its code was run. "
+                "If you trust the file, load it with weights_only=False, or allow this global with "
+                f"ember.serialization.add_safe_globals([{module}.{name}])."
             ) from None
+        return found
 
     def load_build(self) -> None:
         state = self.stack.pop()
         inst = self.stack[-1]
+        if any(type(inst) is trusted for trusted in SAFE_GLOBALS.values()):
+            self.stack.append(state)
+            pickle._Unpickler.load_build(self)
+            return
         if type(inst) is not OrderedDict or type(state) is not dict or not all(type(k) is str for k in state):
             raise pickle.UnpicklingError(
                 f"Weights only load failed: BUILD of a {type(inst).__name__} with a {type(state).__name__} state; "
@@ -165,19 +200,3 @@ class CheckpointUnpickler(pickle._Unpickler):
     for _opcode in (pickle.BYTEARRAY8, pickle.NEXT_BUFFER, pickle.READONLY_BUFFER):
         dispatch[_opcode[0]] = load_refused
     del _opcode
-
-    def persistent_load(self, pid):
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
-                and isinstance(pid[1], _StorageType) and isinstance(pid[2], str) and type(pid[4]) is int):
-            raise pickle.UnpicklingError(f"Weights only load failed: unsupported persistent id {pid!r}")
-        _, storage_type, key, _location, numel = pid
-        if storage_type.dtype is None:
-            raise RuntimeError(f"ember.load: storage data/{key} holds {_UNSUPPORTED[storage_type.name]} "
-                               f"(torch.{storage_type.name}); ember has no complex dtype, so this checkpoint "
-                               "cannot be loaded. Save that tensor as real and imaginary parts (torch.view_as_real)")
-        if key not in self._storages:
-            array = self._load_storage(key, storage_type.dtype, numel)
-            if storage_type.name == _BFLOAT16:
-                array = bfloat16_to_float32(array)
-            self._storages[key] = array
-        return self._storages[key]

@@ -130,11 +130,17 @@ def test_bfloat16_storage_loads_widened_to_float32_exactly():
 
 
 @pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
-def test_complex_storage_names_the_dtype(dtype):
+def test_complex_storages_load_as_torch_saved_them(dtype):
     buf = io.BytesIO()
-    torch.save({"z": torch.ones(2, dtype=dtype)}, buf)
-    with pytest.raises(RuntimeError, match=f"holds {dtype}.*no complex dtype"):
-        ember.load(io.BytesIO(buf.getvalue()))
+    torch.save({"z": torch.tensor([[1 + 2j, -3j], [0, 4]], dtype=dtype).t()}, buf)
+    loaded = ember.load(io.BytesIO(buf.getvalue()))["z"]
+    assert str(loaded.dtype) == f"ember.{str(dtype).split('.')[1]}" and loaded.tolist() == [[1 + 2j, 0], [-3j, 4]]
+
+
+def test_complex32_storage_names_the_dtype():
+    storage = view_checkpoint(bytes(8), 0, (2,), (1,), storage_class="ComplexHalfStorage")
+    with pytest.raises(RuntimeError, match="holds torch.complex32.*no complex32 dtype"):
+        ember.load(io.BytesIO(storage))
 
 
 def test_complex_number_round_trips_through_torch():
