@@ -37,6 +37,7 @@ def _suite():
         ("SGD momentum step, 1M params / 300", W.optimizer_step("sgd"), 2.0),
         ("Adam step, 1M params / 300", W.optimizer_step("adam"), 2.0),
         ("DataLoader epoch, 10k MNIST-size, b64", W.dataloader(), 2.0),
+        ("randn 10^7 after manual_seed (bit-exact)", W.random_normals(), 2.0),
         ("LSTM 2x200, seq 35, batch 20, train step", W.recurrent_train_step("LSTM"), 1.5),
         ("GRU 2x200, seq 35, batch 20, train step", W.recurrent_train_step("GRU"), 1.5),
         ("LSTM 2x200 inference, batch 1, one step", W.lstm_inference_step(), 1.0),

@@ -131,6 +131,18 @@ def optimizer_step(name: str, n_tensors: int = 300, total: int = 1_000_000):
     return make
 
 
+def random_normals(n: int = 10_000_000):
+    """``randn(n)`` after ``manual_seed(0)``: mt19937 and the 16-wide float32 Box-Muller (PyTorch's exact bits)."""
+    def make(lib):
+        def step():
+            lib.manual_seed(0)
+            lib.randn(n)
+
+        return step
+
+    return make
+
+
 def dataloader(n: int = 10_000, batch: int = 64):
     """One epoch over an MNIST-sized TensorDataset with shuffling and default collation."""
     def make(lib):

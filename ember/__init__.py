@@ -1,6 +1,6 @@
 """ember: PyTorch's user-facing API on NumPy. ``import ember as torch`` and tutorials run unchanged."""
-from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-                     set_default_dtype, uint8)
+from ._dtype import (bool_ as bool, complex64, complex128, dtype, float16, float32, float64, get_default_dtype, int8,
+                     int16, int32, int64, set_default_dtype, uint8)
 from ._device import device
 from ._size import Size
 from ._tensor_str import get_printoptions, set_printoptions
@@ -22,6 +22,8 @@ half = float16
 long = int64
 int = int32
 short = int16
+cfloat = complex64
+cdouble = complex128
 
 __version__ = "0.1.0"
 
@@ -53,7 +55,7 @@ def clip(input: Tensor, min=None, max=None) -> Tensor:
 
 _SUBPACKAGES = frozenset([
     "nn", "optim", "utils", "vision", "linalg", "fft", "distributions", "jit", "onnx", "distributed",
-    "multiprocessing", "cuda", "backends", "accelerator", "amp", "mps", "xpu",
+    "multiprocessing", "cuda", "backends", "accelerator", "amp", "mps", "xpu", "serialization",
 ])
 
 
@@ -62,9 +64,16 @@ def __getattr__(name: str):
     import importlib
 
     if name in _SUBPACKAGES:
-        return importlib.import_module(f"ember.{name}")
+        try:
+            return importlib.import_module(f"ember.{name}")
+        except ModuleNotFoundError as e:  # a subpackage not written yet is a missing attribute (hasattr works)
+            if e.name != f"ember.{name}":
+                raise
+            raise AttributeError(f"module 'ember' has no attribute '{name}'") from None
     if name in ("save", "load"):
         return getattr(importlib.import_module("ember.serialization"), name)
+    if name in ("autocast", "is_autocast_enabled", "get_autocast_dtype"):
+        return getattr(importlib.import_module("ember.amp"), name)
     from ._functional import lookup
 
     fn = lookup(name)

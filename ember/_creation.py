@@ -17,7 +17,7 @@ def _finish(data: np.ndarray, requires_grad: bool, device=None) -> Tensor:
         check_device(device)
     t = wrap(data)
     if requires_grad:
-        if data.dtype.kind != "f":
+        if data.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
     return t
@@ -52,9 +52,11 @@ def _infer_array(data, dtype) -> np.ndarray:
             if arr.dtype == object or arr.dtype.kind in "USV":
                 bad = _first_non_number(data)
                 raise TypeError(f"new(): invalid data type '{type(head if bad is None else bad).__name__}'")
-            if not isinstance(head, np.generic):
+            if dtype is None and not isinstance(head, np.generic):
                 if arr.dtype.kind == "f":
                     arr = arr.astype(get_default_dtype().np, copy=False)
+                elif arr.dtype.kind == "c":
+                    arr = arr.astype(get_default_dtype().to_complex().np, copy=False)
                 elif arr.dtype.kind in "iu" or arr.size == 0:
                     arr = arr.astype(np.int64 if arr.size else get_default_dtype().np, copy=False)
     if dtype is not None:
@@ -168,16 +170,23 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
     return _finish(np.logspace(start, end, steps, base=base).astype(_dt(dtype)), requires_grad, device)
 
 
+def _drawn(shape, dtype, requires_grad: bool, device, fill, *args) -> Tensor:
+    """A new contiguous tensor filled by a generator's ``fill_*``, as PyTorch's ``empty(...).op_(...)``."""
+    data = np.empty(shape, dtype=dtype)
+    fill(data, *args)
+    return _finish(data, requires_grad, device)
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples in [0, 1) from the default (or given) generator."""
     gen = generator or default_generator
-    return _finish(gen.uniform(0.0, 1.0, parse_size(size, "rand"), _dt(dtype)), requires_grad, device)
+    return _drawn(parse_size(size, "rand"), _dt(dtype), requires_grad, device, gen.fill_uniform, 0.0, 1.0)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples from the default (or given) generator."""
     gen = generator or default_generator
-    return _finish(gen.normal(0.0, 1.0, parse_size(size, "randn"), _dt(dtype)), requires_grad, device)
+    return _drawn(parse_size(size, "randn"), _dt(dtype), requires_grad, device, gen.fill_normal, 0.0, 1.0)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -186,8 +195,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if size is None:
         low, high, size = 0, low, high
     gen = generator or default_generator
-    return _finish(gen.integers(low, high, parse_size((size,))).astype(to_numpy_dtype(dtype or int64)), requires_grad,
-                   device)
+    return _drawn(parse_size((size,)), to_numpy_dtype(dtype or int64), requires_grad, device, gen.fill_random, low,
+                  high)
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -198,36 +207,67 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: 
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
-    """Normal draws; mean and std may be numbers or tensors (broadcast), as in PyTorch."""
+    """Normal draws; mean and std may be numbers or tensors (broadcast), computed as PyTorch does: N(0, std) plus
+    a tensor mean, or N(0, 1) times a tensor std plus the mean."""
     gen = generator or default_generator
-    if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
-        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        ref = mean if isinstance(mean, Tensor) else std
-        return _finish((gen.normal(0.0, 1.0, shape, ref._data.dtype) * s + m).astype(ref._data.dtype), requires_grad)
-    return _finish(gen.normal(mean, std, parse_size((size,)), _dt(dtype)), requires_grad, device)
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        return _drawn(parse_size((size,)), _dt(dtype), requires_grad, device, gen.fill_normal, mean, std)
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    dt = (mean if isinstance(mean, Tensor) else std)._data.dtype
+    out = np.empty(np.broadcast_shapes(np.shape(m), np.shape(s)), dtype=dt)
+    if isinstance(std, Tensor):
+        gen.fill_normal(out, 0.0, 1.0)
+        out = out * s.astype(dt, copy=False)
+        out = out + (m.astype(dt, copy=False) if isinstance(m, np.ndarray) else dt.type(m))
+    else:
+        gen.fill_normal(out, 0.0, std)
+        out = out + m.astype(dt, copy=False)
+    return _finish(out.astype(dt, copy=False), requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None) -> Tensor:
-    """1 with probability ``input`` (or ``p``) elementwise, else 0."""
+    """1 with probability ``input`` (or the number ``p``) elementwise, else 0, in ``input``'s dtype."""
     gen = generator or default_generator
-    probs = input._data if p is None else np.full(input.shape, p)
-    return wrap((gen.uniform(0, 1, input.shape, np.float64) < probs).astype(input._data.dtype))
+    out = np.empty(input.shape, dtype=input._data.dtype)
+    gen.fill_bernoulli(out, input._data if p is None else p)
+    return wrap(out)
 
 
 def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
-    """Draw category indices with the given (unnormalised) weights per row."""
+    """Category indices drawn with the given (unnormalised) weights per row, by PyTorch's two algorithms: for one
+    sample or without replacement the top ``weight / Exp(1)`` keys, else a binary search of the normalised
+    cumulative weights per float64 uniform."""
     gen = generator or default_generator
-    probs = np.atleast_2d(input._data.astype(np.float64))
-    probs = probs / probs.sum(-1, keepdims=True)
-    if replacement:
-        u = gen.uniform(0, 1, (probs.shape[0], num_samples), np.float64)
-        out = (u[..., None] > np.cumsum(probs, -1)[:, None, :]).sum(-1)
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    probs = np.atleast_2d(input._data)
+    if not replacement or num_samples == 1:
+        if not np.all(np.isfinite(probs) & (probs >= 0)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(probs.sum(-1) <= 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        q = np.empty(probs.shape, dtype=probs.dtype)
+        gen.fill_exponential(q, 1.0)
+        keys = probs / q
+        out = np.argsort(-keys, axis=-1, kind="stable")[:, :num_samples]
     else:
-        # Gumbel top-k: sampling without replacement in one vectorised step
-        keys = np.log(probs + 1e-300) - np.log(-np.log(gen.uniform(1e-300, 1, probs.shape, np.float64)))
-        out = np.argsort(-keys, axis=-1)[:, :num_samples]
+        if np.any(probs < 0):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+        if not np.all(np.isfinite(probs)):
+            raise RuntimeError("invalid multinomial distribution (encountering probability entry = infinity or NaN)")
+        cum = np.cumsum(probs, axis=-1, dtype=probs.dtype)
+        total = cum[:, -1:].copy()
+        if np.any(total <= 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        cum /= total
+        cum[:, -1] = 1
+        u = gen.unit(probs.shape[0] * num_samples, np.float64).reshape(probs.shape[0], num_samples)
+        out = np.stack([np.searchsorted(row.astype(np.float64), draws, side="left") for row, draws in zip(cum, u)])
     out = out.astype(np.int64)
     return wrap(out if input.ndim == 2 else out[0])
 
@@ -244,8 +284,26 @@ def _like(fn):
 zeros_like = _like(zeros)
 ones_like = _like(ones)
 empty_like = _like(empty)
-rand_like = _like(rand)
-randn_like = _like(randn)
+
+
+def _drawn_like(input, dtype, requires_grad: bool, device, fill, *args) -> Tensor:
+    """A new tensor with ``input``'s memory layout (PyTorch's preserve_format: a transposed input gives a transposed
+    result, which PyTorch fills in memory order and, for normal draws, by the small-size path)."""
+    data = np.empty_like(input._data, dtype=to_numpy_dtype(dtype) if dtype is not None else None)
+    fill(data, *args)
+    return _finish(data, requires_grad, device)
+
+
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
+    """``rand`` with the shape, layout and (by default) dtype of ``input``."""
+    gen = generator or default_generator
+    return _drawn_like(input, dtype, requires_grad, device, gen.fill_uniform, 0.0, 1.0)
+
+
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
+    """``randn`` with the shape, layout and (by default) dtype of ``input``."""
+    gen = generator or default_generator
+    return _drawn_like(input, dtype, requires_grad, device, gen.fill_normal, 0.0, 1.0)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
@@ -253,8 +311,9 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad: bool
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad: bool = False):
+def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None, requires_grad: bool = False):
     """Integers in [low, high) shaped like ``input``; ``randint_like(x, high)`` is also accepted."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   requires_grad=requires_grad)

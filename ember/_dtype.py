@@ -1,32 +1,42 @@
-"""dtypes: ember.float32 and friends, mapped one-to-one onto NumPy dtypes, and PyTorch's promotion rules."""
+"""dtypes: ember.float32 and friends, mapped one-to-one onto NumPy dtypes, PyTorch's promotion rules, and the public
+facts about them (``finfo``, ``iinfo``, ``promote_types``, ``can_cast``...)."""
 from __future__ import annotations
 
 from functools import lru_cache
 
 import numpy as np
 
+from . import _naming
+from ._device import CPU, check_device, device
+
 
 class dtype:
     """A tensor element type, printed as PyTorch prints it (``ember.float32``)."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_category")
+    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_category")
 
     def __init__(self, name: str, np_dtype: type, category: int) -> None:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.is_floating_point = category == 2
+        self.is_complex = category == 3
         self.is_signed = name not in ("uint8", "bool")
         self.itemsize = self.np.itemsize
         self._category = category
 
     def __repr__(self) -> str:
-        return f"ember.{self.name}"
+        return f"{_naming.PACKAGE}.{self.name}"
 
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))
 
     def to_real(self) -> "dtype":
-        return self
+        """The dtype of the real and imaginary parts (complex64 -> float32); other dtypes are their own."""
+        return _BY_NP[np.empty(0, self.np).real.dtype]
+
+    def to_complex(self) -> "dtype":
+        """The complex dtype whose parts are this floating dtype (float32 -> complex64)."""
+        return _BY_NP[np.result_type(self.np, np.complex64)]
 
 
 bool_ = dtype("bool", np.bool_, 0)
@@ -38,8 +48,10 @@ int64 = dtype("int64", np.int64, 1)
 float16 = dtype("float16", np.float16, 2)
 float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
+complex64 = dtype("complex64", np.complex64, 3)
+complex128 = dtype("complex128", np.complex128, 3)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 
@@ -104,7 +116,8 @@ def _promote(a_kind, a_rank: int, b_kind, b_rank: int) -> np.dtype:
     result = None
     for rank, kind in ops:
         if rank == 0:
-            kind = {bool: bool_.np, int: int64.np, float: get_default_dtype().np}[kind]
+            kind = {bool: bool_.np, int: int64.np, float: get_default_dtype().np,
+                    complex: get_default_dtype().to_complex().np}[kind]
         if result is None:
             result = kind
         elif rank == ops[0][0]:
@@ -130,6 +143,8 @@ def _describe(x):
         return int, 0
     if isinstance(x, float):
         return float, 0
+    if isinstance(x, complex):
+        return complex, 0
     if isinstance(x, np.ndarray):
         return x.dtype, (2 if x.ndim else 1)
     if isinstance(x, np.generic):
@@ -141,7 +156,9 @@ def _describe(x):
 # classes torch.FloatTensor and torch.FloatStorage) and the C++ type behind it ("float", in some kernel messages)
 _NAMES = {"float32": ("Float", "float"), "float64": ("Double", "double"), "float16": ("Half", "c10::Half"),
           "int64": ("Long", "long int"), "int32": ("Int", "int"), "int16": ("Short", "short int"),
-          "int8": ("Char", "signed char"), "uint8": ("Byte", "unsigned char"), "bool": ("Bool", "bool")}
+          "int8": ("Char", "signed char"), "uint8": ("Byte", "unsigned char"), "bool": ("Bool", "bool"),
+          "complex64": ("ComplexFloat", "c10::complex<float>"),
+          "complex128": ("ComplexDouble", "c10::complex<double>")}
 _BY_TYPE_NAME = {names[0]: _BY_NAME[name] for name, names in _NAMES.items()}
 
 
@@ -158,3 +175,112 @@ def _cpp_type_name(np_dtype) -> str:
 def _from_type_name(name: str) -> dtype | None:
     """The dtype of a scalar-type word ("Float" -> float32), None for any other string."""
     return _BY_TYPE_NAME.get(name)
+
+
+# -- public dtype facts: finfo/iinfo, promotion and casting rules, the default device ----------------------------
+
+class finfo:
+    """Facts about a floating dtype (``ember.finfo(ember.float32).eps``); a complex dtype gives those of its parts.
+    Called without a dtype it describes the default one."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type: dtype | None = None) -> None:
+        type = get_default_dtype() if type is None else type
+        if not isinstance(type, dtype) or type._category < 2:
+            p = _naming.PACKAGE
+            raise TypeError(f"{p}.finfo() requires a floating point input type. Use {p}.iinfo to handle '{p}.finfo'")
+        info = np.finfo(type.to_real().np)
+        self.bits = info.bits
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+        self.dtype = type.to_real().name
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, finfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> int:
+        return hash(("finfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Facts about an integer dtype: ``bits``, ``min``, ``max`` (Python ints) and the ``dtype`` name."""
+
+    __slots__ = ("bits", "max", "min", "dtype")
+
+    def __init__(self, type: dtype) -> None:
+        p = _naming.PACKAGE
+        if type is bool_:
+            raise TypeError(f"{p}.bool is not supported by {p}.iinfo")
+        if not isinstance(type, dtype) or type._category != 1:
+            raise TypeError(f"{p}.iinfo() requires an integer input type. Use {p}.finfo to handle '{p}.iinfo'")
+        info = np.iinfo(type.np)
+        self.bits, self.min, self.max, self.dtype = info.bits, int(info.min), int(info.max), type.name
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, iinfo) and other.dtype == self.dtype
+
+    def __hash__(self) -> int:
+        return hash(("iinfo", self.dtype))
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+def _check_dtype_argument(fn: str, name: str, position: int, value) -> None:
+    if not isinstance(value, dtype):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be {_naming.PACKAGE}.dtype, not "
+                        f"{type(value).__name__}")
+
+
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """The smallest dtype both ``type1`` and ``type2`` convert to without leaving their category (bool < integer <
+    floating < complex), as PyTorch promotes tensors of equal rank."""
+    _check_dtype_argument("promote_types", "type1", 1, type1)
+    _check_dtype_argument("promote_types", "type2", 2, type2)
+    if {type1._category, type2._category} == {2, 3}:  # a complex meeting a wider float widens, as in PyTorch
+        return _BY_NP[np.promote_types(type1.np, type2.np)]
+    return _BY_NP[_promote(type1.np, 2, type2.np, 2)]
+
+
+def result_dtype(tensor, other) -> dtype:
+    """The dtype of an arithmetic op on ``tensor`` and ``other`` (tensors or numbers): PyTorch's ``result_type``,
+    under which a 0-d tensor or a number changes the result only by raising its category."""
+    try:
+        return _BY_NP[result_type(tensor, other)]
+    except TypeError:
+        got = ", ".join("Tensor" if hasattr(x, "_data") else type(x).__name__ for x in (tensor, other))
+        raise TypeError(f"result_type() received an invalid combination of arguments - got ({got}), but expected "
+                        "one of:\n * (Tensor tensor, Tensor other)\n * (Number scalar, Tensor tensor)\n"
+                        " * (Tensor tensor, Number other)\n * (Number scalar1, Number scalar2)\n") from None
+
+
+def can_cast(from_: dtype, to: dtype) -> bool:
+    """Whether PyTorch's casting rules allow ``from_`` to ``to``: never to a lower category (float to integer,
+    complex to float, anything but bool to bool)."""
+    _check_dtype_argument("can_cast", "from_", 1, from_)
+    _check_dtype_argument("can_cast", "to", 2, to)
+    return from_._category <= to._category
+
+
+def is_floating_point(input) -> bool:
+    """True when ``input``'s dtype is a floating-point one."""
+    if not hasattr(input, "_data"):
+        raise TypeError(f"is_floating_point(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.dtype.is_floating_point
+
+
+def get_default_device() -> device:
+    """The device factories use when given none: the CPU, the only one ember has."""
+    return CPU
+
+
+def set_default_device(device) -> None:
+    """Accepts the CPU (or None); any other device raises the error PyTorch's CPU build raises for it."""
+    check_device(device)

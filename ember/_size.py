@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _naming
+
 
 class Size(tuple):
     """Shape of a tensor, printed as ``ember.Size([6, 1, 3, 3])``."""
 
     def __repr__(self) -> str:
-        return f"ember.Size([{', '.join(str(s) for s in self)}])"
+        return f"{_naming.PACKAGE}.Size([{', '.join(str(s) for s in self)}])"
 
     __str__ = __repr__
 

@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
-from ._device import CPU, check_device, device as _device_cls
+from . import _dtype, _naming
+from ._device import CPU, check_device, device as _device_cls, not_compiled
 from ._size import Size, normalize_dim, parse_size
 from ._tensor_str import tensor_repr
 
@@ -64,9 +64,21 @@ class Tensor:
     def device(self) -> _device_cls:
         return CPU
 
-    @property
-    def is_cuda(self) -> bool:
+    # a CPU build's answers: the data is always in host memory
+    is_cuda = is_xpu = is_mps = is_meta = is_mkldnn = is_sparse = is_quantized = is_nested = property(
+        lambda self: False)
+    is_cpu = property(lambda self: True)
+
+    def get_device(self) -> int:
+        """-1: the tensor is on the CPU (a GPU tensor would give its device index)."""
+        return -1
+
+    def is_pinned(self, device=None) -> bool:
         return False
+
+    def pin_memory(self, device=None) -> "Tensor":
+        """PyTorch's CPU build has no pinned memory to copy into."""
+        raise RuntimeError("Cannot access accelerator device when none is available.")
 
     @property
     def ndim(self) -> int:
@@ -104,7 +116,7 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_complex(self) -> bool:
-        return False
+        return self._data.dtype.kind == "c"
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
@@ -168,7 +180,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self._data.dtype.kind != "f":
+        if value and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if self.grad_fn is not None and not value:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -248,7 +260,7 @@ class Tensor:
 
     def type(self, dtype=None, non_blocking: bool = False):
         if dtype is None:
-            return f"ember.{_dtype._type_name(self._data.dtype)}Tensor"
+            return f"{_naming.PACKAGE}.{_dtype._type_name(self._data.dtype)}Tensor"
         if isinstance(dtype, str):  # a legacy type name: "ember.FloatTensor" (or "torch.FloatTensor")
             word = dtype.split(".")[-1]
             found = _dtype._from_type_name(word[:-len("Tensor")]) if word.endswith("Tensor") else None
@@ -263,8 +275,11 @@ class Tensor:
     def cpu(self) -> "Tensor":
         return self
 
-    def cuda(self, device=None, non_blocking: bool = False) -> "Tensor":
-        check_device("cuda")
+    def cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> "Tensor":
+        raise not_compiled("cuda")
+
+    def xpu(self, device=None, non_blocking: bool = False, memory_format=None) -> "Tensor":
+        raise not_compiled("xpu")
 
     def float(self) -> "Tensor":
         return self.to(_dtype.float32)

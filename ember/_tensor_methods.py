@@ -189,27 +189,35 @@ class _Methods:
         return self.reshape(other.shape)
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
-        return self._fill_random((generator or default_generator).uniform(a, b, self.shape, self._data.dtype))
+        return self._fill_random((generator or default_generator).fill_uniform, a, b)
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
-        return self._fill_random((generator or default_generator).normal(mean, std, self.shape, self._data.dtype))
+        return self._fill_random((generator or default_generator).fill_normal, mean, std)
 
-    def bernoulli_(self, p: float = 0.5, *, generator=None) -> "Tensor":
-        draws = (generator or default_generator).uniform(0, 1, self.shape, np.float64)
-        return self._fill_random(draws < p)
+    def bernoulli_(self, p=0.5, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).fill_bernoulli, p._data if isinstance(p, Tensor)
+                                 else p)
 
-    def random_(self, from_: int = 0, to: int | None = None, *, generator=None) -> "Tensor":
-        if to is None:
-            from_, to = 0, from_ if from_ else 2 ** 24
-        return self._fill_random((generator or default_generator).integers(from_, to, self.shape))
+    def random_(self, from_: int | None = None, to: int | None = None, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).fill_random, from_, to)
 
     def exponential_(self, lambd: float = 1.0, *, generator=None) -> "Tensor":
-        return self._fill_random((generator or default_generator).exponential(1 / lambd, self.shape))
+        return self._fill_random((generator or default_generator).fill_exponential, lambd)
 
-    def _fill_random(self, values: np.ndarray) -> "Tensor":
+    def geometric_(self, p: float, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).fill_geometric, p)
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).fill_log_normal, mean, std)
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> "Tensor":
+        return self._fill_random((generator or default_generator).fill_cauchy, median, sigma)
+
+    def _fill_random(self, fill, *args) -> "Tensor":
+        """Run a generator's ``fill_*`` on this tensor's storage, as PyTorch's in-place random ops do."""
         if STATE.enabled and self.requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        self._data[...] = values
+        fill(self._data, *args)
         return self._bump()
 
     def t_(self) -> "Tensor":
@@ -267,6 +275,13 @@ _METHODS = [
     "atan2", "arctan2", "hypot", "logaddexp", "xlogy", "sinc", "cumprod", "cummax", "cummin", "diag", "diagonal",
     "diag_embed", "trace", "repeat_interleave", "kron", "index_add", "index_copy", "index_fill", "masked_scatter",
     "take", "take_along_dim", "unique",
+    "det", "logdet", "slogdet", "inverse", "cholesky", "cholesky_inverse", "cholesky_solve", "triangular_solve",
+    "qr", "svd", "pinverse", "cross", "matrix_power", "matrix_exp", "angle", "conj", "conj_physical", "resolve_conj",
+    "lgamma", "digamma", "erfinv",
+    "tensor_split", "hsplit", "vsplit", "dsplit", "tile", "rot90", "fliplr", "flipud",
+    "median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "count_nonzero", "histc", "histogram",
+    "bincount", "diff", "logcumsumexp", "unique_consecutive", "logaddexp2", "i0", "nan_to_num",
+    "addmv", "addr", "baddbmm", "addbmm",
 ]
 _ALIASES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div", "negative": "neg",
             "absolute": "abs", "clip": "clamp", "round": "round_", "arctan": "atan", "arcsin": "asin",
@@ -275,12 +290,19 @@ _INPLACE = ["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh
             "neg", "sign", "floor", "ceil", "trunc", "round_", "reciprocal", "square", "remainder", "floor_divide",
             "scatter", "scatter_add", "erf", "addcmul", "addcdiv", "lerp", "clamp_min", "clamp_max", "tril", "triu",
             "tan", "exp2", "log2", "log10", "frac", "atan", "asin", "acos", "sinh", "cosh", "atan2", "arctan2", "hypot",
-            "xlogy", "sinc", "cumprod", "index_add", "index_copy", "index_fill", "masked_scatter"]
+            "xlogy", "sinc", "cumprod", "index_add", "index_copy", "index_fill", "masked_scatter", "lgamma", "digamma",
+            "erfinv", "i0", "nan_to_num", "addmv", "addr", "baddbmm", "addbmm"]
 
 for _name in _METHODS:
     setattr(Tensor, _name, getattr(ops, _name))
 for _alias, _target in _ALIASES.items():
     setattr(Tensor, _alias, getattr(ops, _target))
+
+
+def _plain(fn):
+    """The function without the top-level ``out=`` wrapper (``ember/ops/_out.py``): operators and in-place
+    methods, the hot path, call the op directly."""
+    return getattr(fn, "_without_out", fn)
 
 
 def _make_inplace(fn):
@@ -293,10 +315,13 @@ def _make_inplace(fn):
 
 
 for _name in _INPLACE:
-    setattr(Tensor, _name.rstrip("_") + "_", _make_inplace(getattr(ops, _name)))
+    setattr(Tensor, _name.rstrip("_") + "_", _make_inplace(_plain(getattr(ops, _name))))
 
 
 Tensor.swapaxes_ = Tensor.swapdims_ = Tensor.transpose_
+# views of a complex tensor's parts, properties as in PyTorch
+Tensor.real = property(ops.real)
+Tensor.imag = property(ops.imag)
 
 
 def _reflected(fn):
@@ -333,4 +358,4 @@ _OPERATORS = {
     "__le__": ops.le, "__gt__": ops.gt, "__ge__": ops.ge,
 }
 for _name, _fn in _OPERATORS.items():
-    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name, _plain(_fn))

@@ -96,6 +96,21 @@ class _Formatter:
         return " " * (self.max_width - len(text)) + text
 
 
+class _ComplexFormatter:
+    """PyTorch's complex layout: the real and the imaginary parts each formatted as a float tensor of their own
+    (``1.0000+2.j``), the sign joining them."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.real = _Formatter(values.real)
+        self.imag = _Formatter(values.imag)
+        self.max_width = self.real.max_width + self.imag.max_width + 1
+
+    def format(self, value) -> str:
+        value = complex(value)
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _summarized(a: np.ndarray) -> np.ndarray:
     """The values a summary shows: ``edgeitems`` from each end of every dim."""
     e = PRINT_OPTS.edgeitems
@@ -141,7 +156,7 @@ def tensor_str(a: np.ndarray, indent: int) -> str:
     if a.dtype == np.float16:
         a = a.astype(np.float32)
     summarize = a.size > PRINT_OPTS.threshold
-    fmt = _Formatter(_summarized(a) if summarize else a)
+    fmt = (_ComplexFormatter if a.dtype.kind == "c" else _Formatter)(_summarized(a) if summarize else a)
     return _body(a, indent, summarize, fmt)
 
 
@@ -165,6 +180,7 @@ def tensor_repr(t, prefix: str = "tensor(", indent: int | None = None) -> str:
     indent = len(prefix) if indent is None else indent
     suffixes = []
     default = get_default_dtype().np
+    default_complex = get_default_dtype().to_complex().np
     if a.size == 0:
         if a.ndim != 1:
             suffixes.append(f"size={tuple(a.shape)}")
@@ -172,7 +188,7 @@ def tensor_repr(t, prefix: str = "tensor(", indent: int | None = None) -> str:
             suffixes.append(f"dtype={from_numpy_dtype(a.dtype)!r}")
         body = "[]"
     else:
-        if a.dtype != default and a.dtype != np.int64 and a.dtype != np.bool_:
+        if a.dtype not in (default, default_complex, np.int64, np.bool_):
             suffixes.append(f"dtype={from_numpy_dtype(a.dtype)!r}")
         body = tensor_str(a, indent)
     if t.grad_fn is not None:

@@ -45,6 +45,6 @@ def test_missing_attributes_raise_attribute_error():
     # not surface as an ImportError
     import ember
 
-    for name in ("onnx", "no_such_thing"):
+    for name in ("no_such_thing", "torch"):
         assert not hasattr(ember, name)
         assert getattr(ember, name, None) is None

@@ -28,6 +28,13 @@ def test_tensor_infers_dtype_like_pytorch(name, dtype):
     assert_close(ember.tensor(DATA[name], **kwargs), torch.tensor(DATA[name], **tkwargs))
 
 
+@pytest.mark.parametrize("data", [0.3, [0.1, 0.7], [[1e-40, 1 / 3]], [1, 0.2]])
+def test_python_floats_become_float64_without_a_float32_detour(data):
+    got = ember.tensor(data, dtype=ember.float64).numpy()
+    want = torch.tensor(data, dtype=torch.float64).numpy()
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
 def test_tensor_from_list_of_tensors():
     assert_close(ember.tensor([ember.tensor(1.5), ember.tensor(2.5)]), torch.tensor([torch.tensor(1.5),
                                                                                       torch.tensor(2.5)]))
@@ -57,10 +64,10 @@ def test_from_numpy_refuses_unsupported_dtypes():
         torch.from_numpy(np.array(["a"]))
     with pytest.raises(TypeError, match="can't convert np.ndarray of type"):
         ember.from_numpy(np.array(["a"]))
-    # ember has no complex or uint16 dtypes (PyTorch has): they are refused the same way
-    for bad in (np.array([1 + 2j]), np.array([1], dtype=np.uint16)):
-        with pytest.raises(TypeError, match="can't convert np.ndarray of type"):
-            ember.from_numpy(bad)
+    # ember has no uint16 dtype (PyTorch has): it is refused the same way
+    with pytest.raises(TypeError, match="can't convert np.ndarray of type"):
+        ember.from_numpy(np.array([1], dtype=np.uint16))
+    assert ember.from_numpy(np.array([1 + 2j])).dtype is ember.complex128
 
 
 def test_tensor_refuses_strings():

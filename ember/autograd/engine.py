@@ -48,6 +48,20 @@ def _call_tensor_hooks(hooks, grad):
     return grad
 
 
+# one list per backward pass now running, innermost last: a pass nested in another (a checkpoint's recompute,
+# a create_graph recompute) runs and clears only its own callbacks
+_CALLBACKS: list[list] = []
+
+
+def queue_callback(callback) -> None:
+    """Run ``callback()`` when the innermost backward pass now running ends (PyTorch's
+    ``Variable._execution_engine.queue_callback``): DistributedDataParallel waits there for its gradient
+    all-reduces, so ``backward()`` returns with averaged gradients."""
+    if not _CALLBACKS:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _CALLBACKS[-1].append(callback)
+
+
 def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture: dict | None = None):
     """Propagate ``grads`` from ``tensors`` to the leaves.
 
@@ -67,6 +81,8 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
     captured = [None] * (len(capture) if capture else 0)
     prev_mode = STATE.enabled
     STATE.enabled = create_graph
+    callbacks: list = []
+    _CALLBACKS.append(callbacks)
     try:
         while ready:
             node = ready.pop()
@@ -115,8 +131,11 @@ def run_backward(tensors, grads, retain_graph: bool, create_graph: bool, capture
                     else:
                         _skip(nxt, deps, buffers, ready)
             grad_inputs = g = None  # a leaf may keep a gradient only this engine refers to (_unshared_array)
+        while callbacks:
+            callbacks.pop(0)()
     finally:
         STATE.enabled = prev_mode
+        _CALLBACKS.pop()  # a failed pass leaves no callbacks behind for the next one
     return captured
 
 

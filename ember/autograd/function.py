@@ -33,6 +33,14 @@ _NO_EDGE = (None, 0)
 _NOT_INPUT = (None, -1)
 _NOTHING_SAVED = (None, None, None)
 _new = object.__new__
+# ``ember.jit``'s recorder while a trace runs, else None: ``hook(op_class, args, kwargs, outputs)`` after each op
+_trace_hook = None
+
+
+def set_trace_hook(hook) -> None:
+    """Install (or, with None, remove) the function every op call reports to while ``ember.jit`` traces."""
+    global _trace_hook
+    _trace_hook = hook
 
 
 class Node:
@@ -221,7 +229,7 @@ class Function(Node):
             else:
                 t = wrap(o._data)
                 t._version_counter = o._version_counter
-            if id(o) not in non_diff and t._data.dtype.kind == "f":
+            if id(o) not in non_diff and t._data.dtype.kind in "fc":
                 t._requires_grad, t.grad_fn, t._output_nr = True, ctx, nr
             result.append(t)
         ctx._n_outputs = len(outs)
@@ -230,6 +238,8 @@ class Function(Node):
         by_id = {id(o): t for o, t in zip(outs, result) if isinstance(o, Tensor)}
         saved = ctx.__dict__.pop("_to_save", ())
         ctx._saved = tuple(_save(by_id[id(s)], True) if id(s) in by_id else _save(s) for s in saved)
+        if _trace_hook is not None:
+            _trace_hook(cls, args, kwargs, result)
         return result[0] if single else tuple(result)
 
     def _run_backward(self, grads: list):
@@ -326,7 +336,7 @@ class Op(Function):
                         edges.append(_edge(a))
                         need.append(True)
                     else:
-                        edges.append(_NO_EDGE if isinstance(a, Tensor) and a._data.dtype.kind == "f" else _NOT_INPUT)
+                        edges.append(_NO_EDGE if isinstance(a, Tensor) and a._data.dtype.kind in "fc" else _NOT_INPUT)
                         need.append(False)
             else:  # next_functions does not depend on what the arguments are
                 for a in args:
@@ -350,14 +360,14 @@ class Op(Function):
         if record:
             if single:
                 o = outs[0]
-                if o._data.dtype.kind == "f":
+                if o._data.dtype.kind in "fc":
                     o._requires_grad = True
                     o.grad_fn = ctx
             else:
                 ctx._n_outputs = len(outs)
                 nr = 0
                 for o in outs:
-                    if o._data.dtype.kind == "f":
+                    if o._data.dtype.kind in "fc":
                         o._requires_grad = True
                         o.grad_fn = ctx
                         o._output_nr = nr
@@ -368,6 +378,8 @@ class Op(Function):
                 for v in to_save:
                     saved.append(_save_array(v, args, arrays, outs) if v is not None else _NOTHING_SAVED)
                 ctx._saved = tuple(saved)
+        if _trace_hook is not None:
+            _trace_hook(cls, args, kwargs, outs)
         return outs[0] if single else outs
 
     def _run_backward(self, grads: list):

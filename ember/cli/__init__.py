@@ -1,4 +1,4 @@
-"""The ``ember`` command line: ``ember train`` (also ``python -m ember train``)."""
+"""The ``ember`` command line: ``ember train`` and ``ember run`` (also ``python -m ember train|run``)."""
 from __future__ import annotations
 
 import sys
@@ -7,6 +7,7 @@ from .errors import CommandError
 from .options import build_parser, finish_options, given_options
 from .resume import continue_run, read_checkpoint
 from .train import run
+from ..run import main as run_program
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     Ctrl-C ends in one ``ember train: interrupted ...`` line and status 130.
     """
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["run"]:  # the program's own arguments follow: they must not meet ember's parser
+        return run_program(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         given = given_options(argv)

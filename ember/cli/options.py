@@ -18,8 +18,8 @@ DEFAULT_LR = {"sgd": 0.01, "adam": 0.001}
 RESUME_HELP = (
     "--resume continues a run bit-for-bit with the options saved in its checkpoint. Next to it you may give "
     "--epochs (the total to reach: raise it to extend a finished run), --out (default: the checkpoint's directory), "
-    "--data-root (where the same dataset now lives), --workers, --no-progress and --debug; any other option must be "
-    "left out or repeat the saved value."
+    "--data-root (where the same dataset now lives), --workers, --tensorboard, --no-progress and --debug; any other "
+    "option must be left out or repeat the saved value."
 )
 
 
@@ -50,12 +50,13 @@ def _non_negative_float(text: str) -> float:
 
 
 def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
-    """The ``ember`` argument parser (one sub-command: ``train``).
+    """The ``ember`` argument parser: ``train``, and ``run`` (listed here; ``cli.main`` hands it to ``ember.run``).
 
     ``defaults=False`` drops every default, so that parsing yields only the options written on the command line.
     """
     parser = argparse.ArgumentParser(prog="ember", description="ember: PyTorch's API on NumPy")
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run a PyTorch program with torch served by ember: ember run script.py [args]")
     train = commands.add_parser("train", help="train a small image classifier", epilog=RESUME_HELP,
                                 description="Train a classifier; with no options, LeNet on the embedded MNIST.")
     add = train.add_argument
@@ -73,9 +74,15 @@ def build_parser(defaults: bool = True) -> argparse.ArgumentParser:
     add("--momentum", type=_non_negative_float, default=0.9, help="SGD momentum (default: %(default)s)")
     add("--seed", type=int, default=0, help="seeds the initial weights and the data order (default: %(default)s)")
     add("--workers", type=_int_at_least(0), default=0, help="DataLoader worker processes (default: %(default)s)")
+    add("--nproc", type=_int_at_least(1), default=1,
+        help="data-parallel ranks on this machine, started with mpiexec (needs mpi4py and mpich), one compute "
+             "thread each; --batch-size is per rank (default: %(default)s)")
     add("--out", metavar="DIR",
         help=f"directory for checkpoint.pth, history.json and curves.png (default: {DEFAULT_OUT}, or with --resume "
              "the checkpoint's directory)")
+    add("--tensorboard", metavar="DIR",
+        help="also log to DIR for TensorBoard: loss, accuracy, learning rate, a grid of input images and the graph; "
+             "view with tensorboard --logdir DIR (needs pip install 'ember[tensorboard]') (default: no logging)")
     add("--resume", metavar="CHECKPOINT",
         help="continue the run saved in CHECKPOINT, with its options (see below) (default: start a new run)")
     add("--limit-train", type=_int_at_least(1), metavar="N",

@@ -11,7 +11,9 @@ run ends with one ``ember train: interrupted ...`` line on stderr and status 130
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import signal
 import sys
 import tempfile
@@ -22,7 +24,9 @@ from .. import _random, nn, no_grad, optim
 from ..ops.kernels import native
 from ..serialization import save
 from ..utils.data import DataLoader
-from . import data as train_data
+from ..utils._summary import summary
+from . import data as train_data, ranks
+from .board import TrainingBoard
 from .errors import CommandError
 from .models import MODELS
 from .resume import CHECKPOINT
@@ -159,6 +163,11 @@ def run(args: argparse.Namespace, state: dict | None = None) -> int:
     """
     out = Path(args.out)
     _prepare_out(out)
+    if state is not None:
+        ranks.check_resume(args, state)
+    if args.nproc > 1 and not ranks.inside():
+        return ranks.launch(args)
+    rank, world = ranks.start() if ranks.inside() else (0, 1)
     try:
         train_set, channels, side = train_data.load(args.dataset, args.data_root, True, args.limit_train)
         test_set, _, _ = train_data.load(args.dataset, args.data_root, False, args.limit_test)
@@ -185,17 +194,31 @@ def run(args: argparse.Namespace, state: dict | None = None) -> int:
               f"batch {start_batch}")
 
     def checkpoint(epoch: int, batch: int) -> Path:
-        save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "batch": batch,
-              "history": history, "partial": partial, "args": vars(args)}, out / CHECKPOINT)
+        if rank == 0:
+            save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "batch": batch,
+                  "history": history, "partial": partial, "args": vars(args)}, out / CHECKPOINT)
         return out / CHECKPOINT
 
+    steps_per_epoch = math.ceil(len(train_set) / args.batch_size)
+    # a resumed run hides what the interrupted one logged after its checkpoint
+    purge_step = start_epoch * steps_per_epoch + start_batch + 1 if state is not None else None
+    board = TrainingBoard(args, steps_per_epoch, purge_step) if args.tensorboard else None
+    net = ranks.data_parallel(model) if world > 1 else model
     stop = _StopFlag()
+
+    def stop_requested() -> bool:
+        return ranks.agreed(stop.requested) if world > 1 else stop.requested
+
     print(f"Training {args.model} on {args.dataset}: {len(train_set)} train / {len(test_set)} test images, "
           f"{sum(p.numel() for p in model.parameters())} parameters, {args.epochs} epochs; {native.describe()}")
-    with stop:
+    if rank == 0:
+        print(summary(model, input_size=(1, channels, side, side), verbose=0))
+    with stop, board or contextlib.nullcontext():
         try:
             for epoch in range(start_epoch, args.epochs):
                 order = _epoch_order(args.seed, epoch, len(train_set))
+                if world > 1:
+                    order = ranks.share(order, rank, world)
                 first = start_batch if epoch == start_epoch else 0
                 loader = DataLoader(train_set, batch_size=args.batch_size, sampler=order[first * args.batch_size:],
                                     collate_fn=train_data.identity_collate, num_workers=args.workers)
@@ -204,15 +227,17 @@ def run(args: argparse.Namespace, state: dict | None = None) -> int:
                 try:
                     for batch, (x, y) in enumerate(loader, start=first):
                         optimizer.zero_grad()
-                        loss = criterion(model(x), y)
+                        loss = criterion(net(x), y)
                         loss.backward()
                         optimizer.step()
                         partial["loss_sum"] += loss.item() * len(y)
                         partial["seen"] += len(y)
                         progress.update(batch + 1, partial["loss_sum"] / partial["seen"],
-                                        (batch + 1 - first) * args.batch_size / (time.perf_counter() - tic))
+                                        (batch + 1 - first) * args.batch_size * world / (time.perf_counter() - tic))
+                        if board is not None:
+                            board.step(epoch, batch, model, x, loss.item(), optimizer.param_groups[0]["lr"])
                         start_batch = batch + 1
-                        if stop.requested:
+                        if stop_requested():
                             last_saved = checkpoint(epoch, start_batch)
                             return _interrupted(f"in epoch {epoch + 1}: checkpoint saved; continue with "
                                                 f"ember train --resume {last_saved}")
@@ -226,16 +251,19 @@ def run(args: argparse.Namespace, state: dict | None = None) -> int:
                 partial = {"loss_sum": 0.0, "seen": 0}
                 start_batch = 0
                 last_saved = checkpoint(epoch + 1, 0)
+                if board is not None:
+                    board.epoch(epoch + 1, history[-1])
                 print(f"epoch {epoch + 1}: train loss {history[-1]['train_loss']:.4f}, test loss {test_loss:.4f}, "
                       f"test accuracy {100 * correct / count:.2f}% ({history[-1]['seconds']:.1f} s)", flush=True)
-                if stop.requested and epoch + 1 < args.epochs:
+                if stop_requested() and epoch + 1 < args.epochs:
                     return _interrupted(f"after epoch {epoch + 1}: checkpoint saved; continue with "
                                         f"ember train --resume {last_saved}")
         except KeyboardInterrupt:
             hint = f"the last checkpoint is {last_saved}" if last_saved else "nothing was saved"
             return _interrupted(f"at once by a second Ctrl-C; {hint}")
-    (out / HISTORY).write_text(json.dumps(history, indent=2))
-    curves = _save_curves(history, out)
+    if rank == 0:
+        (out / HISTORY).write_text(json.dumps(history, indent=2))
+    curves = _save_curves(history, out) if rank == 0 else None
     if curves is None:
         print("Curves not plotted: matplotlib is not installed (pip install 'ember[plot]', or pip install matplotlib)")
     else:

@@ -1,7 +1,8 @@
 """Weight initialisation (``torch.nn.init``): fill a tensor in place, without recording gradients.
 
 Random draws come from ember's generator (``ember.manual_seed`` controls them; pass ``generator=`` for another
-stream). Fans and gains follow PyTorch, so the distributions match; the individual numbers do not.
+stream) through the same in-place ops PyTorch's functions call, in the same order, so after the same seed the
+values are PyTorch's bit for bit (``orthogonal_`` then applies a QR factorisation, whose last bits may differ).
 """
 from __future__ import annotations
 
@@ -75,34 +76,72 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _draw(tensor: Tensor, fill, *args) -> Tensor:
+    """Run a generator's ``fill_*`` on the tensor's storage (no autograd record, version bumped)."""
+    fill(tensor._data, *args)
+    tensor._version_counter[0] += 1
+    return tensor
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with draws from U(a, b)."""
-    return _fill(tensor, _gen(generator).uniform(a, b, tensor.shape, tensor._data.dtype))
+    return _draw(tensor, _gen(generator).fill_uniform, a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with draws from N(mean, std^2)."""
-    return _fill(tensor, _gen(generator).normal(mean, std, tensor.shape, tensor._data.dtype))
+    return _draw(tensor, _gen(generator).fill_normal, mean, std)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator=None) -> Tensor:
-    """Fill with draws from N(mean, std^2) restricted to [a, b] (redrawn until inside)."""
+    """Fill with draws from N(mean, std^2) restricted to [a, b], by PyTorch's rejection sampling (from the normal
+    when [a, b] holds over 30% of its mass, else from U(a, b))."""
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may "
                       "be incorrect.", stacklevel=2)
     gen = _gen(generator)
-    out = gen.normal(mean, std, (tensor.numel(),), np.float64)
-    bad = np.flatnonzero((out < a) | (out > b))
-    for _ in range(100):
-        if bad.size == 0:
-            break
-        out[bad] = gen.normal(mean, std, (bad.size,), np.float64)
-        bad = bad[(out[bad] < a) | (out[bad] > b)]
-    if bad.size:
-        # [a, b] lies far in a tail: the few values still outside are spread uniformly over it instead
-        out[bad] = gen.uniform(a, b, (bad.size,), np.float64)
-    return _fill(tensor, out.reshape(tensor.shape))
+    data = tensor._data
+    covered = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    if covered > 0.3:
+        # PyTorch's rejection sampling from the normal: redraw a whole tensor, keep its values where out of range
+        lo, hi = data.dtype.type(a), data.dtype.type(b)
+        normal_(tensor, mean, std, generator)
+        while True:
+            outside = (data < lo) | (data > hi)
+            if not outside.any():
+                return tensor
+            fresh = np.empty_like(data)
+            gen.fill_normal(fresh, mean, std)
+            data[outside] = fresh[outside]
+            tensor._version_counter[0] += 1
+    # a narrow window: rejection sampling from U(a, b) under the normal density's peak on [a, b]
+    dt = data.dtype.type
+    log_peak = dt(-0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2)
+
+    def log_density(x):
+        z = (x - dt(mean)) / dt(std)
+        return z * z * dt(-0.5) - log_peak
+
+    def rejected(x):
+        u = np.empty_like(data)
+        gen.fill_uniform(u)
+        with np.errstate(divide="ignore"):
+            return np.log(u) > log_density(x)
+
+    uniform_(tensor, a, b, generator)
+    pending = rejected(data)
+    while pending.any():
+        candidates = np.empty_like(data)
+        gen.fill_uniform(candidates, a, b)
+        data[pending] = candidates[pending]
+        pending &= rejected(candidates)
+    tensor._version_counter[0] += 1
+    return tensor
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -196,14 +235,15 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _gen(generator).normal(0.0, 1.0, (rows, cols), np.float64)
+    flat = np.empty((rows, cols), dtype=tensor._data.dtype)
+    _gen(generator).fill_normal(flat, 0.0, 1.0)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
     q = q * np.sign(np.diag(r))  # makes the distribution uniform over orthogonal matrices
     if rows < cols:
         q = q.T
-    return _fill(tensor, (gain * q).reshape(tensor.shape))
+    return _fill(tensor, (q * q.dtype.type(gain)).reshape(tensor.shape))
 
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
@@ -212,11 +252,11 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(sparsity * rows))
-    gen = _gen(generator)
-    values = gen.normal(0.0, std, (rows, cols), tensor._data.dtype)
-    zero_rows = np.argsort(gen.uniform(0.0, 1.0, (rows, cols), np.float64), axis=0)[:num_zeros]
-    values[zero_rows, np.arange(cols)] = 0
-    return _fill(tensor, values)
+    normal_(tensor, 0.0, std, generator)
+    for col in range(cols):  # PyTorch draws each column's rows from the default generator, whatever ``generator``
+        zero_rows = _random.default_generator.permutation(rows)[:num_zeros]
+        tensor._data[zero_rows, col] = 0
+    return tensor
 
 
 def _make_deprecate(meth):

@@ -4,24 +4,56 @@ from types import ModuleType as _ModuleType
 
 from .arith import (add, addcdiv, addcmul, div, floor_divide, lerp, maximum, minimum, mul, neg, pow, remainder,
                     sub)
-from .binary import arctan2, atan2, hypot, logaddexp, xlogy
+from .binary import arctan2, atan2, hypot, logaddexp, logaddexp2, xlogy
 from .combine import cartesian_prod, kron, meshgrid, repeat_interleave
 from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, greater,
                       greater_equal, gt, isclose, isfinite, isinf, isnan, le, less, less_equal, logical_and,
                       logical_not, logical_or, logical_xor, lt, ne, not_equal)
+from .complex_numbers import (angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj,
+                              view_as_complex, view_as_real)
+from .constructors import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+                           LongTensor, ShortTensor, asarray, frombuffer)
+from .contractions import addbmm, addmv, addr, baddbmm, tensordot
 from .cumulative import cummax, cummin, cumprod, cumsum
+from .decompositions import _old_qr as qr, _old_svd as svd, pinverse
 from .diagonal import diag, diag_embed, diagonal, trace
 from .index import gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add
 from .index_dim import index_add, index_copy, index_fill, masked_scatter, take, take_along_dim
-from .linalg import addmm, bmm, dot, einsum, matmul, mm, mv, outer
-from .pointwise import (abs, acos, asin, atan, ceil, clamp, clamp_max, clamp_min, cos, cosh, erf, exp, exp2, expm1,
-                        floor, frac, log, log1p, log2, log10, reciprocal, relu, round_, rsqrt, sigmoid, sign, sin, sinc,
-                        sinh, sqrt, square, tan, tanh, trunc, where)
+from .products import addmm, bmm, dot, einsum, matmul, mm, mv, outer
+from .matrix_functions import _old_cross as cross, _old_vander as vander, chain_matmul, matrix_exp, matrix_power
+from .pointwise import (abs, acos, asin, atan, ceil, clamp, clamp_max, clamp_min, cos, cosh, digamma, erf, erfinv, exp,
+                        exp2, expm1, floor, frac, lgamma, log, log1p, log2, log10, polygamma, reciprocal, relu, round_,
+                        rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, tan, tanh, trunc, where)
+from .pointwise import i0, nan_to_num
 from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum, var
+from .sampling import binomial, poisson
 from .shape import (broadcast_to, cat, chunk, expand, flatten, flip, narrow, permute, repeat, reshape, roll, select,
                     split, squeeze, stack, t, transpose, tril, triu, unbind, unflatten, unsqueeze, view)
 from .softmax import log_softmax, softmax
+from .solvers import (_old_slogdet as slogdet, cholesky, cholesky_inverse, cholesky_solve, det, inverse, logdet,
+                      triangular_solve)
 from .sort import argsort, sort, topk, unique
+from .._dtype import (can_cast, finfo, get_default_device, iinfo, is_floating_point, promote_types,
+                      result_dtype as result_type, set_default_device)
+from .search import bucketize, isin, searchsorted, unique_consecutive
+from .statistics import (bincount, count_nonzero, diff, histc, histogram, logcumsumexp, median, nanmean, nanmedian,
+                         nanquantile, nansum, quantile, std_mean, var_mean)
+from .stacking import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes, broadcast_tensors,
+                       column_stack, combinations, concat, concatenate, dsplit, dstack, fliplr, flipud, hsplit, hstack,
+                       rot90, row_stack, tensor_split, tile, tril_indices, triu_indices, vsplit, vstack)
+from .special import igamma, igammac
+from .._creation import arange, linspace, ones, rand, randn, zeros
+from ._out import with_out as _with_out
+
+# the top-level functions that take ``out=`` in PyTorch; Tensor methods and operators are bound to the plain ones
+for _name in ("add", "sub", "mul", "div", "cat", "stack", "sum", "mean", "exp", "log", "sqrt", "pow", "cumsum"):
+    globals()[_name] = _with_out(globals()[_name])
+for _rule, _names in (("exact", ("matmul", "mm", "bmm", "max", "min", "argmax", "sort", "topk")),
+                      ("found", ("clamp", "abs")), ("where", ("where",))):
+    for _name in _names:
+        globals()[_name] = _with_out(globals()[_name], rule=_rule)
+for _name in ("zeros", "ones", "arange", "linspace", "randn", "rand"):
+    globals()[_name] = _with_out(globals()[_name], factory=True)
 
 # ``from .ops import *`` fills ember's top-level namespace: the functions only, not the family modules, and not the
 # ops PyTorch has only as Tensor methods

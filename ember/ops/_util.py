@@ -75,7 +75,7 @@ def promote_operands(a, b, float_result: bool = False):
         dt = da.dtype  # the common cases need no promotion table
     else:
         dt = result_type(a, b)
-    if float_result and dt.kind != "f":
+    if float_result and dt.kind not in "fc":
         dt = get_default_dtype().np
     if da is not None and da.dtype != dt:
         a = a.to(dt)

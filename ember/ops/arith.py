@@ -99,8 +99,13 @@ class MulBackward0(Op):
         need = ctx.needs_input_grad
         if not STATE.enabled:
             gd = g._data
+            if gd.dtype.kind == "c":  # PyTorch's convention for complex operands: g times the other's conjugate
+                return (_array_grad(gd * np.conj(_data(b)), gd, ctx.shapes[0]) if need[0] else None,
+                        _array_grad(gd * np.conj(_data(a)), gd, ctx.shapes[1]) if need[1] else None)
             return (_array_grad(gd * _data(b), gd, ctx.shapes[0]) if need[0] else None,
                     _array_grad(gd * _data(a), gd, ctx.shapes[1]) if need[1] else None)
+        if g._data.dtype.kind == "c":
+            a, b = (None if x is None else x.conj() if hasattr(x, "conj") else np.conj(x) for x in (a, b))
         return (sum_to(g * b, ctx.shapes[0]) if need[0] else None,
                 sum_to(g * a, ctx.shapes[1]) if need[1] else None)
 

@@ -1,4 +1,4 @@
-"""Binary pointwise math with broadcasting: atan2, hypot, logaddexp, xlogy (values and gradients)."""
+"""Binary pointwise math with broadcasting: atan2, hypot, logaddexp, logaddexp2, xlogy (values and gradients)."""
 from __future__ import annotations
 
 import numpy as np
@@ -59,6 +59,14 @@ class LogaddexpBackward0(_Binary):
         return g * (a - out).exp(), g * (b - out).exp()
 
 
+class Logaddexp2Backward0(_Binary):
+    _np = staticmethod(np.logaddexp2)
+
+    @staticmethod
+    def _grads(g, a, b, out, need):
+        return g * (a - out).exp2(), g * (b - out).exp2()
+
+
 def _xlogy(a, b):
     out = a * np.log(b)
     # 0 * log(y) is 0 for every y but NaN (PyTorch's xlogy)
@@ -114,6 +122,11 @@ def hypot(input, other):
 def logaddexp(input, other):
     """Elementwise ``log(exp(input) + exp(other))`` without overflow."""
     return _binary(LogaddexpBackward0, "logaddexp", input, other)
+
+
+def logaddexp2(input, other):
+    """Elementwise ``log2(2**input + 2**other)`` without overflow."""
+    return _binary(Logaddexp2Backward0, "logaddexp2", input, other)
 
 
 def xlogy(input, other):

@@ -12,6 +12,7 @@ from .._dtype import _promote, _type_name, get_default_dtype, int64, result_type
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import sum_to
+from .kernels import special
 from .._tensor import wrap
 
 
@@ -45,7 +46,8 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float",
             gd = g._data
             # a 0-d forward result may have been saved as a NumPy scalar
             out = np.asarray(array_fn(gd, getattr(x, "_data", x), getattr(y, "_data", y)))
-            return wrap(out if out.dtype == gd.dtype else out.astype(gd.dtype))
+            # a complex input's gradient stays complex (abs: ``g * sgn(z)``)
+            return wrap(out if out.dtype == gd.dtype or out.dtype.kind == "c" else out.astype(gd.dtype))
         return grad_fn(g, x, y)
 
     lower = name.lower()
@@ -148,6 +150,48 @@ erf, ErfBackward0 = _pointwise("Erf", lambda x: _erf(x), lambda g, x, y: g * (-(
                                array_grad=lambda g, x, y: g * np.exp(-(x * x)) * 1.1283791670955126)
 
 
+
+def _bessel_i1(x: np.ndarray) -> np.ndarray:
+    """The modified Bessel function I1 by its power series, whose terms are all of one sign (no cancellation);
+    summed in float64 until the largest term is below rounding."""
+    half = np.asarray(x, np.float64) / 2
+    term = half.copy()
+    out = term.copy()
+    sq = half * half
+    k = 0
+    while np.any(np.abs(term) > 1e-17 * np.abs(out)):
+        k += 1
+        term = term * sq / (k * (k + 1))
+        out += term
+    return out.astype(x.dtype)
+
+
+i0, I0Backward0 = _pointwise("I0", np.i0, lambda g, x, y: g * wrap(_bessel_i1(x._data)),
+                             array_grad=lambda g, x, y: g * _bessel_i1(x))
+
+
+class NanToNumBackward0(Op):
+    """NaN and infinities replaced by finite numbers; only finite inputs pass a gradient."""
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.save_for_backward(x)
+        return np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * x.isfinite(), None, None, None
+
+
+def nan_to_num(input, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
+    """``input`` with NaN replaced by ``nan`` and +-inf by ``posinf``/``neginf`` (the dtype's largest and lowest
+    finite values by default); integer and bool input is returned as a copy."""
+    if input._data.dtype.kind not in "fc":
+        return input.clone()
+    return NanToNumBackward0.apply(input, nan, posinf, neginf)
+
+
 # W. J. Cody's rational Chebyshev approximations (Math. Comp. 23, 1969; his CALERF routine): erf on |x| <= 0.46875,
 # erfc on 0.46875 < |x| <= 4 and, through 1/x^2, beyond 4
 _ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02, 3.20937758913846947e03,
@@ -184,7 +228,13 @@ def _erf(x: np.ndarray) -> np.ndarray:
     v = y[small]
     out[small] = v * _cody_ratio(v * v, _ERF_A, _ERF_B)
     large = ~small  # NaN lands here and propagates
-    v = y[large]
+    # erf = 1 - erfc with erfc <= 0.5 here: exp(-v*v)'s rounding stays far below erf's last bit
+    out[large] = 1.0 - _erfc_large(y[large])
+    return np.copysign(out, x).astype(x.dtype, copy=False)
+
+
+def _erfc_large(v: np.ndarray) -> np.ndarray:
+    """erfc(v) for float64 ``v > 0.46875``, to full relative precision (no 1 - erf cancellation)."""
     w = np.minimum(v, 4.0)
     erfc = _cody_ratio(w, _ERFC_C, _ERFC_D)
     beyond = v > 4.0
@@ -192,11 +242,71 @@ def _erf(x: np.ndarray) -> np.ndarray:
         u = np.minimum(v[beyond], 27.0)  # erfc underflows to 0 long before 27
         z = 1.0 / (u * u)
         erfc[beyond] = (_INV_SQRT_PI - z * _cody_ratio(z, _ERFC_P, _ERFC_Q)) / u
-    # erf = 1 - erfc with erfc <= 0.5 here: exp(-v*v)'s rounding stays far below erf's last bit
     u = np.minimum(v, 27.0)
     erfc *= np.exp(-u * u)
-    out[large] = 1.0 - erfc
-    return np.copysign(out, x).astype(x.dtype, copy=False)
+    return erfc
+
+
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """Inverse error function: Giles' single-precision approximation ("Approximating the erfinv function", 2010)
+    polished by four Newton steps, which reach float64's precision."""
+    v = y.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = -np.log((1.0 - v) * (1.0 + v))
+        central = w < 5.0
+        wc, wt = w - 2.5, np.sqrt(w) - 3.0
+        pc = np.full_like(v, 2.81022636e-08)
+        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164,
+                  0.246640727, 1.50140941):
+            pc = pc * wc + c
+        pt = np.full_like(v, -0.000200214257)
+        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+                  1.00167406, 2.83297682):
+            pt = pt * wt + c
+        x = np.where(central, pc, pt) * v
+        finite = np.isfinite(x)
+        # in the tails Newton runs on log erfc(|x|) = log(1 - |y|), exact there and nearly linear, instead of on erf
+        tail = finite & (np.abs(x) > 0.5)
+        log_rest = np.log(1.0 - np.abs(v))
+        for _ in range(4):
+            deriv = 1.1283791670955126 * np.exp(-x * x)
+            step = (_erf(x) - v) / deriv
+            erfc = _erfc_large(np.maximum(np.abs(x), 0.5))
+            tail_step = np.sign(x) * (log_rest - np.log(erfc)) * erfc / deriv
+            x = np.where(finite, x - np.where(tail, tail_step, step), x)
+        x = np.where(np.abs(v) == 1.0, np.copysign(np.inf, v), x)
+    return x.astype(y.dtype, copy=False)
+
+
+class PolygammaBackward0(Op):
+    """``polygamma(n, x)``: its derivative is ``polygamma(n + 1, x)``."""
+
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.save_for_backward(x)
+        ctx.n = n
+        return special.polygamma(n, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * polygamma(ctx.n + 1, x), None
+
+
+def polygamma(n: int, input):
+    """The ``n``-th derivative of the digamma function, elementwise."""
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    if input._data.dtype.kind != "f":
+        input = input.to(get_default_dtype())
+    return PolygammaBackward0.apply(input, n)
+
+
+lgamma, LgammaBackward0 = _pointwise("Lgamma", special.lgamma, lambda g, x, y: g * digamma(x), array_grad=False)
+digamma, DigammaBackward0 = _pointwise("Digamma", special.digamma, lambda g, x, y: g * polygamma(1, x),
+                                       array_grad=False)
+erfinv, ErfinvBackward0 = _pointwise("Erfinv", _erfinv, lambda g, x, y: g * (y * y).exp() * 0.886226925452758,
+                                     saves="y", array_grad=lambda g, x, y: g * np.exp(y * y) * 0.886226925452758)
 
 
 class ClampBackward1(Op):

@@ -7,6 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _naming
 from .._dtype import _type_name, get_default_dtype, to_numpy_dtype
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
@@ -355,7 +356,7 @@ class return_types:
 
 
 def _return_repr(self) -> str:
-    return f"ember.return_types.{type(self).__name__}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    return f"{_naming.PACKAGE}.return_types.{type(self).__name__}(\nvalues={self.values!r},\nindices={self.indices!r})"
 
 
 _max_t, _min_t = return_types.make("max"), return_types.make("min")

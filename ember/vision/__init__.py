@@ -1,2 +1,3 @@
-"""``ember.vision``: torchvision's datasets, transforms and image utilities for ember (Pillow is the image extra)."""
-from . import datasets, transforms, utils  # noqa: F401
+"""``ember.vision``: torchvision's datasets, models, transforms and image utilities for ember (Pillow is the image
+extra)."""
+from . import datasets, models, transforms, utils  # noqa: F401

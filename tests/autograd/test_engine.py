@@ -306,3 +306,34 @@ def test_backward_of_one_element_output(shape, dtype):
     assert_close(*results)
     with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
         outs[0].backward()
+
+
+def _callback_order(lib, queue_callback):
+    """Events of a backward whose hook queues a callback and then runs a nested backward of its own."""
+    events = []
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    w = lib.tensor([3.0, 4.0], requires_grad=True)
+
+    def hook(grad):
+        queue_callback(lambda: events.append(("outer callback", x.grad is None)))
+        with lib.enable_grad():
+            z = (w * w).sum()
+        events.append(("nested grad", lib.autograd.grad(z, w)[0].tolist()))
+        return grad
+
+    x.register_hook(hook)
+    (x * 2).sum().backward()
+    events.append(("after backward", x.grad.tolist()))
+    return events
+
+
+def test_queued_callbacks_run_once_their_own_pass_ends():
+    from ember.autograd.engine import queue_callback
+
+    want = _callback_order(torch, torch.autograd.Variable._execution_engine.queue_callback)
+    assert _callback_order(ember, queue_callback) == want
+    with pytest.raises(RuntimeError, match="only be installed during backward") as torch_err:
+        torch.autograd.Variable._execution_engine.queue_callback(lambda: None)
+    with pytest.raises(RuntimeError) as err:
+        queue_callback(lambda: None)
+    assert str(err.value) == str(torch_err.value)

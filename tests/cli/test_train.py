@@ -119,7 +119,7 @@ def test_help_shows_every_default(capsys):
     text = capsys.readouterr().out
     options = text.split("options:")[1].split("\n\n")[0]
     entries = re.split(r"\n  (?=--)", options)[1:]  # the first entry is -h
-    assert len(entries) == 16
+    assert len(entries) == 18
     for entry in entries:
         assert "(default: " in " ".join(entry.split()), entry
     flat = " ".join(text.split())

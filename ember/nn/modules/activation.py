@@ -7,6 +7,7 @@ from ...ops.pointwise import sigmoid, tanh
 from ...ops.reduce import log_softmax, softmax
 from .. import init
 from ..parameter import Parameter
+from .attention import MultiheadAttention  # noqa: F401  (PyTorch's path: torch.nn.modules.activation)
 from .module import Module
 
 __all__ = ["Threshold", "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish",

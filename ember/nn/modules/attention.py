@@ -1,18 +1,14 @@
-"""``nn.MultiheadAttention`` (PyTorch keeps it in activation.py) and its output projection's Linear subclass."""
+"""``nn.MultiheadAttention`` (PyTorch keeps it in activation.py, which re-exports it from here)."""
 from __future__ import annotations
 
 from ... import _creation
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A plain ``Linear``; PyTorch gives ``MultiheadAttention.out_proj`` this class (it matters to its quantizer)."""
 
 
 class MultiheadAttention(Module):

@@ -50,6 +50,10 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain ``Linear``; PyTorch gives ``MultiheadAttention.out_proj`` this class (it matters to its quantizer)."""
+
+
 class Bilinear(Module):
     """``y = x1^T A x2 + b``. Inputs ``(*, in1_features)`` and ``(*, in2_features)``, output ``(*, out_features)``.
 

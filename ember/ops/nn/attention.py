@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from ..linalg import _Matmul, matmul, matmul_node
+from ..products import _Matmul, matmul, matmul_node
 from .dropout import dropout
 from .linear import linear
 from .padding import pad

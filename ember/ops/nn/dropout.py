@@ -29,9 +29,10 @@ def _const(array: np.ndarray):
 
 
 def _keep(shape: tuple, p: float, dtype) -> np.ndarray:
-    """Bernoulli(1 - p) draws of ``shape`` as 0/1 in ``dtype``."""
-    u = default_generator.uniform(0, 1, shape, dtype if dtype in (np.float32, np.float64) else np.float64)
-    return (u >= p).astype(dtype)
+    """PyTorch's mask: ``empty(shape, dtype).bernoulli_(1 - p)``, 1 for a kept unit."""
+    noise = np.empty(shape, dtype=dtype)
+    default_generator.fill_bernoulli(noise, 1 - p)
+    return noise
 
 
 def _noise_shape(input, feature: bool) -> tuple:
@@ -57,7 +58,7 @@ def _dropout_impl(input, p: float, training: bool, inplace: bool, feature: bool,
             offset = _const((noise - 1) * dt.type(_ALPHA * a) + dt.type(_ALPHA * a * p))
             noise *= dt.type(a)
         else:
-            noise *= dt.type(1.0 / (1.0 - p))
+            noise /= dt.type(1.0 - p)
     noise = _const(noise)
 
     def apply(x):

@@ -10,6 +10,8 @@ import signal
 import time
 from typing import Callable
 
+import numpy as np
+
 from ..._random import Generator, default_generator
 from . import _worker
 from ._pipe import MessageReader
@@ -133,6 +135,7 @@ class DataLoader:
 
     def __iter__(self):
         if self.num_workers == 0:
+            _base_seed(self.generator)  # PyTorch draws the workers' base seed for every iterator, workers or not
             return self._single_process()
         if self._pool is None or self._pool.closed or not self.persistent_workers:
             if self._pool is not None:
@@ -166,6 +169,11 @@ class DataLoader:
             self._pool.shutdown()
 
 
+def _base_seed(generator: Generator | None) -> int:
+    """PyTorch's ``torch.empty((), dtype=torch.int64).random_(generator=loader.generator)``."""
+    return int((generator or default_generator).random_values(1, np.int64)[0])
+
+
 def _death_detail(worker) -> str:
     """PyTorch's description of how one worker died, given as the cause of the "exited unexpectedly" error."""
     if worker.exitcode < 0:
@@ -193,7 +201,7 @@ class _WorkerPool:
         self.index_queues = []
         self.readers: list[MessageReader] = []
         self.workers = []
-        base_seed = int(default_generator.integers(0, 2 ** 62, ()))
+        base_seed = _base_seed(loader.generator)
         fetch = loader._fetcher()
         for wid in range(loader.num_workers):
             index_queue = ctx.Queue()

@@ -11,10 +11,11 @@ from ..._tensor import wrap
 
 
 def _fresh_generator(generator: Generator | None) -> Generator:
-    """The generator to draw from: the given one, or a new one seeded from ember's default stream (like torch)."""
+    """The generator to draw from: the given one, or (like PyTorch) a new one seeded with a ``random_()`` int64 drawn
+    from the default generator."""
     if generator is not None:
         return generator
-    return Generator().manual_seed(int(default_generator.integers(0, 2 ** 62, ())))
+    return Generator().manual_seed(int(default_generator.random_values(1, np.int64)[0]))
 
 
 class Sampler:
@@ -62,6 +63,7 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         gen = _fresh_generator(self.generator)
         if self.replacement:
+            # PyTorch draws in chunks of 32 (the last one short); the stream is the same as one draw of them all
             return iter(gen.integers(0, n, (self.num_samples,)).tolist())
         full, rest = divmod(self.num_samples, n)
         order = [gen.permutation(n) for _ in range(full)] + [gen.permutation(n)[:rest]]
@@ -79,7 +81,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        order = _fresh_generator(self.generator).permutation(len(self.indices))
+        order = (self.generator or default_generator).permutation(len(self.indices))
         return (self.indices[i] for i in order.tolist())
 
     def __len__(self) -> int:
@@ -103,7 +105,7 @@ class WeightedRandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         return iter(multinomial(wrap(self.weights), self.num_samples, self.replacement,
-                                generator=_fresh_generator(self.generator)).tolist())
+                                generator=self.generator).tolist())
 
     def __len__(self) -> int:
         return self.num_samples

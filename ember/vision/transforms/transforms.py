@@ -5,21 +5,27 @@ import math
 import numbers
 from typing import Callable, Sequence
 
+import numpy as np
+
 from ..._random import default_generator
 from . import functional as TF
 from .functional import InterpolationMode
 
 
+# torchvision's draws, so that a seeded pipeline takes PyTorch's numbers: ``torch.rand(1)``,
+# ``torch.empty(1).uniform_(low, high)`` (both float32) and ``torch.randint(low, high, (1,))``
+
+
 def _rand() -> float:
-    return float(default_generator.uniform(0.0, 1.0, (), "float64"))
+    return float(default_generator.uniform(0.0, 1.0, (1,), np.float32)[0])
 
 
 def _uniform(low: float, high: float) -> float:
-    return float(default_generator.uniform(low, high, (), "float64"))
+    return float(default_generator.uniform(low, high, (1,), np.float32)[0])
 
 
 def _randint(low: int, high: int) -> int:
-    return int(default_generator.integers(low, high, ()))
+    return int(default_generator.integers(low, high, (1,))[0])
 
 
 def _pair(size, name: str = "size") -> tuple:
@@ -231,10 +237,10 @@ class RandomResizedCrop:
     def get_params(img, scale, ratio) -> tuple[int, int, int, int]:
         width, height = TF.get_image_size(img)
         area = height * width
-        log_ratio = (math.log(ratio[0]), math.log(ratio[1]))
+        log_ratio = np.log(np.array(ratio, dtype=np.float32))  # torchvision: torch.log(torch.tensor(ratio))
         for _ in range(10):
             target_area = area * _uniform(scale[0], scale[1])
-            aspect = math.exp(_uniform(*log_ratio))
+            aspect = float(np.exp(np.float32(_uniform(float(log_ratio[0]), float(log_ratio[1])))))
             w = int(round(math.sqrt(target_area * aspect)))
             h = int(round(math.sqrt(target_area / aspect)))
             if 0 < w <= width and 0 < h <= height:
