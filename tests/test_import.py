@@ -48,3 +48,13 @@ def test_missing_attributes_raise_attribute_error():
     for name in ("no_such_thing", "torch"):
         assert not hasattr(ember, name)
         assert getattr(ember, name, None) is None
+
+
+def test_every_lazy_subpackage_is_torchs_and_imports():
+    import torch
+
+    import ember
+
+    for name in sorted(ember._SUBPACKAGES - {"vision"}):  # vision stands for torchvision
+        assert hasattr(torch, name), name
+        assert getattr(ember, name).__name__ == f"ember.{name}"
