@@ -33,7 +33,7 @@ def test_float32_lstm_runs_one_node_per_layer_and_direction():
 
 
 @pytest.mark.parametrize("reverse", [False, True])
-@pytest.mark.parametrize("batch_sizes", [[3, 3, 3, 3], [4, 3, 3, 1], [1]])
+@pytest.mark.parametrize("batch_sizes", [[3, 3, 3, 3], [4, 3, 3, 1], [1], [1, 1, 1], [1] * 60])
 def test_layer_op_equals_the_step_by_step_layer_in_float64(reverse, batch_sizes):
     rng = np.random.default_rng(0)
     batch, rows, size = batch_sizes[0], sum(batch_sizes), 5

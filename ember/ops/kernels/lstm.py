@@ -43,6 +43,17 @@ def _chunks(blocks: list) -> list:
     return [(slice(min(b[0].start for b in run), max(b[0].stop for b in run)), run) for run in runs]
 
 
+def _kernel_layout(w: np.ndarray, sigmoid_scale: float = 1.0) -> np.ndarray:
+    """``w``'s gate rows (PyTorch's i, f, g, o) in the kernel's order (i, f, o, g), the sigmoid gates' rows times
+    ``sigmoid_scale``: one pass over ``w`` (a fancy index, then a product, would be two)."""
+    size = w.shape[0] // 4
+    out = np.empty_like(w)
+    np.multiply(w[:2 * size], sigmoid_scale, out=out[:2 * size])
+    np.multiply(w[3 * size:], sigmoid_scale, out=out[2 * size:3 * size])
+    out[3 * size:] = w[2 * size:3 * size]
+    return out
+
+
 def _gate_order(size: int) -> np.ndarray:
     """Rows of PyTorch's (i, f, g, o) weights in the kernel's order (i, f, o, g)."""
     return np.r_[0:2 * size, 3 * size:4 * size, 2 * size:3 * size]
@@ -55,11 +66,8 @@ def forward(data: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, biases: list, 
     Returns the outputs ``(rows, H)``, the final ``h`` and ``c`` ``(batch, H)``, and what ``backward`` needs.
     """
     size = h0.shape[1]
-    order = _gate_order(size)
-    halve = np.ones((4 * size, 1), dtype=w_hh.dtype)
-    halve[:3 * size] = 0.5
-    w_ih_t = (w_ih[order] * halve).T
-    bias = sum(b[order] for b in biases) * halve[:, 0] if biases else None
+    w_ih_t = _kernel_layout(w_ih, 0.5).T
+    bias = sum(_kernel_layout(b, 0.5) for b in biases) if biases else None
     gates = np.empty((data.shape[0], 4 * size), dtype=np.result_type(data, w_ih))
 
     def project(rows: slice) -> None:
@@ -69,7 +77,11 @@ def forward(data: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, biases: list, 
 
     chunks = _chunks(_row_blocks(batch_sizes, reverse))
     ready = [beside(lambda rows=rows: project(rows)) for rows, _ in chunks]
-    w_hh_t = np.ascontiguousarray((w_hh[order] * halve).T)  # BLAS is slower on a transposed view: 140 vs 80 us
+    w_hh_t = _kernel_layout(w_hh, 0.5).T
+    if batch_sizes[0] > 1 or len(batch_sizes) > 50:
+        # from batch 2, BLAS on the transposed view takes 90-140 us a step, 10-80 us on a copy (which costs 100 us);
+        # at batch 1 (a matrix-vector product) the view costs 2 us a step more
+        w_hh_t = np.ascontiguousarray(w_hh_t)
     cells = np.empty((data.shape[0], size), dtype=gates.dtype)
     tanh_cells, h_prev, c_prev, out = (np.empty_like(cells) for _ in range(4))
     h, c = h0.copy(), c0.copy()
@@ -90,7 +102,7 @@ def forward(data: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, biases: list, 
             np.multiply(gate[:, 2 * size:3 * size], tanh_cells[rows], out=out[rows])
             h[:n] = out[rows]
             c[:n] = cell
-    return out, h, c, (gates, tanh_cells, h_prev, c_prev, order)
+    return out, h, c, (gates, tanh_cells, h_prev, c_prev)
 
 
 def backward(grad_out, grad_h, grad_c, data: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, saved: tuple,
@@ -100,13 +112,13 @@ def backward(grad_out, grad_h, grad_c, data: np.ndarray, w_ih: np.ndarray, w_hh:
     Returns the gradients of the input (or None), of ``w_ih``, ``w_hh`` and the (shared) bias (or Nones), and of
     ``h0`` and ``c0``, the weights' in PyTorch's gate order.
     """
-    gates, tanh_cells, h_prev, c_prev, order = saved
+    gates, tanh_cells, h_prev, c_prev = saved
     size = h_prev.shape[1]
     batch = batch_sizes[0]
     dh = np.zeros((batch, size), dtype=gates.dtype) if grad_h is None else grad_h.copy()
     dc = np.zeros((batch, size), dtype=gates.dtype) if grad_c is None else grad_c.copy()
-    w_hh_p = np.ascontiguousarray(w_hh[order])
-    w_ih_p = w_ih[order]
+    w_hh_p = _kernel_layout(w_hh)
+    w_ih_p = _kernel_layout(w_ih)
     dgates = np.empty_like(gates)
     d_input = np.empty_like(data) if need_input else None
 
@@ -148,5 +160,5 @@ def backward(grad_out, grad_h, grad_c, data: np.ndarray, w_ih: np.ndarray, w_hh:
     if need_weights:
         weights = tuple(np.empty_like(p) for p in parts[0])
         for total, chunk_parts in zip(weights, zip(*parts)):
-            total[order] = sum(chunk_parts[1:], chunk_parts[0])
+            total[_gate_order(size)] = sum(chunk_parts[1:], chunk_parts[0])
     return (d_input,) + weights + (dh, dc)
