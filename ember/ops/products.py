@@ -9,6 +9,7 @@ import numpy as np
 from .._dtype import _cpp_type_name, _type_name
 from ..autograd.function import Op
 from ._util import broadcast_error, sum_to
+from .kernels import gemm
 from .shape import expand_error
 from .._creation import eye, ones
 
@@ -27,8 +28,8 @@ class _Matmul(Op):
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         ctx.shapes = (a.shape, b.shape)
         if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous:
-            return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
-        return a @ b
+            return gemm.dot(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[-1:])
+        return gemm.matmul(a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -89,7 +90,7 @@ class AddmmBackward0(Op):
         need = ctx.needs_input_grad
         ctx.save_for_backward(m1 if need[2] else None, m2 if need[1] else None)
         ctx.meta = (np.shape(bias), beta, alpha)
-        out = m1 @ m2
+        out = gemm.matmul(m1, m2)
         if alpha != 1:
             out *= alpha
         if beta == 1:

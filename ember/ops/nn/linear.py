@@ -8,6 +8,7 @@ import numpy as np
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
 from .._util import sum_to
+from ..kernels import gemm
 from ..products import matmul
 from ..shape import SqueezeBackward4, UnsafeViewBackward0
 from ..._dtype import _cpp_type_name, _type_name
@@ -27,7 +28,7 @@ class MmBackward0(Op):
     @staticmethod
     def forward(ctx, x, wt):
         ctx.save_for_backward(x, wt)
-        return np.dot(x, wt)
+        return gemm.dot(x, wt)
 
     @staticmethod
     def backward(ctx, g):
@@ -42,7 +43,7 @@ class AddmmBackward0(Op):
     def forward(ctx, b, x, wt):
         ctx.save_for_backward(x, wt)
         ctx.bias_shape = b.shape
-        out = np.dot(x, wt)
+        out = gemm.dot(x, wt)
         out += b
         return out
 
@@ -97,12 +98,12 @@ def _mm_grads(need, g, x, wt) -> tuple:
     if STATE.enabled:  # building a differentiable gradient (create_graph=True)
         return (g @ wt.mT if need[0] else None), (x.mT @ g if need[1] else None)
 
-    # np.dot, not matmul: matmul's outer product (batch 1) skips BLAS and is several times slower. The weight's
+    # gemm.dot (np.dot), not matmul: matmul's outer product (batch 1) skips BLAS and is several times slower. The weight's
     # gradient is computed in the weight's own (out, in) layout and handed to TBackward0 as a transposed view, so
     # the gradient that reaches the parameter is C-contiguous.
     ga = g._data
-    gx = wrap(np.dot(ga, wt._data.T)) if need[0] else None
-    gwt = wrap(np.dot(ga.T, x._data).T) if need[1] else None
+    gx = wrap(gemm.dot(ga, wt._data.T)) if need[0] else None
+    gwt = wrap(gemm.dot(ga.T, x._data).T) if need[1] else None
     return gx, gwt
 
 
