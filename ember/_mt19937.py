@@ -29,6 +29,9 @@ class MT19937:
 
     def __init__(self, seed: int) -> None:
         self._bits = np.random.MT19937()
+        # full-range uint32 integers are the raw words, one each, written as uint32 (random_raw writes uint64 and
+        # takes a third longer)
+        self._words = np.random.Generator(self._bits).integers
         self.seed(seed)
 
     def seed(self, seed: int) -> None:
@@ -54,12 +57,11 @@ class MT19937:
         if n <= 0:
             return np.empty(0, dtype=np.uint32)
         self._fresh = False
-        return self._bits.random_raw(n).astype(np.uint32)
+        return self._words(0, 1 << 32, size=n, dtype=np.uint32)
 
     def random64(self, n: int) -> np.ndarray:
         """``n`` successive 64-bit draws, each made of two 32-bit ones (the first is the high half)."""
         if n <= 0:
             return np.empty(0, dtype=np.uint64)
-        self._fresh = False
-        raw = self._bits.random_raw(2 * n)
-        return (raw[0::2] << np.uint64(32)) | raw[1::2]
+        raw = self.random(2 * n)
+        return (raw[0::2].astype(np.uint64) << np.uint64(32)) | raw[1::2]

@@ -45,6 +45,20 @@ def _unit53(words: np.ndarray) -> np.ndarray:
     return (words & np.uint64((1 << 53) - 1)).astype(np.float64) * (1.0 / (1 << 53))
 
 
+def _unit53_below(words: np.ndarray, p: float) -> np.ndarray:
+    """``_unit53(w) < p`` for the 64-bit words ``w`` made of the pairs of 32-bit ``words``, compared in integers
+    without making the uniforms: ``m / 2**53 < p`` exactly when ``m < ceil(p * 2**53)`` for a word's low 53 bits
+    ``m``, whose high 21 bits are in the pair's first word. Those decide alone except where they equal the
+    threshold's (one pair in two million); there the second word decides."""
+    high, low = words[0::2] & np.uint32(0x1FFFFF), words[1::2]
+    threshold = math.ceil(min(max(p, 0.0), 1.0) * (1 << 53))
+    top, bottom = threshold >> 32, threshold & 0xFFFFFFFF
+    out = high < top
+    tie = np.flatnonzero(high == top)
+    out[tie] = low[tie] < bottom
+    return out
+
+
 def memory_order(arr: np.ndarray) -> np.ndarray:
     """A view of ``arr`` whose C order is PyTorch's TensorIterator order: dimensions by decreasing stride."""
     return memory_order_like(arr, arr)
@@ -240,7 +254,7 @@ class Generator:
 
     def bernoulli_values(self, n: int, p: float) -> np.ndarray:
         """``bernoulli_(p)`` with a number p: a float64 uniform below p."""
-        return _unit53(self.random64(n)) < p
+        return _unit53_below(self.random32(2 * n), p)
 
     def bernoulli_tensor_values(self, p: np.ndarray) -> np.ndarray:
         """``bernoulli_(p)`` with a tensor p (flat, in element order): a uniform of p's precision below p."""

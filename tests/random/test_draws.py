@@ -151,3 +151,18 @@ def test_draw_errors_are_pytorchs():
         with pytest.raises(RuntimeError) as info:
             fn()
         assert str(info.value) == message
+
+
+@pytest.mark.parametrize("p", [0.0, 1.0, 0.3, 0.9, 5 / 2 ** 21, 5 / 2 ** 21 + 2 ** -50, 5 / 2 ** 21 - 2 ** -50])
+def test_bernoulli_compares_in_integers_as_the_float64_uniforms_do(p):
+    """The scalar-p draw decides on integers; words whose high bits tie with the threshold are made on purpose."""
+    import numpy as np
+
+    from ember._random import _unit53, _unit53_below
+
+    rng = np.random.default_rng(0)
+    words = rng.integers(0, 1 << 32, size=4000, dtype=np.uint32)
+    words[0:200:2] = (int(p * 2 ** 53) >> 32) | (rng.integers(0, 1 << 11, 100, dtype=np.uint32) << 21)
+    words[1:200:4] = int(p * 2 ** 53) & 0xFFFFFFFF
+    wide = (words[0::2].astype(np.uint64) << np.uint64(32)) | words[1::2]
+    assert np.array_equal(_unit53_below(words, p), _unit53(wide) < p)
