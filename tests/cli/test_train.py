@@ -129,6 +129,16 @@ def test_help_shows_every_default(capsys):
     assert "--resume continues a run" in flat
 
 
+@pytest.mark.parametrize("argv, optimizer, lr", [([], "sgd", 0.01), (["--model", "lstm"], "adam", 0.001),
+                                               (["--model", "lstm", "--optimizer", "sgd"], "sgd", 0.01)])
+def test_the_optimizer_default_depends_on_the_model(argv, optimizer, lr):
+    from ember.cli.options import build_parser, finish_options, given_options
+
+    args = build_parser().parse_args(["train", *argv])
+    finish_options(args, given_options(["train", *argv]))
+    assert (args.optimizer, args.lr) == (optimizer, lr)
+
+
 def test_missing_matplotlib_is_reported_in_one_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["train", *TINY, "--epochs", "1", "--out", str(tmp_path)]) == 0
