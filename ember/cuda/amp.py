@@ -1,29 +1,12 @@
-"""``ember.cuda.amp``: PyTorch's deprecated spellings of ``amp.autocast('cuda')`` and ``amp.GradScaler('cuda')``."""
+"""``ember.cuda.amp``: PyTorch's deprecated spellings of ``amp.autocast('cuda')`` and ``amp.GradScaler('cuda')``,
+disabled on a CPU build."""
 from __future__ import annotations
 
-import warnings
-
-from .. import amp as _amp
 from ..amp import custom_bwd as _custom_bwd, custom_fwd as _custom_fwd
+from ..amp._deprecated import device_autocast, device_grad_scaler
 
-
-class autocast(_amp.autocast):
-    """``torch.cuda.amp.autocast(...)``: ``amp.autocast('cuda', ...)``, disabled on a CPU build."""
-
-    def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
-                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
-
-
-class GradScaler(_amp.GradScaler):
-    """``torch.cuda.amp.GradScaler(...)``: ``amp.GradScaler('cuda', ...)``, disabled on a CPU build."""
-
-    def __init__(self, init_scale: float = 2.0 ** 16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled)
+autocast = device_autocast("cuda")
+GradScaler = device_grad_scaler("cuda")
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):

@@ -54,6 +54,11 @@ EXPRESSIONS = [
     "lib.cuda.amp.GradScaler().is_enabled()", "lib.is_autocast_enabled()", "lib.is_autocast_enabled('cpu')",
     "lib.amp.is_autocast_available('cpu')", "lib.amp.is_autocast_available('cuda')",
     "lib.autocast(0)", "lib.autocast('foo')",
+    "lib.nn.Linear(2, 2).xpu()",
+    "lib.cpu.is_available()", "lib.cpu.is_initialized()", "lib.cpu.device_count()", "lib.cpu.current_device()",
+    "lib.cpu.set_device('cpu')", "lib.cpu.synchronize()", "lib.cpu.current_stream().wait_stream(lib.cpu.Stream())",
+    "lib.cpu.Stream().record_event()", "lib.cpu.Event().synchronize()", "lib.cpu.Event().query()", "lib.cpu.stream(lib.cpu.Stream()).__enter__()",
+    "lib.cpu.amp.GradScaler().is_enabled()", "lib.cpu.amp.autocast().device",
 ]
 
 

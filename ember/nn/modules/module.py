@@ -647,6 +647,10 @@ class Module:
         check_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
         return self
 
+    def xpu(self, device=None) -> "Module":
+        check_device("xpu" if device is None else device if not isinstance(device, int) else f"xpu:{device}")
+        return self
+
     def float(self) -> "Module":
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
