@@ -1,6 +1,6 @@
 """ember: PyTorch's user-facing API on NumPy. ``import ember as torch`` and tutorials run unchanged."""
 from ._dtype import (bool_ as bool, complex64, complex128, dtype, float16, float32, float64, get_default_dtype, int8,
-                     int16, int32, int64, set_default_dtype, uint8)
+                     int16, int32, int64, layout, set_default_dtype, sparse_coo, strided, uint8)
 from ._device import device
 from ._size import Size
 from ._tensor_str import get_printoptions, set_printoptions

@@ -284,3 +284,20 @@ def get_default_device() -> device:
 def set_default_device(device) -> None:
     """Accepts the CPU (or None); any other device raises the error PyTorch's CPU build raises for it."""
     check_device(device)
+
+
+class layout:
+    """How a tensor's elements are laid out (``torch.layout``): ember's tensors are all ``strided``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{_naming.PACKAGE}.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")

@@ -11,15 +11,16 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import _dtype, ops
-from ._creation import full, ones, tensor, zeros
+from . import _dtype, _naming, ops
+from ._creation import bernoulli, full, multinomial, ones, tensor, zeros
 from ._device import check_device
 from ._random import default_generator
 from ._tensor import Tensor, wrap
+from ._tensor import wrap as _wrap  # for methods whose own argument is named wrap (fill_diagonal_)
 from .autograd import backward as autograd_backward
 from .autograd.engine import run_backward
 from .autograd.grad_mode import STATE
-from .ops import arith, index, pointwise, shape
+from .ops import arith, index, pointwise, rearrange, shape
 from .ops.inplace import CopyBackwards, FillBackward2, FillBackward3, ZeroBackward0, apply_inplace
 from .utils.hooks import RemovableHandle, _add_hook
 
@@ -235,6 +236,166 @@ class _Methods:
         return _become_view(self, op, shape.squeezed_shape(self._data.shape, dim))
 
 
+class _MoreMethods:
+    """Methods PyTorch has only on Tensor: queries that a CPU tensor answers at once, and small compositions."""
+
+    def unfold(self, dimension: int, size: int, step: int) -> "Tensor":
+        return rearrange.unfold(self, dimension, size, step)
+
+    def sum_to_size(self, *size) -> "Tensor":
+        return rearrange.sum_to_size(self, *size)
+
+    def polygamma(self, n: int) -> "Tensor":
+        return ops.polygamma(n, self)
+
+    def polygamma_(self, n: int) -> "Tensor":
+        return self._inplace(lambda t: ops.polygamma(n, t))
+
+    def float_power_(self, exponent) -> "Tensor":
+        wide = np.complex128 if self._data.dtype.kind == "c" else np.float64
+        if self._data.dtype != wide:
+            raise RuntimeError(f"the base given to float_power_ has dtype {_dtype._type_name(self._data.dtype)} but "
+                               f"the operation's result requires dtype {_dtype._type_name(np.dtype(wide))}")
+        return self._inplace(ops.float_power, exponent)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator=None) -> "Tensor":
+        return multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p=None, *, generator=None) -> "Tensor":
+        return bernoulli(self, p, generator=generator)
+
+    def fill_diagonal_(self, fill_value, wrap: bool = False) -> "Tensor":
+        if self.ndim < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if self.ndim > 2 and len(set(self.shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        mask = np.zeros(self.shape, dtype=bool)
+        np.fill_diagonal(mask, True, wrap=wrap)
+        return self._inplace(index.masked_fill, _wrap(mask), fill_value)
+
+    def cdouble(self) -> "Tensor":
+        return self.to(_dtype.complex128)
+
+    def cfloat(self) -> "Tensor":
+        return self.to(_dtype.complex64)
+
+    @property
+    def mH(self) -> "Tensor":
+        return rearrange.adjoint(self)
+
+    @property
+    def H(self) -> "Tensor":
+        if self.ndim > 2:
+            raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.ndim}-D tensor.")
+        return rearrange.adjoint(self) if self.ndim == 2 else self
+
+    @property
+    def layout(self):
+        return _dtype.strided
+
+    @property
+    def name(self) -> None:
+        return None
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr
+
+    @property
+    def is_ipu(self) -> bool:
+        return False
+
+    is_xla = is_vulkan = is_maia = is_mtia = is_ipu
+
+    def is_conj(self) -> bool:
+        return False
+
+    def is_neg(self) -> bool:
+        return False
+
+    def resolve_neg(self) -> "Tensor":
+        return self
+
+    def is_inference(self) -> bool:
+        return False
+
+    def is_distributed(self) -> bool:
+        return False
+
+    def is_shared(self) -> bool:
+        return False
+
+    def share_memory_(self) -> "Tensor":
+        """A NumPy array already lives in memory other processes can be handed (by fork): nothing to move."""
+        return self
+
+    def is_signed(self) -> bool:
+        return self._data.dtype.kind in "ifc"
+
+    def is_same_size(self, other: "Tensor") -> bool:
+        return tuple(self.shape) == tuple(other.shape)
+
+    def is_nonzero(self) -> bool:
+        if self._data.size == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+        if self._data.size > 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def is_set_to(self, tensor: "Tensor") -> bool:
+        a, b = self._data, tensor._data
+        return a.__array_interface__["data"][0] == b.__array_interface__["data"][0] and a.shape == b.shape \
+            and a.strides == b.strides and a.dtype == b.dtype
+
+    def storage_offset(self) -> int:
+        """Elements between the start of the storage (the array this one views) and this tensor's first."""
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        start = root.__array_interface__["data"][0]
+        return (self._data.__array_interface__["data"][0] - start) // self._data.itemsize
+
+    def dim_order(self) -> tuple:
+        """The dims from the outermost to the innermost in memory (by decreasing stride)."""
+        strides = self._data.strides
+        return tuple(sorted(range(self.ndim), key=lambda d: -strides[d]))
+
+    def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad: bool = False) -> "Tensor":
+        return self.new_zeros(size, dtype=dtype, requires_grad=requires_grad)
+
+    def apply_(self, callable) -> "Tensor":
+        """``callable`` (a Python function of one number) applied to every element, in place (as PyTorch, one
+        Python call per element: for small tensors only)."""
+        flat = self._data.reshape(-1)
+        self.copy_(wrap(np.fromiter(map(callable, flat.tolist()), self._data.dtype, flat.size)
+                         .reshape(self._data.shape)))
+        return self
+
+    def map_(self, tensor: "Tensor", callable) -> "Tensor":
+        """``callable(self_element, other_element)`` for every element pair (``tensor`` broadcast), in place."""
+        if tensor._data.dtype != self._data.dtype:
+            names = [f"{_naming.PACKAGE}.{_dtype._type_name(d)}Tensor" for d in (self._data.dtype, tensor._data.dtype)]
+            raise TypeError(f"map_: expected {names[0]} for 'other' (got {names[1]})")
+        other = np.broadcast_to(tensor._data, self._data.shape).reshape(-1).tolist()
+        values = map(callable, self._data.reshape(-1).tolist(), other)
+        self.copy_(wrap(np.fromiter(values, self._data.dtype, self._data.size).reshape(self._data.shape)))
+        return self
+
+    def resize_(self, *sizes, memory_format=None) -> "Tensor":
+        """This tensor with ``sizes``: its first elements kept, new ones zero (PyTorch leaves them uninitialised)."""
+        shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+        if STATE.enabled and self.requires_grad:
+            raise RuntimeError("cannot resize variables that require grad")
+        flat = self._data.reshape(-1)
+        out = np.zeros(int(np.prod(shape)), dtype=self._data.dtype)
+        out[:min(flat.size, out.size)] = flat[:out.size]
+        self._data = out.reshape(shape)
+        return self._bump()
+
+    def resize_as_(self, tensor: "Tensor", memory_format=None) -> "Tensor":
+        return self.resize_(tuple(tensor.shape))
+
+
 def _replaced_by(dst: Tensor, src: Tensor) -> Tensor:
     """What ``dst.copy_(src)`` computes: src cast and broadcast to dst (dst's old values get a zero gradient)."""
     return CopyBackwards.apply(dst, src)
@@ -253,9 +414,10 @@ def _become_view(self, op, arg) -> Tensor:
     return self
 
 
-for _name, _method in vars(_Methods).items():
-    if _name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
-        setattr(Tensor, _name, _method)
+for _methods in (_Methods, _MoreMethods):
+    for _name, _method in vars(_methods).items():
+        if _name not in ("__module__", "__qualname__", "__doc__", "__dict__", "__weakref__"):
+            setattr(Tensor, _name, _method)
 
 _METHODS = [
     "add", "sub", "mul", "div", "pow", "remainder", "neg", "maximum", "minimum", "floor_divide",
@@ -282,16 +444,26 @@ _METHODS = [
     "median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "count_nonzero", "histc", "histogram",
     "bincount", "diff", "logcumsumexp", "unique_consecutive", "logaddexp2", "i0", "nan_to_num",
     "addmv", "addr", "baddbmm", "addbmm",
+    "acosh", "asinh", "atanh", "deg2rad", "rad2deg", "erfc", "fix", "logit", "sgn", "signbit", "isneginf", "isposinf",
+    "isreal", "positive", "fmod", "copysign", "fmax", "fmin", "gcd", "lcm", "ldexp", "nextafter", "float_power",
+    "heaviside", "kthvalue", "mode", "msort", "adjoint", "movedim", "moveaxis", "ravel", "split_with_sizes",
+    "swapdims", "unsafe_chunk", "unsafe_split", "unsafe_split_with_sizes", "aminmax", "dist", "inner", "vdot", "ger",
+    "cov", "corrcoef", "diagflat", "argwhere", "igamma", "igammac", "renorm", "mvlgamma", "index_put", "put",
+    "select_scatter", "slice_scatter", "diagonal_scatter",
 ]
-_ALIASES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div", "negative": "neg",
-            "absolute": "abs", "clip": "clamp", "round": "round_", "arctan": "atan", "arcsin": "asin",
-            "arccos": "acos", "swapaxes": "transpose"}
+_ALIASES = {**ops._ALIASES, "round": "round_"}
 _INPLACE = ["exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "abs",
             "neg", "sign", "floor", "ceil", "trunc", "round_", "reciprocal", "square", "remainder", "floor_divide",
             "scatter", "scatter_add", "erf", "addcmul", "addcdiv", "lerp", "clamp_min", "clamp_max", "tril", "triu",
             "tan", "exp2", "log2", "log10", "frac", "atan", "asin", "acos", "sinh", "cosh", "atan2", "arctan2", "hypot",
             "xlogy", "sinc", "cumprod", "index_add", "index_copy", "index_fill", "masked_scatter", "lgamma", "digamma",
-            "erfinv", "i0", "nan_to_num", "addmv", "addr", "baddbmm", "addbmm"]
+            "erfinv", "i0", "nan_to_num", "addmv", "addr", "baddbmm", "addbmm",
+            "acosh", "asinh", "atanh", "deg2rad", "rad2deg", "erfc", "fix", "logit", "sgn", "fmod", "copysign", "gcd",
+            "lcm", "ldexp", "nextafter", "heaviside", "igamma", "igammac", "eq", "ne", "lt", "le", "gt",
+            "ge", "greater", "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or",
+            "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "cumsum", "addmm",
+            "arccos", "arcsin", "arctan", "arccosh", "arcsinh", "arctanh", "absolute", "negative", "multiply",
+            "divide", "subtract", "true_divide", "renorm", "mvlgamma", "index_put", "put"]
 
 for _name in _METHODS:
     setattr(Tensor, _name, getattr(ops, _name))

@@ -4,7 +4,8 @@ from types import ModuleType as _ModuleType
 
 from .arith import (add, addcdiv, addcmul, div, floor_divide, lerp, maximum, minimum, mul, neg, pow, remainder,
                     sub)
-from .binary import arctan2, atan2, hypot, logaddexp, logaddexp2, xlogy
+from .binary import (arctan2, atan2, copysign, float_power, fmax, fmin, fmod, gcd, heaviside, hypot, lcm, ldexp,
+                     logaddexp, logaddexp2, nextafter, xlogy)
 from .combine import cartesian_prod, kron, meshgrid, repeat_interleave
 from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, eq, equal, ge, greater,
                       greater_equal, gt, isclose, isfinite, isinf, isnan, le, less, less_equal, logical_and,
@@ -13,20 +14,27 @@ from .complex_numbers import (angle, complex, conj, conj_physical, imag, is_comp
                               view_as_complex, view_as_real)
 from .constructors import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
                            LongTensor, ShortTensor, asarray, frombuffer)
-from .contractions import addbmm, addmv, addr, baddbmm, tensordot
+from .contractions import addbmm, addmv, addr, baddbmm, ger, inner, tensordot, vdot
 from .cumulative import cummax, cummin, cumprod, cumsum
 from .decompositions import _old_qr as qr, _old_svd as svd, pinverse
-from .diagonal import diag, diag_embed, diagonal, trace
-from .index import gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add
+from .covariance import corrcoef, cov
+from .diagonal import diag, diag_embed, diagflat, diagonal, trace
+from .index import argwhere, gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add
 from .index_dim import index_add, index_copy, index_fill, masked_scatter, take, take_along_dim
 from .products import addmm, bmm, dot, einsum, matmul, mm, mv, outer
 from .matrix_functions import _old_cross as cross, _old_vander as vander, chain_matmul, matrix_exp, matrix_power
 from .pointwise import (abs, acos, asin, atan, ceil, clamp, clamp_max, clamp_min, cos, cosh, digamma, erf, erfinv, exp,
                         exp2, expm1, floor, frac, lgamma, log, log1p, log2, log10, polygamma, reciprocal, relu, round_,
                         rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, tan, tanh, trunc, where)
-from .pointwise import i0, nan_to_num
-from .reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, prod, std, sum, var
+from .pointwise import (acosh, asinh, atanh, deg2rad, erfc, fix, i0, isneginf, isposinf, isreal, logit, nan_to_num,
+                        mvlgamma, positive, rad2deg, sgn, signbit)
+from .order import kthvalue, mode, msort
+from .rearrange import (adjoint, movedim, moveaxis, ravel, split_with_sizes, swapdims, unsafe_chunk, unsafe_split,
+                        unsafe_split_with_sizes)
+from .reduce import (all, amax, amin, aminmax, any, argmax, argmin, dist, logsumexp, max, mean, min, norm, prod, renorm,
+                     std, sum, var)
 from .sampling import binomial, poisson
+from .scatter_views import diagonal_scatter, index_put, put, select_scatter, slice_scatter
 from .shape import (broadcast_to, cat, chunk, expand, flatten, flip, narrow, permute, repeat, reshape, roll, select,
                     split, squeeze, stack, t, transpose, tril, triu, unbind, unflatten, unsqueeze, view)
 from .softmax import log_softmax, softmax
@@ -54,6 +62,13 @@ for _rule, _names in (("exact", ("matmul", "mm", "bmm", "max", "min", "argmax", 
         globals()[_name] = _with_out(globals()[_name], rule=_rule)
 for _name in ("zeros", "ones", "arange", "linspace", "randn", "rand"):
     globals()[_name] = _with_out(globals()[_name], factory=True)
+
+# PyTorch's other names of the same functions (Tensor methods take them too)
+_ALIASES = {"subtract": "sub", "multiply": "mul", "divide": "div", "true_divide": "div", "negative": "neg",
+            "absolute": "abs", "clip": "clamp", "arctan": "atan", "arcsin": "asin", "arccos": "acos",
+            "arctanh": "atanh", "arcsinh": "asinh", "arccosh": "acosh", "swapaxes": "transpose"}
+for _alias, _name in _ALIASES.items():
+    globals()[_alias] = globals()[_name]
 
 # ``from .ops import *`` fills ember's top-level namespace: the functions only, not the family modules, and not the
 # ops PyTorch has only as Tensor methods

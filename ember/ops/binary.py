@@ -1,8 +1,13 @@
-"""Binary pointwise math with broadcasting: atan2, hypot, logaddexp, logaddexp2, xlogy (values and gradients)."""
+"""Binary pointwise math with broadcasting: atan2, hypot, logaddexp, logaddexp2, xlogy, fmod, copysign, fmax,
+fmin, ldexp, float_power (values and gradients), and gcd, lcm, nextafter, heaviside (values only, as in PyTorch)."""
 from __future__ import annotations
+
+import builtins
 
 import numpy as np
 
+from .._dtype import _type_name, complex128, float64
+from .._tensor import wrap
 from ..autograd.function import Op
 from ._util import broadcast_error, promote_operands, sum_to
 
@@ -134,3 +139,117 @@ def xlogy(input, other):
     op = XlogyBackward0 if hasattr(input, "_data") and hasattr(other, "_data") else (
         XlogyBackward2 if hasattr(input, "_data") else XlogyBackward1)
     return _binary(op, "xlogy", input, other)
+
+
+class FmodBackward1(_Binary):
+    """``fmod(a, b)``: the remainder with the sign of ``a`` (C's fmod)."""
+    _np = staticmethod(np.fmod)
+
+    @staticmethod
+    def _grads(g, a, b, out, need):
+        return g, (g * -(a / b).trunc() if need[1] else None)
+
+
+class FmodBackward0(FmodBackward1):
+    """``fmod(tensor, number)``."""
+
+
+class CopysignBackward0(_Binary):
+    _np = staticmethod(np.copysign)
+
+    @staticmethod
+    def _grads(g, a, b, out, need):
+        # d|a| sign(b) / da: sign(a) sign(b), written on out = copysign(a, b); 0 where a is 0
+        return g * (out / a.masked_fill(a == 0, 1.0)).masked_fill(a == 0, 0.0), g * 0
+
+
+class FmaxBackward0(_Binary):
+    """``fmax``: the larger, a NaN losing to a number; ties give the gradient to ``a``."""
+    _np = staticmethod(np.fmax)
+
+    @staticmethod
+    def _grads(g, a, b, out, need):
+        to_a = (a >= b) | b.isnan()
+        return g * to_a, g * to_a.logical_not()
+
+
+class FminBackward0(_Binary):
+    """``fmin``: the smaller, a NaN losing to a number; ties give the gradient to ``a``."""
+    _np = staticmethod(np.fmin)
+
+    @staticmethod
+    def _grads(g, a, b, out, need):
+        to_a = (a <= b) | b.isnan()
+        return g * to_a, g * to_a.logical_not()
+
+
+def _same_dtype_binary(op, name: str, input, other):
+    """A binary op computed in the operands' promoted dtype, integers included."""
+    a, b, dt = promote_operands(input, other)
+    a = a if hasattr(a, "_data") else np.asarray(a, dtype=dt)
+    b = b if hasattr(b, "_data") else np.asarray(b, dtype=dt)
+    try:
+        return op.apply(a, b)
+    except ValueError as e:
+        if "broadcast" in str(e):
+            raise broadcast_error(_shape(a), _shape(b)) from None
+        raise
+
+
+def fmod(input, other):
+    """Elementwise remainder of ``input / other`` with the sign of ``input``."""
+    return _same_dtype_binary(FmodBackward1 if hasattr(other, "_data") else FmodBackward0, "fmod", input, other)
+
+
+def copysign(input, other):
+    """Elementwise ``|input|`` with the sign of ``other``."""
+    return _binary(CopysignBackward0, "copysign", input, other)
+
+
+def fmax(input, other):
+    """Elementwise maximum that ignores NaN (the other value wins)."""
+    return _same_dtype_binary(FmaxBackward0, "fmax", input, other)
+
+
+def fmin(input, other):
+    """Elementwise minimum that ignores NaN (the other value wins)."""
+    return _same_dtype_binary(FminBackward0, "fmin", input, other)
+
+
+def _no_grad_binary(np_fn, name: str, ints_only: bool = False):
+    def fn(input, other):
+        a, b, dt = promote_operands(input, other)
+        if ints_only and dt.kind not in "iub":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(dt)}\'')
+        arrays = [x._data if hasattr(x, "_data") else np.asarray(x, dtype=dt) for x in (a, b)]
+        return wrap(np.asarray(np_fn(*arrays)).astype(dt, copy=False))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` (no gradient, as in PyTorch)."
+    return fn
+
+
+gcd = _no_grad_binary(np.gcd, "gcd", ints_only=True)
+lcm = _no_grad_binary(np.lcm, "lcm", ints_only=True)
+nextafter = _no_grad_binary(np.nextafter, "nextafter")
+
+
+def heaviside(input, values):
+    """0 where input < 0, 1 where input > 0, ``values`` where input is 0 (PyTorch has no derivative for it)."""
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    return wrap(np.asarray(np.heaviside(input._data, values._data)).astype(input._data.dtype, copy=False))
+
+
+def ldexp(input, other):
+    """``input * 2 ** other``."""
+    return input * (2.0 ** other if not hasattr(other, "_data") else other.exp2())
+
+
+def float_power(input, exponent):
+    """``input ** exponent`` in double precision (complex128 when an operand is complex)."""
+    complex_ = any(hasattr(x, "_data") and x._data.dtype.kind == "c" or isinstance(x, builtins.complex)
+                   for x in (input, exponent))
+    wide = complex128 if complex_ else float64
+    base = input.to(wide) if hasattr(input, "_data") else wrap(np.asarray(input, dtype=wide.np))
+    return base ** (exponent.to(wide) if hasattr(exponent, "_data") else exponent)

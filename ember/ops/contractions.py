@@ -9,9 +9,10 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Op
 from ._util import normalize_dim, sum_to
+from .products import dot, outer
 from .shape import expand_error
 
-__all__ = ["tensordot", "addmv", "addr", "baddbmm", "addbmm"]
+__all__ = ["tensordot", "addmv", "addr", "baddbmm", "addbmm", "inner", "vdot", "ger"]
 
 
 def _dim_list(dims, ndim: int) -> list:
@@ -182,3 +183,25 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     _expandable(input, (batch1.shape[1], batch2.shape[2]))
     _check_scalars(input, beta, alpha)
     return AddbmmBackward0.apply(input, batch1, batch2, beta, alpha)
+
+
+def inner(input, other):
+    """The sum over the last dims of ``input`` and ``other`` (a product when either is a number)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, dims=([-1], [-1]))
+
+
+def vdot(input, other):
+    """``sum(conj(input) * other)`` of two 1-D tensors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    return dot(input.conj() if input._data.dtype.kind == "c" else input, other)
+
+
+def ger(input, vec2):
+    """The outer product of two vectors (PyTorch's older name of ``outer``)."""
+    return outer(input, vec2)

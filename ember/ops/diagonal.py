@@ -130,3 +130,8 @@ def trace(input):
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return TraceBackward0.apply(input)
+
+
+def diagflat(input, offset: int = 0):
+    """A 2-D tensor with ``input``'s elements (flattened) on the ``offset`` diagonal."""
+    return diag(input.reshape(-1), offset)

@@ -531,3 +531,8 @@ def nonzero(input, *, as_tuple: bool = False):
     if as_tuple:
         return tuple(wrap(i.astype(np.int64, copy=False)) for i in idx)
     return wrap(np.stack(idx, axis=1).astype(np.int64, copy=False))
+
+
+def argwhere(input):
+    """The indices of the nonzero elements, one row each: ``nonzero(input)``."""
+    return nonzero(input)

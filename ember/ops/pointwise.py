@@ -6,6 +6,8 @@ with differentiable Tensor operations so that double backward works.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._dtype import _promote, _type_name, get_default_dtype, int64, result_type
@@ -307,6 +309,87 @@ digamma, DigammaBackward0 = _pointwise("Digamma", special.digamma, lambda g, x, 
                                        array_grad=False)
 erfinv, ErfinvBackward0 = _pointwise("Erfinv", _erfinv, lambda g, x, y: g * (y * y).exp() * 0.886226925452758,
                                      saves="y", array_grad=lambda g, x, y: g * np.exp(y * y) * 0.886226925452758)
+
+
+asinh, AsinhBackward0 = _pointwise("Asinh", np.arcsinh, lambda g, x, y: g * (x * x + 1).rsqrt(), array_grad=False)
+acosh, AcoshBackward0 = _pointwise("Acosh", np.arccosh, lambda g, x, y: g * (x * x - 1).rsqrt(), array_grad=False)
+atanh, AtanhBackward0 = _pointwise("Atanh", np.arctanh, lambda g, x, y: g / (1 - x * x))
+deg2rad, Deg2RadBackward0 = _pointwise("Deg2Rad", np.deg2rad, lambda g, x, y: g * 0.017453292519943295, saves="")
+rad2deg, Rad2DegBackward0 = _pointwise("Rad2Deg", np.rad2deg, lambda g, x, y: g * 57.29577951308232, saves="")
+sgn, SgnBackward0 = _pointwise("Sgn", np.sign, lambda g, x, y: g * 0, saves="", ints="keep")
+fix = trunc
+
+
+def _erfc(x: np.ndarray) -> np.ndarray:
+    """erfc on arrays: ``1 - erf`` where that loses nothing, the direct series beyond 0.46875."""
+    y = x.astype(np.float64)
+    out = 1.0 - _erf(y)
+    large = y > 0.46875
+    out[large] = _erfc_large(y[large])
+    return out.astype(x.dtype, copy=False)
+
+
+erfc, ErfcBackward0 = _pointwise("Erfc", _erfc, lambda g, x, y: g * (-(x * x)).exp() * -1.1283791670955126,
+                                 array_grad=lambda g, x, y: g * np.exp(-(x * x)) * -1.1283791670955126)
+
+
+class LogitBackward0(Op):
+    """``logit(x, eps)``: ``log(x / (1 - x))`` of x clamped to [eps, 1 - eps]; no gradient outside that range."""
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        z = x if eps is None else np.clip(x, eps, 1 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(z / (1 - z))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        grad = g / (x * (1 - x))
+        if ctx.eps is not None:
+            grad = grad.masked_fill((x < ctx.eps) | (x > 1 - ctx.eps), 0.0)
+        return grad, None
+
+
+def logit(input, eps: float | None = None):
+    """Elementwise ``log(p / (1 - p))``, p clamped to [eps, 1 - eps] when eps is given."""
+    if input._data.dtype.kind != "f":
+        input = input.to(get_default_dtype())
+    return LogitBackward0.apply(input, eps)
+
+
+def _predicate(np_fn, name: str):
+    def fn(input):
+        return wrap(np.asarray(np_fn(input._data)))
+
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{name}``: a bool tensor."
+    return fn
+
+
+signbit = _predicate(np.signbit, "signbit")
+isneginf = _predicate(np.isneginf, "isneginf")
+isposinf = _predicate(np.isposinf, "isposinf")
+isreal = _predicate(lambda x: np.isreal(x) if x.dtype.kind == "c" else np.ones(x.shape, dtype=bool), "isreal")
+
+
+def positive(input):
+    """``input`` itself (PyTorch refuses bool tensors)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def mvlgamma(input, p: int):
+    """The log of the multivariate gamma function of dimension ``p``, elementwise."""
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    if input._data.dtype.kind != "f":
+        input = input.to(get_default_dtype())
+    halves = wrap(np.arange(p, dtype=input._data.dtype) / 2)
+    return lgamma(input.unsqueeze(-1) - halves).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
 
 
 class ClampBackward1(Op):

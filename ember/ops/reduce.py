@@ -495,3 +495,34 @@ def all(input, dim=None, keepdim: bool = False):
 def any(input, dim=None, keepdim: bool = False):
     """True where some element (over ``dim``) is nonzero; uint8 input gives uint8, as in PyTorch."""
     return _logical_reduce(np.any, input, dim, keepdim)
+
+
+_aminmax_t = type("aminmax", (namedtuple("_aminmax", ["min", "max"]),),
+                  {"__module__": "ember.return_types", "__slots__": (),
+                   "__repr__": lambda self: f"{_naming.PACKAGE}.return_types.aminmax(\nmin={self.min!r},\n"
+                                            f"max={self.max!r})"})
+
+
+def aminmax(input, *, dim=None, keepdim: bool = False):
+    """``(amin, amax)`` over ``dim`` (all elements by default), as one named result."""
+    if input.numel() == 0 and (dim is None or input.shape[normalize_dim(dim, input.ndim)] == 0):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    over = () if dim is None else dim
+    return _aminmax_t(amin(input, over, keepdim), amax(input, over, keepdim))
+
+
+def dist(input, other, p=2):
+    """The ``p``-norm of ``input - other``."""
+    return norm(input - other, p)
+
+
+def renorm(input, p, dim: int, maxnorm):
+    """``input`` with each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to that norm."""
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    dim = normalize_dim(dim, input.ndim)
+    others = tuple(d for d in range(input.ndim) if d != dim)
+    norms = norm(input, p, others, keepdim=True)
+    scale = (maxnorm / (norms + 1e-7)).masked_fill(norms <= maxnorm, 1.0)
+    return input * scale
