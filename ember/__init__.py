@@ -55,7 +55,7 @@ def clip(input: Tensor, min=None, max=None) -> Tensor:
 
 _SUBPACKAGES = frozenset([
     "nn", "optim", "utils", "vision", "linalg", "fft", "distributions", "jit", "onnx", "distributed",
-    "multiprocessing", "cuda", "backends", "accelerator", "amp", "mps", "xpu", "serialization", "random", "cpu",
+    "multiprocessing", "cuda", "backends", "accelerator", "amp", "mps", "xpu", "serialization", "random", "cpu", "overrides",
 ])
 
 

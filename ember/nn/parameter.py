@@ -68,11 +68,23 @@ class Buffer(Tensor):
         self.persistent = persistent
 
 
+def _materialize(placeholder: Tensor, shape, dtype, becomes: type) -> None:
+    """Give a lazy placeholder its storage (uninitialised values, as in PyTorch: the module initialises them) and
+    turn it into the class it stands for; modules hold the same object, so they see the change."""
+    placeholder._data = np.empty(tuple(shape), dtype=(dtype or placeholder._lazy_dtype).np)
+    placeholder.__class__ = becomes
+
+
 class UninitializedParameter(Parameter):
-    """Placeholder for a lazy module's parameter; ember has no lazy modules, so it cannot be used for math."""
+    """A lazy module's parameter before its first forward: no shape yet; ``materialize(shape)`` makes it a
+    ``Parameter``."""
 
     def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
         super().__init__(None, requires_grad)
+        self._lazy_dtype = dtype or get_default_dtype()
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        _materialize(self, shape, dtype, Parameter)
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
@@ -88,6 +100,12 @@ class UninitializedBuffer(Tensor):
 
     def __init__(self, requires_grad: bool = False, device=None, dtype=None) -> None:
         _init(self, np.empty((0,), dtype=get_default_dtype().np))
+        self._lazy_dtype = dtype or get_default_dtype()
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        """Give the buffer its storage; it keeps this class (a plain Tensor has no room for it), so the lazy
+        module that owns it registers a plain tensor on the same storage in its place."""
+        _materialize(self, shape, dtype, type(self))
 
     def __repr__(self) -> str:
         return "<UninitializedBuffer>"

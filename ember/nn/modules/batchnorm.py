@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from ... import _creation, distributed as dist
 from ..._dtype import int64
+from ...autograd.grad_mode import no_grad
 from .. import functional as F
+from ..parameter import UninitializedBuffer, UninitializedParameter
 from ._functions import SyncBatchNorm as _sync_batch_norm
+from .lazy import LazyModuleMixin, _infer_parameters
 from .module import Module
 from .normalization import _register_affine, _reset_affine
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d",
+           "LazyBatchNorm3d"]
 
 
 class _NormBase(Module):
@@ -160,3 +164,51 @@ class SyncBatchNorm(_BatchNorm):
         for name, child in module.named_children():
             converted.add_module(name, cls.convert_sync_batchnorm(child, process_group))
         return converted
+
+
+class _LazyNormBase(LazyModuleMixin):
+    """Lazy batch and instance norms: ``num_features`` from the first input's channel dim."""
+
+    def _lazy_init(self, affine: bool, track_running_stats: bool, device, dtype) -> None:
+        if affine:
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+        if track_running_stats:
+            self.running_mean = UninitializedBuffer(device=device, dtype=dtype)
+            self.running_var = UninitializedBuffer(device=device, dtype=dtype)
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.num_features != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *rest) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.num_features = input.shape[1]
+                shape = (self.num_features,)
+                self._materialize({n: shape for n in ("weight", "bias", "running_mean", "running_var")})
+                self.reset_parameters()
+
+    def _sizes_from_loaded(self, shapes: dict) -> None:
+        self.num_features = next(iter(shapes.values()))[0]
+
+
+def _lazy_norm(eager: type) -> type:
+    """The lazy twin of a batch or instance norm class (without ``num_features``)."""
+
+    # affine and track_running_stats default to True for the lazy instance norms too, as in PyTorch
+    def __init__(self, eps: float = 1e-5, momentum=0.1, affine: bool = True, track_running_stats: bool = True,
+                 device=None, dtype=None) -> None:
+        eager.__init__(self, 0, eps, momentum, affine, track_running_stats, device, dtype)
+        self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
+        self._lazy_init(affine, track_running_stats, device, dtype)
+
+    name = "Lazy" + eager.__name__
+    doc = f"``{eager.__name__}`` whose ``num_features`` is taken from the first input."
+    return type(name, (_LazyNormBase, eager), {"__init__": __init__, "cls_to_become": eager, "__doc__": doc,
+                                               "__module__": __name__})
+
+
+LazyBatchNorm1d = _lazy_norm(BatchNorm1d)
+LazyBatchNorm2d = _lazy_norm(BatchNorm2d)
+LazyBatchNorm3d = _lazy_norm(BatchNorm3d)

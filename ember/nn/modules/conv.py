@@ -5,10 +5,13 @@ from ... import _creation
 from .. import functional as F
 from ...ops.nn.padding import pad
 from .. import init
-from ..parameter import Parameter
+from ...autograd.grad_mode import no_grad
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin, _infer_parameters
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d",
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 
 def _ntuple(value, n: int) -> tuple:
@@ -193,3 +196,59 @@ class ConvTranspose3d(_ConvTransposeNd):
     """Transposed 3-D convolution over ``(N, C_in, D, H, W)``."""
 
     _nd = 3
+
+
+class _LazyConvXdMixin(LazyModuleMixin):
+    """Lazy convolutions: ``in_channels`` from the first input's channel dim."""
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def _lazy_init(self, out_channels: int, bias: bool, device, dtype) -> None:
+        self.weight = UninitializedParameter(device=device, dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    def initialize_parameters(self, input, *rest) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                unbatched = input.ndim == self._nd + 1
+                self.in_channels = input.shape[0 if unbatched else 1]
+                if self.in_channels % self.groups != 0:
+                    raise ValueError("in_channels must be divisible by groups")
+                if self.transposed:
+                    shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
+                else:
+                    shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
+                self._materialize({"weight": shape, "bias": (self.out_channels,)})
+                self.reset_parameters()
+
+    def _sizes_from_loaded(self, shapes: dict) -> None:
+        if "weight" in shapes:
+            w = shapes["weight"]
+            self.in_channels = w[0] if self.transposed else w[1] * self.groups
+
+
+def _lazy_conv(eager: type, transposed: bool) -> type:
+    """The lazy twin of a convolution class: the eager constructor's arguments, without ``in_channels``."""
+
+    def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, *args, bias: bool = True, device=None,
+                 dtype=None, **kwargs) -> None:
+        eager.__init__(self, 0, 0, kernel_size, stride, padding, *args, bias=False, **kwargs)
+        self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
+        self._lazy_init(out_channels, bias, device, dtype)
+
+    name = "Lazy" + eager.__name__
+    doc = f"``{eager.__name__}`` whose ``in_channels`` is taken from the first input."
+    return type(name, (_LazyConvXdMixin, eager), {"__init__": __init__, "cls_to_become": eager, "__doc__": doc,
+                                                   "__module__": __name__})
+
+
+LazyConv1d = _lazy_conv(Conv1d, False)
+LazyConv2d = _lazy_conv(Conv2d, False)
+LazyConv3d = _lazy_conv(Conv3d, False)
+LazyConvTranspose1d = _lazy_conv(ConvTranspose1d, True)
+LazyConvTranspose2d = _lazy_conv(ConvTranspose2d, True)
+LazyConvTranspose3d = _lazy_conv(ConvTranspose3d, True)

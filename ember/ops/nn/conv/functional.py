@@ -19,7 +19,7 @@ from ...kernels.conv_common import out_size
 from ...kernels.conv_im2col import fold as _fold, unfold as _unfold
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
-           "fold"]
+           "fold", "assert_int_or_pair"]
 
 def _bias_shape(nd: int, channels: int) -> tuple:
     return (1, channels) + (1,) * nd
@@ -405,3 +405,9 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"{blocks[0] * blocks[1]}, but got input.size(2)={x.shape[2]}.")
     out = Col2ImBackward0.apply(x, size, kernel, stride, pads, dilation)
     return out if batched else out.squeeze(0)
+
+
+def assert_int_or_pair(arg, arg_name: str, message: str) -> None:
+    """Raise ``AssertionError(message.format(arg_name))`` unless ``arg`` is an int or a pair (fold's helper)."""
+    if not (isinstance(arg, int) or len(arg) == 2):
+        raise AssertionError(message.format(arg_name))
