@@ -31,7 +31,7 @@ from .pointwise import (acosh, asinh, atanh, deg2rad, erfc, fix, i0, isneginf, i
 from .order import kthvalue, mode, msort
 from .rearrange import (adjoint, movedim, moveaxis, ravel, split_with_sizes, swapdims, unsafe_chunk, unsafe_split,
                         unsafe_split_with_sizes)
-from .reduce import (all, amax, amin, aminmax, any, argmax, argmin, dist, logsumexp, max, mean, min, norm, prod, renorm,
+from .reduce import (all, amax, amin, aminmax, any, argmax, argmin, cdist, dist, logsumexp, max, mean, min, norm, prod, renorm,
                      std, sum, var)
 from .sampling import binomial, poisson
 from .scatter_views import diagonal_scatter, index_put, put, select_scatter, slice_scatter

@@ -526,3 +526,14 @@ def renorm(input, p, dim: int, maxnorm):
     norms = norm(input, p, others, keepdim=True)
     scale = (maxnorm / (norms + 1e-7)).masked_fill(norms <= maxnorm, 1.0)
     return input * scale
+
+
+def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
+    """The ``p``-norm distances between each row of ``x1`` (B, P, M) and each row of ``x2`` (B, R, M): (B, P, R)."""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)

@@ -9,13 +9,10 @@ from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter, UninitializedParameter
 from .lazy import LazyModuleMixin, _infer_parameters
 from .module import Module
+from ._arguments import _ntuple
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d",
            "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
-
-
-def _ntuple(value, n: int) -> tuple:
-    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * n
 
 
 class _ConvNd(Module):

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from ...ops.nn.padding import pad
 from .module import Module
+from ._arguments import _ntuple
 
 __all__ = ["ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
            "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
            "ReplicationPad3d", "CircularPad1d", "CircularPad2d", "CircularPad3d"]
-
-
-def _ntuple(value, n: int) -> tuple:
-    return tuple(value) if isinstance(value, (list, tuple)) else (value,) * n
 
 
 class _ConstantPadNd(Module):

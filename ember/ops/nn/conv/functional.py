@@ -19,7 +19,7 @@ from ...kernels.conv_common import out_size
 from ...kernels.conv_im2col import fold as _fold, unfold as _unfold
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
-           "fold", "assert_int_or_pair"]
+           "fold", "assert_int_or_pair", "conv_tbc"]
 
 def _bias_shape(nd: int, channels: int) -> tuple:
     return (1, channels) + (1,) * nd
@@ -411,3 +411,18 @@ def assert_int_or_pair(arg, arg_name: str, message: str) -> None:
     """Raise ``AssertionError(message.format(arg_name))`` unless ``arg`` is an int or a pair (fold's helper)."""
     if not (isinstance(arg, int) or len(arg) == 2):
         raise AssertionError(message.format(arg_name))
+
+
+def conv_tbc(input, weight, bias, pad: int = 0):
+    """A 1-d convolution in (time, batch, channels) layout: ``weight`` is (kernel, in, out), ``bias`` (out,)."""
+    if input.ndim != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.ndim != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, out_channels.")
+    if bias.ndim != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    if weight.shape[2] != bias.shape[0]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    return conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad).permute(2, 0, 1)
