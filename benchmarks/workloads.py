@@ -44,20 +44,141 @@ def _labels(lib, n, classes=10):
     return lib.tensor(np.random.default_rng(1).integers(0, classes, n).astype(np.int64))
 
 
-def train_step(build, batch: int):
-    """zero_grad, forward, CrossEntropyLoss, backward, SGD-momentum step on 3x32x32 inputs."""
+def resnet18_cifar(lib, width: int = 64, classes: int = 10):
+    """ResNet-18 for 32x32 inputs (the CIFAR variant): a 3x3 stride-1 stem and no max pooling, then torchvision's
+    BasicBlocks [2, 2, 2, 2] of ``width`` x 1/2/4/8 channels, global average pooling and a linear classifier."""
+    nn = lib.nn
+
+    class BasicBlock(nn.Module):
+        def __init__(self, cin: int, cout: int, stride: int):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.relu = nn.ReLU(inplace=True)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.downsample = None
+            if stride != 1 or cin != cout:
+                self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            identity = x if self.downsample is None else self.downsample(x)
+            out = self.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            out += identity
+            return self.relu(out)
+
+    stages, cin = [], width
+    for i, stride in enumerate((1, 2, 2, 2)):
+        cout = width << i
+        stages += [BasicBlock(cin, cout, stride), BasicBlock(cout, cout, 1)]
+        cin = cout
+    return nn.Sequential(nn.Conv2d(3, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
+                         *stages, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(cin, classes))
+
+
+def mnist_mlp(lib, hidden: int = 512):
+    """The MNIST multilayer perceptron 784-hidden-hidden-10 with ReLU, on 1x28x28 images."""
+    nn = lib.nn
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                         nn.Linear(hidden, 10))
+
+
+def train_step(build, batch: int, shape: tuple = (3, 32, 32)):
+    """zero_grad, forward, CrossEntropyLoss, backward, SGD-momentum step on ``(batch, *shape)`` inputs; the step
+    returns the loss."""
     def make(lib):
         lib.manual_seed(0)
         model = build(lib)
         opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         criterion = lib.nn.CrossEntropyLoss()
-        x, y = _inputs(lib, batch, 3, 32, 32), _labels(lib, batch)
+        x, y = _inputs(lib, batch, *shape), _labels(lib, batch)
 
         def step():
             opt.zero_grad()
             loss = criterion(model(x), y)
             loss.backward()
             opt.step()
+            return loss
+
+        return step
+
+    return make
+
+
+def eval_forward(build, batch: int, shape: tuple = (3, 32, 32)):
+    """Inference: ``model.eval()`` and a forward under ``no_grad`` on ``(batch, *shape)`` inputs (no graph kept);
+    the step returns the output."""
+    def make(lib):
+        lib.manual_seed(0)
+        model = build(lib).eval()
+        x = _inputs(lib, batch, *shape)
+
+        def step():
+            with lib.no_grad():
+                return model(x)
+
+        return step
+
+    return make
+
+
+def dcgan(lib, nz: int = 100, ngf: int = 64, ndf: int = 64, nc: int = 3):
+    """PyTorch's examples/dcgan generator and discriminator for 64x64 images, with the example's ``weights_init``
+    (conv weights N(0, 0.02), BatchNorm weights N(1, 0.02) and zero biases): ``(netG, netD)``."""
+    nn = lib.nn
+    netG = nn.Sequential(
+        nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), nn.BatchNorm2d(ngf * 8), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 4), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf * 2), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), nn.BatchNorm2d(ngf), nn.ReLU(True),
+        nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), nn.Tanh())
+    netD = nn.Sequential(
+        nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 2), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 4), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf * 4, ndf * 8, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * 8), nn.LeakyReLU(0.2, inplace=True),
+        nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), nn.Sigmoid())
+
+    def weights_init(m):
+        if "Conv" in type(m).__name__:
+            nn.init.normal_(m.weight, 0.0, 0.02)
+        elif "BatchNorm" in type(m).__name__:
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+    netG.apply(weights_init)
+    netD.apply(weights_init)
+    return netG, netD
+
+
+def dcgan_step(batch: int = 64, nz: int = 100, ngf: int = 64, ndf: int = 64):
+    """One iteration of examples/dcgan's loop: the discriminator on a real batch and on a generated one (BCELoss,
+    Adam step), then the generator through the discriminator (Adam step); fresh noise each step. The step returns
+    the generator's loss."""
+    def make(lib):
+        lib.manual_seed(0)
+        netG, netD = dcgan(lib, nz, ngf, ndf)
+        criterion = lib.nn.BCELoss()
+        optD = lib.optim.Adam(netD.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        optG = lib.optim.Adam(netG.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        real = _inputs(lib, batch, 3, 64, 64).tanh()
+        label = lib.full((batch,), 1.0)
+
+        def step():
+            netD.zero_grad()
+            label.fill_(1.0)
+            criterion(netD(real).view(-1, 1).squeeze(1), label).backward()
+            fake = netG(lib.randn(batch, nz, 1, 1))
+            label.fill_(0.0)
+            criterion(netD(fake.detach()).view(-1, 1).squeeze(1), label).backward()
+            optD.step()
+            netG.zero_grad()
+            label.fill_(1.0)
+            errG = criterion(netD(fake).view(-1, 1).squeeze(1), label)
+            errG.backward()
+            optG.step()
+            return errG
 
         return step
 
