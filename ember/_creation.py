@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -317,3 +318,43 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
         low, high = 0, low
     return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
                    requires_grad=requires_grad)
+
+
+def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False):
+    """The deprecated ``torch.range``: ``start`` to ``end`` inclusive, in the default float dtype."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    count = int(math.floor((end - start) / step)) + 1
+    return _finish((start + np.arange(count, dtype=np.float64) * step).astype(_dt(dtype)), requires_grad, device)
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=None) -> Tensor:
+    """A 0-d tensor holding ``s``, in the default float dtype unless ``dtype`` says otherwise."""
+    return _finish(np.asarray(s, dtype=_dt(dtype)), requires_grad, device)
+
+
+def fill(input, value) -> Tensor:
+    """A new tensor shaped like ``input`` (and of its dtype) filled with ``value``."""
+    return _finish(np.full(input._data.shape, value, dtype=input._data.dtype), False)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """A tensor of ``size`` whose elements lie ``stride`` apart (in elements) in a fresh zeroed buffer."""
+    np_dtype = _dt(dtype)
+    size, stride = tuple(size), tuple(stride)
+    span = 1 + sum((n - 1) * st for n, st in zip(size, stride)) if all(size) else 0
+    buffer = np.zeros(span, dtype=np_dtype)
+    strided = np.lib.stride_tricks.as_strided(buffer, size, tuple(st * np_dtype.itemsize for st in stride))
+    return _finish(strided, requires_grad, device)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    """A tensor of ``size`` laid out in memory in the dim order ``physical_layout`` (outermost first)."""
+    size = tuple(size)
+    physical = np.zeros(tuple(size[d] for d in physical_layout), dtype=_dt(dtype))
+    return _finish(physical.transpose(np.argsort(physical_layout)), requires_grad, device)

@@ -301,3 +301,23 @@ class layout:
 
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
+
+
+class memory_format:
+    """How a tensor's dims are ordered in memory (``torch.memory_format``). ember's tensors are NumPy arrays
+    that keep whatever strides they were made with; ``contiguous(memory_format=...)`` accepts these names."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{_naming.PACKAGE}.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+preserve_format = memory_format("preserve_format")

@@ -96,6 +96,17 @@ def check(fn, *inputs, grad: bool = True, noncontiguous: bool = False, seed: int
     return e_outs
 
 
+def check_node_names(fn, *inputs: np.ndarray, dtype=np.float64) -> list:
+    """``check`` with the inputs cast to ``dtype``, then each output's autograd node name against PyTorch's
+    (``None`` on both sides where an output has no node). Returns the ember outputs."""
+    inputs = tuple(x.astype(dtype) for x in inputs)
+    outs = check(fn, *inputs)
+    t_outs = _outputs(fn(torch, *(torch.tensor(x, requires_grad=True) for x in inputs)))
+    for e, t in zip(outs, t_outs):
+        assert (e.grad_fn.name() if e.grad_fn else None) == (t.grad_fn.name() if t.grad_fn else None)
+    return outs
+
+
 def same_error(fn, *words: str) -> Exception:
     """``fn(lib)`` raises the same exception type on torch and on ember, with torch's message exactly (with 'torch'
     read as 'ember'; ember's extra context is in exception notes, not the message) and every one of ``words``.

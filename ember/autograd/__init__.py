@@ -11,22 +11,49 @@ __all__ = ["Function", "Variable", "backward", "detect_anomaly", "enable_grad", 
            "set_grad_enabled"]
 
 
+# (enabled, check_nan) of anomaly mode; ember's engine records no forward tracebacks, so the mode is only kept
+# and reported (``torch.is_anomaly_enabled``)
+_ANOMALY = [False, True]
+
+
+def is_anomaly_enabled() -> bool:
+    return _ANOMALY[0]
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _ANOMALY[1]
+
+
+def set_anomaly_enabled(enabled: bool, check_nan: bool = True) -> None:
+    _ANOMALY[:] = [bool(enabled), bool(check_nan)]
+
+
 class set_detect_anomaly:
-    """Accepted for compatibility; ember's engine does not record forward tracebacks."""
+    """Sets anomaly mode at once and, used as a context manager, restores the previous mode on exit."""
 
     def __init__(self, mode: bool, check_nan: bool = True) -> None:
-        self.mode, self.check_nan = mode, check_nan
+        self._previous = list(_ANOMALY)
+        set_anomaly_enabled(mode, check_nan)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc) -> None:
-        pass
+        _ANOMALY[:] = self._previous
 
 
-class detect_anomaly(set_detect_anomaly):
+class detect_anomaly:
+    """Anomaly mode on within the block."""
+
     def __init__(self, check_nan: bool = True) -> None:
-        super().__init__(True, check_nan)
+        self.check_nan = check_nan
+
+    def __enter__(self) -> None:
+        self._previous = list(_ANOMALY)
+        set_anomaly_enabled(True, self.check_nan)
+
+    def __exit__(self, *exc) -> None:
+        _ANOMALY[:] = self._previous
 
 
 def Variable(data, requires_grad: bool = False, volatile: bool = False):

@@ -14,9 +14,15 @@ class _State(threading.local):
     # with no __init__ run per thread. Reading ``STATE.enabled`` costs ~15 ns more than a plain attribute, so the
     # hot path reads it once per op.
     enabled = True
+    inference = False
 
 
 STATE = _State()
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside an ``inference_mode()`` block."""
+    return STATE.inference
 
 
 def is_grad_enabled() -> bool:
@@ -91,6 +97,15 @@ class inference_mode(_GradMode):
 
     def __init__(self, mode=True) -> None:
         pass
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._prev_inference = STATE.inference
+        STATE.inference = self._target is False
+
+    def __exit__(self, *exc) -> None:
+        STATE.inference = self._prev_inference
+        super().__exit__(*exc)
 
 
 class set_grad_enabled(_GradMode):

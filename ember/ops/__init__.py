@@ -3,7 +3,7 @@
 from types import ModuleType as _ModuleType
 
 from .arith import (add, addcdiv, addcmul, div, floor_divide, lerp, maximum, minimum, mul, neg, pow, remainder,
-                    sub)
+                    rsub, sub)
 from .binary import (arctan2, atan2, copysign, float_power, fmax, fmin, fmod, gcd, heaviside, hypot, lcm, ldexp,
                      logaddexp, logaddexp2, nextafter, xlogy)
 from .combine import cartesian_prod, kron, meshgrid, repeat_interleave
@@ -17,17 +17,24 @@ from .constructors import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, Flo
 from .contractions import addbmm, addmv, addr, baddbmm, ger, inner, tensordot, vdot
 from .cumulative import cummax, cummin, cumprod, cumsum
 from .decompositions import _old_qr as qr, _old_svd as svd, pinverse
+from .copies import (alias_copy, detach_copy, diagonal_copy, expand_copy, narrow_copy, permute_copy, select_copy,
+                     slice_copy, split_copy, split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy,
+                     unfold_copy, unsqueeze_copy, view_as_complex_copy, view_as_real_copy, view_copy)
 from .covariance import corrcoef, cov
 from .diagonal import diag, diag_embed, diagflat, diagonal, trace
-from .index import argwhere, gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add
+from .index import (argwhere, gather, index_select, masked_fill, masked_select, nonzero, nonzero_static, scatter,
+                    scatter_add, unravel_index)
+from .integration import cumulative_trapezoid, trapezoid, trapz
 from .index_dim import index_add, index_copy, index_fill, masked_scatter, take, take_along_dim
 from .products import addmm, bmm, dot, einsum, matmul, mm, mv, outer
-from .matrix_functions import _old_cross as cross, _old_vander as vander, chain_matmul, matrix_exp, matrix_power
+from .lu import _old_lu_solve as lu_solve, lu_unpack
+from .matrix_functions import (_old_cross as cross, _old_vander as vander, chain_matmul, frobenius_norm, matrix_exp,
+                               matrix_power, nuclear_norm)
 from .pointwise import (abs, acos, asin, atan, ceil, clamp, clamp_max, clamp_min, cos, cosh, digamma, erf, erfinv, exp,
                         exp2, expm1, floor, frac, lgamma, log, log1p, log2, log10, polygamma, reciprocal, relu, round_,
                         rsqrt, sigmoid, sign, sin, sinc, sinh, sqrt, square, tan, tanh, trunc, where)
-from .pointwise import (acosh, asinh, atanh, deg2rad, erfc, fix, i0, isneginf, isposinf, isreal, logit, nan_to_num,
-                        mvlgamma, positive, rad2deg, sgn, signbit)
+from .pointwise import (acosh, asinh, atanh, deg2rad, erfc, fix, frexp, i0, isneginf, isposinf, isreal, logit,
+                        mvlgamma, nan_to_num, positive, rad2deg, sgn, signbit)
 from .order import kthvalue, mode, msort
 from .rearrange import (adjoint, movedim, moveaxis, ravel, split_with_sizes, swapdims, unsafe_chunk, unsafe_split,
                         unsafe_split_with_sizes)
@@ -50,6 +57,7 @@ from .stacking import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast
                        column_stack, combinations, concat, concatenate, dsplit, dstack, fliplr, flipud, hsplit, hstack,
                        rot90, row_stack, tensor_split, tile, tril_indices, triu_indices, vsplit, vstack)
 from .special import igamma, igammac
+from .windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 from .._creation import arange, linspace, ones, rand, randn, zeros
 from ._out import with_out as _with_out
 

@@ -327,6 +327,11 @@ def sub(input, other, *, alpha=1):
     return _binary(SubBackward0, input, other, alpha=alpha)
 
 
+def rsub(input, other, *, alpha=1):
+    """``other - alpha * input`` (subtraction with the operands swapped)."""
+    return sub(other, input, alpha=alpha)
+
+
 def mul(input, other):
     """``input * other`` with broadcasting and type promotion."""
     return _binary(MulBackward0, input, other)

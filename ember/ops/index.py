@@ -536,3 +536,23 @@ def nonzero(input, *, as_tuple: bool = False):
 def argwhere(input):
     """The indices of the nonzero elements, one row each: ``nonzero(input)``."""
     return nonzero(input)
+
+
+def unravel_index(indices, shape):
+    """The coordinates in ``shape`` of flat ``indices``: one int64 tensor per dim."""
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    data = indices._data if hasattr(indices, "_data") else np.asarray(indices)
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    total = int(np.prod(shape))
+    if ((data < -total) | (data >= total)).any():
+        raise ValueError("index out of bounds for the given shape")
+    return tuple(wrap(c.astype(np.int64)) for c in np.unravel_index(data % max(total, 1), shape))
+
+
+def nonzero_static(input, *, size: int, fill_value: int = -1):
+    """``nonzero(input)`` cut or padded (with ``fill_value``) to exactly ``size`` rows."""
+    found = np.argwhere(input._data).astype(np.int64)
+    out = np.full((size, input.ndim), fill_value, dtype=np.int64)
+    out[:min(size, len(found))] = found[:size]
+    return wrap(out)

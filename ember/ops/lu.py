@@ -6,6 +6,8 @@ PyTorch's. Pivots are LAPACK's: 1-based, int32, ``pivots[i]`` the row swapped wi
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._dtype import _type_name
@@ -14,7 +16,7 @@ from ..autograd.function import Op
 from ._linalg import check_same_dtype, named_result
 from .solvers import solve_triangular
 
-__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve"]
+__all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "lu_unpack"]
 
 _lu_factor_t = named_result("linalg_lu_factor", "LU pivots")
 _lu_factor_ex_t = named_result("linalg_lu_factor_ex", "LU pivots info")
@@ -189,3 +191,28 @@ def lu_solve(LU, pivots, B, *, left: bool = True, adjoint: bool = False):
         return p @ y
     y = solve_triangular(low, p.mT @ B, upper=False, unitriangular=True)
     return solve_triangular(up, y, upper=True)
+
+
+_lu_unpack_t = named_result("lu_unpack", "P L U")
+
+
+def lu_unpack(LU_data, LU_pivots, unpack_data: bool = True, unpack_pivots: bool = True):
+    """``(P, L, U)`` of a packed LU factorisation (``lu_factor``'s result): L unit lower, U upper triangular,
+    ``A = P @ L @ U``. L and U keep the gradient path to ``LU_data``; skipped parts are empty tensors."""
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    k = min(m, n)
+    empty = wrap(np.empty(0, dtype=LU_data._data.dtype))
+    if unpack_data:
+        low = LU_data[..., :, :k].tril(-1) + wrap(np.eye(m, k, dtype=LU_data._data.dtype))
+        up = LU_data[..., :k, :].triu()
+    else:
+        low = up = empty
+    p = wrap(_permutation(LU_pivots._data.astype(np.int64), m, LU_data._data.dtype)) if unpack_pivots else empty
+    return _lu_unpack_t(p, low, up)
+
+
+def _old_lu_solve(b, LU_data, LU_pivots):
+    """The deprecated ``torch.lu_solve(b, LU, pivots)``: ``linalg.lu_solve(LU, pivots, b)``."""
+    warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    return lu_solve(LU_data, LU_pivots, b)

@@ -7,6 +7,7 @@ Most are compositions of differentiable ops, recording the nodes PyTorch records
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -370,3 +371,23 @@ def householder_product(A, tau):
         v = A[..., :, i] * wrap(below[:, i].copy()) + unit[i]
         q = q - tau[..., i].unsqueeze(-1).unsqueeze(-1) * (v.unsqueeze(-1) @ (v.unsqueeze(-2) @ q))
     return q
+
+
+_NUCLEAR_WARNING = ("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                    "future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead")
+_FROBENIUS_WARNING = ("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed "
+                      "in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead")
+
+
+def nuclear_norm(input, dim=(-2, -1), keepdim: bool = False):
+    """The deprecated ``torch.nuclear_norm``: the sum of singular values over the two dims ``dim``."""
+    if isinstance(dim, bool):  # nuclear_norm(input, keepdim) overload
+        dim, keepdim = (-2, -1), dim
+    warnings.warn(_NUCLEAR_WARNING, UserWarning, stacklevel=2)
+    return matrix_norm(input, "nuc", tuple(dim), keepdim)
+
+
+def frobenius_norm(input, dim, keepdim: bool = False):
+    """The deprecated ``torch.frobenius_norm``: the 2-norm over ``dim``."""
+    warnings.warn(_FROBENIUS_WARNING, UserWarning, stacklevel=2)
+    return vector_norm(input, 2.0, dim, keepdim)

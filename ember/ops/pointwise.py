@@ -16,6 +16,7 @@ from ..autograd.grad_mode import STATE
 from ._util import sum_to
 from .kernels import special
 from .._tensor import wrap
+from ._linalg import named_result
 
 
 def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float", array_grad=True,
@@ -390,6 +391,17 @@ def mvlgamma(input, p: int):
         input = input.to(get_default_dtype())
     halves = wrap(np.arange(p, dtype=input._data.dtype) / 2)
     return lgamma(input.unsqueeze(-1) - halves).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+_frexp_t = named_result("frexp", "mantissa exponent")
+
+
+def frexp(input):
+    """Mantissa in [0.5, 1) (with the input's sign) and int32 exponent: ``input = mantissa * 2 ** exponent``."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    mantissa, exponent = np.frexp(input._data)
+    return _frexp_t(wrap(mantissa), wrap(exponent.astype(np.int32)))
 
 
 class ClampBackward1(Op):

@@ -129,6 +129,12 @@ def dropout3d(input, p: float = 0.5, training: bool = True, inplace: bool = Fals
     return _channelwise(input, p, training, inplace, batched=n == 5)
 
 
+def feature_dropout(input, p: float, train: bool):
+    """``torch.feature_dropout``: whole feature maps (dim 1) zeroed with probability ``p``, the rest scaled."""
+    _check_p(p)
+    return _dropout_impl(input, p, train, False, feature=True, alpha=False)
+
+
 def alpha_dropout(input, p: float = 0.5, training: bool = False, inplace: bool = False):
     """Dropout for SELU networks: dropped units take SELU's saturation value, then an affine map restores the
     input's mean and variance."""
