@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 
 from .transformed_distribution import TransformedDistribution
 
@@ -9,9 +10,7 @@ from .transformed_distribution import TransformedDistribution
 class _Folded(TransformedDistribution):
     """``|X|`` for ``X`` symmetric about 0: twice the density on [0, inf)."""
 
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    scale = property(attrgetter("base_dist.scale"))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -24,7 +24,10 @@ class _Broadcast(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        return _expanded(self, type(self), batch_shape, _instance, *self._params)
+        # PyTorch checks against the class that lists the parameters, so a subclass with its own __init__ must
+        # bring its own expand
+        declaring = next(c for c in type(self).__mro__ if "_params" in vars(c))
+        return _expanded(self, declaring, batch_shape, _instance, *self._params)
 
 
 class _BinaryProbs(Distribution):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 
 import numpy as np
 
@@ -109,3 +110,29 @@ class Categorical(Distribution):
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))
         return values
+
+
+class _CategoricalWrapper(Distribution):
+    """Base of the distributions built on one ``Categorical`` over ``K`` categories, kept as ``_categorical``: its
+    batch shape, an event of ``(K,)``, and its ``probs``, ``logits`` and ``param_shape``."""
+
+    def __init__(self, probs=None, logits=None, validate_args=None) -> None:
+        self._categorical = Categorical(probs, logits)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                         validate_args=validate_args)
+
+    def _expand_categorical(self, cls: type, batch_shape, _instance) -> Distribution:
+        """``expand`` of the Categorical; the subclass's ``expand`` copies its other parameters onto the result."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        new._categorical = self._categorical.expand(batch_shape)
+        Distribution.__init__(new, batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def _new(self, *args, **kwargs):
+        return self._categorical._new(*args, **kwargs)
+
+    probs = property(attrgetter("_categorical.probs"))
+    logits = property(attrgetter("_categorical.logits"))
+    param_shape = property(attrgetter("_categorical.param_shape"))

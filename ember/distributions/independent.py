@@ -1,6 +1,8 @@
 """``Independent(base_distribution, reinterpreted_batch_ndims)``: batch dims reinterpreted as event dims."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .._size import Size
 from . import constraints
 from .distribution import Distribution
@@ -54,17 +56,9 @@ class Independent(Distribution):
             result = constraints.independent(result, self.reinterpreted_batch_ndims)
         return result
 
-    @property
-    def mean(self):
-        return self.base_dist.mean
-
-    @property
-    def mode(self):
-        return self.base_dist.mode
-
-    @property
-    def variance(self):
-        return self.base_dist.variance
+    mean = property(attrgetter("base_dist.mean"))
+    mode = property(attrgetter("base_dist.mode"))
+    variance = property(attrgetter("base_dist.variance"))
 
     def sample(self, sample_shape=Size()):
         return self.base_dist.sample(sample_shape)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 
 from . import constraints
 from .gamma import Gamma
@@ -27,13 +28,8 @@ class InverseGamma(TransformedDistribution):
         new = self._get_checked_instance(InverseGamma, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def concentration(self):
-        return self.base_dist.concentration
-
-    @property
-    def rate(self):
-        return self.base_dist.rate
+    concentration = property(attrgetter("base_dist.concentration"))
+    rate = property(attrgetter("base_dist.rate"))
 
     @property
     def mean(self):

@@ -1,6 +1,8 @@
 """``Laplace(loc, scale)``."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 
 from .. import _creation
@@ -22,13 +24,7 @@ class Laplace(_Broadcast):
     def __init__(self, loc, scale, validate_args=None) -> None:
         super().__init__(loc, scale, validate_args=validate_args)
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = property(attrgetter("loc"))
 
     @property
     def variance(self):

@@ -1,6 +1,8 @@
 """``LogNormal(loc, scale)``: ``exp`` of a Normal."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from . import constraints
 from .normal import Normal
 from .transformed_distribution import TransformedDistribution
@@ -24,13 +26,8 @@ class LogNormal(TransformedDistribution):
         new = self._get_checked_instance(LogNormal, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def loc(self):
-        return self.base_dist.loc
-
-    @property
-    def scale(self):
-        return self.base_dist.scale
+    loc = property(attrgetter("base_dist.loc"))
+    scale = property(attrgetter("base_dist.scale"))
 
     @property
     def mean(self):

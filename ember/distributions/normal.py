@@ -3,33 +3,28 @@ from __future__ import annotations
 
 import math
 import numbers
+from operator import attrgetter
 
 from .._size import Size
-from ..autograd.grad_mode import no_grad
 from ..ops import erf, erfinv
 from . import constraints
-from .distribution import _expanded
+from ._scalar import _Broadcast
 from .exp_family import ExponentialFamily
-from .utils import _standard_normal, broadcast_all
+from .utils import _standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(ExponentialFamily):
+class Normal(_Broadcast, ExponentialFamily):
     """The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
     _mean_carrier_measure = 0
+    _params = ("loc", "scale")
 
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
+    mean = mode = property(attrgetter("loc"))
 
     @property
     def stddev(self):
@@ -40,19 +35,7 @@ class Normal(ExponentialFamily):
         return self.stddev.pow(2)
 
     def __init__(self, loc, scale, validate_args=None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return _expanded(self, Normal, batch_shape, _instance, "loc", "scale")
-
-    def sample(self, sample_shape=Size()):
-        with no_grad():
-            return self.rsample(sample_shape)
+        super().__init__(loc, scale, validate_args=validate_args)
 
     def rsample(self, sample_shape=Size()):
         shape = self._extended_shape(sample_shape)

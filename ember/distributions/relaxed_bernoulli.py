@@ -2,6 +2,8 @@
 ``LogitRelaxedBernoulli`` (the binary Concrete / Gumbel-softmax distribution)."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .. import _creation
 from .._size import Size
 from . import constraints
@@ -58,14 +60,6 @@ class RelaxedBernoulli(TransformedDistribution):
         new = self._get_checked_instance(RelaxedBernoulli, _instance)
         return super().expand(batch_shape, _instance=new)
 
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
+    temperature = property(attrgetter("base_dist.temperature"))
+    logits = property(attrgetter("base_dist.logits"))
+    probs = property(attrgetter("base_dist.probs"))

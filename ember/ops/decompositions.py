@@ -306,6 +306,12 @@ def _tolerance(s: np.ndarray, shape: tuple, atol, rtol) -> np.ndarray:
                       (np.asarray(rtol)[..., None] if np.ndim(rtol) else rtol) * smax)
 
 
+def _rank(a: np.ndarray, atol, rtol) -> tuple[np.ndarray, np.ndarray]:
+    """(singular values, numerical rank) of each matrix of ``a``; an empty matrix has none and rank 0."""
+    s = np.linalg.svd(a, compute_uv=False) if a.size else np.zeros(a.shape[:-2] + (0,), a.dtype)
+    return s, np.sum(s > _tolerance(s, a.shape, atol, rtol), axis=-1).astype(np.int64)
+
+
 def _pinv_array(a: np.ndarray, atol, rtol) -> np.ndarray:
     u, s, vh = np.linalg.svd(a, full_matrices=False)
     keep = s > _tolerance(s, a.shape, atol, rtol)
@@ -401,8 +407,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     m, n = A.shape[-2:]
     rtol = rcond if rcond is not None and rcond >= 0 else np.finfo(A._data.dtype).eps * max(m, n)
     x = LinalgLstsqBackward0.apply(A, b, rtol)
-    s = np.linalg.svd(A._data, compute_uv=False) if A.numel() else np.zeros(A.shape[:-2] + (0,), A._data.dtype)
-    rank = np.sum(s > _tolerance(s, A.shape, None, rtol), axis=-1).astype(np.int64)
+    s, rank = _rank(A._data, None, rtol)
     dtype = A._data.dtype
     residuals = np.zeros((0,), dtype)
     if driver != "gelsy" and m > n and np.all(rank == n):
@@ -420,6 +425,4 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=None):
         raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:
         atol = tol
-    a = A._data
-    s = np.linalg.svd(a, compute_uv=False) if a.size else np.zeros(a.shape[:-2] + (0,), a.dtype)
-    return wrap(np.sum(s > _tolerance(s, a.shape, atol, rtol), axis=-1).astype(np.int64))
+    return wrap(_rank(A._data, atol, rtol)[1])

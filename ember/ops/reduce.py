@@ -181,12 +181,17 @@ class MaxBackward0(Op):
     _largest = True
 
     @classmethod
+    def _select(cls, x: np.ndarray, dim: int) -> np.ndarray:
+        """The index of the chosen element of every slice along ``dim`` (the dim kept, of size 1)."""
+        fn = np.argmax if cls._largest else np.argmin
+        return fn(x, axis=dim, keepdims=True)
+
+    @classmethod
     def forward(cls, ctx, x, dim, keepdim):
         if x.ndim == 0:
             ctx.meta = (x.shape, None, keepdim)
             return x.copy(), np.zeros((), dtype=np.int64)
-        fn = np.argmax if cls._largest else np.argmin
-        idx = fn(x, axis=dim, keepdims=True)
+        idx = cls._select(x, dim)
         values = np.take_along_axis(x, idx, axis=dim)
         ctx.meta = (x.shape, dim, keepdim)
         ctx.idx = idx
@@ -214,7 +219,8 @@ class VarBackward0(Op):
     _std = False
 
     @classmethod
-    def forward(cls, ctx, x, dims, correction, keepdim):
+    def _var(cls, ctx, x, dims, correction, keepdim) -> tuple[np.ndarray, np.ndarray]:
+        """(variance, or std, and the mean with ``dims`` kept); saves what ``_var_grad`` reads."""
         mean = np.mean(x, axis=dims, keepdims=True)
         denom = builtins.max(_count(x.shape, dims) - correction, 0)
         diff = x - mean
@@ -224,10 +230,10 @@ class VarBackward0(Op):
                 out = np.sqrt(out, out=out)
         ctx.meta = (x.shape, dims, keepdim, denom)
         ctx.save_for_backward(x, out)
-        return out
+        return out, mean
 
     @classmethod
-    def backward(cls, ctx, g):
+    def _var_grad(cls, ctx, g):
         x, out = ctx.saved_tensors
         shape, dims, keepdim, denom = ctx.meta
         centered = x - (x.mean(dim=dims, keepdim=True) if dims is not None else x.mean())
@@ -236,7 +242,15 @@ class VarBackward0(Op):
             scale = 1.0 / denom if denom else math.inf
         else:
             scale = 2.0 / denom if denom else math.inf
-        return _expand_back(g, shape, dims, keepdim) * centered * scale, None, None, None
+        return _expand_back(g, shape, dims, keepdim) * centered * scale
+
+    @classmethod
+    def forward(cls, ctx, x, dims, correction, keepdim):
+        return cls._var(ctx, x, dims, correction, keepdim)[0]
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return cls._var_grad(ctx, g), None, None, None
 
 
 class StdBackward0(VarBackward0):

@@ -23,7 +23,6 @@ _old_slogdet_t = named_result("slogdet", "sign logabsdet")
 _inv_ex_t = named_result("linalg_inv_ex", "inverse info")
 _solve_ex_t = named_result("linalg_solve_ex", "result info")
 _cholesky_ex_t = named_result("linalg_cholesky_ex", "L info")
-_lstsq_t = named_result("linalg_lstsq", "solution residuals rank singular_values")
 _triangular_t = named_result("triangular_solve", "solution cloned_coefficient")
 
 

@@ -20,7 +20,7 @@ from .arith import lerp, sub
 from .compare import logical_xor
 from .index import gather
 from .pointwise import where
-from .reduce import MaxBackward0, _count, _dims, _expand_back, return_types
+from .reduce import MaxBackward0, VarBackward0, _count, _dims, _expand_back, return_types
 from .shape import SqueezeBackward4, cat, flip, narrow
 from .sort import sort
 
@@ -72,10 +72,7 @@ class MedianBackward1(MaxBackward0):
     _ignore_nan = False
 
     @classmethod
-    def forward(cls, ctx, x, dim, keepdim):
-        if x.ndim == 0:
-            ctx.meta = (x.shape, None, keepdim)
-            return x.copy(), np.zeros((), dtype=np.int64)
+    def _select(cls, x: np.ndarray, dim: int) -> np.ndarray:
         order = np.argsort(x, axis=dim, kind="stable")
         nans = _isnan(x).sum(axis=dim, keepdims=True)
         n = x.shape[dim]
@@ -83,13 +80,7 @@ class MedianBackward1(MaxBackward0):
             pos = np.maximum((n - nans - 1) // 2, 0)
         else:
             pos = np.where(nans > 0, n - nans, (n - 1) // 2)
-        idx = np.take_along_axis(order, pos, axis=dim)
-        values = np.take_along_axis(x, idx, axis=dim)
-        ctx.meta = (x.shape, dim, keepdim)
-        ctx.idx = idx
-        if not keepdim:
-            values, idx = np.squeeze(values, axis=dim), np.squeeze(idx, axis=dim)
-        return values, idx.astype(np.int64, copy=False)
+        return np.take_along_axis(order, pos, axis=dim)
 
 
 class NanmedianBackward1(MedianBackward1):
@@ -222,37 +213,20 @@ def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
-class VarMeanBackward0(Op):
+class VarMeanBackward0(VarBackward0):
     """(var, mean) in one pass; both outputs share this node, as in PyTorch."""
-
-    _std = False
 
     @classmethod
     def forward(cls, ctx, x, dims, correction, keepdim):
-        mean = np.mean(x, axis=dims, keepdims=True)
-        denom = builtins.max(_count(x.shape, dims) - correction, 0)
-        diff = x - mean
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.asarray(np.sum(diff * diff, axis=dims, keepdims=keepdim) / x.dtype.type(denom))
-            if cls._std:
-                out = np.sqrt(out, out=out)
+        out, mean = cls._var(ctx, x, dims, correction, keepdim)
         if not keepdim:
             mean = mean.reshape(()) if dims is None else np.squeeze(mean, axis=dims)
-        ctx.meta = (x.shape, dims, keepdim, denom)
-        ctx.save_for_backward(x, out)
         return out, np.asarray(mean)
 
     @classmethod
     def backward(cls, ctx, g_var, g_mean):
-        x, out = ctx.saved_tensors
-        shape, dims, keepdim, denom = ctx.meta
-        grad = None
-        if g_var is not None:
-            centered = x - (x.mean(dim=dims, keepdim=True) if dims is not None else x.mean())
-            if cls._std:
-                g_var = (g_var / out).masked_fill(out == 0, 0)
-            scale = (1.0 if cls._std else 2.0) / denom if denom else float("inf")
-            grad = _expand_back(g_var, shape, dims, keepdim) * centered * scale
+        shape, dims, keepdim, _ = ctx.meta
+        grad = None if g_var is None else cls._var_grad(ctx, g_var)
         if g_mean is not None:
             g_mean = _expand_back(g_mean / builtins.max(_count(shape, dims), 1), shape, dims, keepdim)
             grad = g_mean if grad is None else grad + g_mean

@@ -2,7 +2,6 @@
 node names, in-place variants and errors."""
 import numpy as np
 import pytest
-import torch
 
 from oracle import check, check_node_names, randn, same_error
 
@@ -47,9 +46,7 @@ def test_inplace_variants_match_torch(name):
         getattr(out, name + "_")(*rest, beta=0.5, alpha=2.0)
         return out
 
-    outs = check(fn, *args)
-    t_out = fn(torch, *(torch.tensor(x, requires_grad=True) for x in args))
-    assert outs[0].grad_fn.name() == t_out.grad_fn.name()
+    check_node_names(fn, *args)
 
 
 def test_integer_inputs_match_torch():

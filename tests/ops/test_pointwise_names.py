@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_close, check, check_node_names, randn
+from oracle import assert_close, check_node_names, randn
 
 SPECIAL = np.array([np.nan, np.inf, -np.inf, 1.5, -2.0, 0.0])
 CASES = {

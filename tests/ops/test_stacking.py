@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_close, check, check_node_names, randn, same_error
+from oracle import assert_close, check_node_names, randn, same_error
 
 A, B, V, S = randn(3, 4), randn(3, 4, seed=1), randn(4, seed=2), randn(seed=3)
 CUBE = randn(2, 3, 4, seed=4)

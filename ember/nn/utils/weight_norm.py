@@ -80,11 +80,17 @@ def weight_norm(module: Module, name: str = "weight", dim: int = 0) -> Module:
     return module
 
 
-def remove_weight_norm(module: Module, name: str = "weight") -> Module:
-    """Undo ``weight_norm``: ``module.<name>`` becomes a plain parameter again."""
+def _remove_hook(module: Module, hook_type: type, name: str, applied_by: str) -> Module:
+    """Remove the forward pre-hook of ``hook_type`` on ``name`` (a ``WeightNorm`` or ``SpectralNorm``), leaving
+    ``module.<name>`` a plain parameter; ``applied_by`` names the function in the error when there is none."""
     for k, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, hook_type) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[k]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{applied_by} of '{name}' not found in {module}")
+
+
+def remove_weight_norm(module: Module, name: str = "weight") -> Module:
+    """Undo ``weight_norm``: ``module.<name>`` becomes a plain parameter again."""
+    return _remove_hook(module, WeightNorm, name, "weight_norm")

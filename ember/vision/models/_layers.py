@@ -1,11 +1,14 @@
 """The building blocks torchvision keeps in ``torchvision.ops.misc`` and ``torchvision.ops.stochastic_depth``,
-with its module names (so state_dict keys such as ``features.0.1.weight`` come out the same)."""
+with its module names (so state_dict keys such as ``features.0.1.weight`` come out the same), and the pieces and
+weight initialisations that several of its models share."""
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 from ... import _creation
-from ...nn import (BatchNorm2d, Conv2d, AdaptiveAvgPool2d, Dropout, Linear, Module, ReLU, Sequential, Sigmoid)
+from ...nn import (BatchNorm2d, Conv2d, AdaptiveAvgPool2d, Dropout, GroupNorm, Linear, Module, ReLU, Sequential,
+                   Sigmoid, init)
 from ...nn import functional as F
 from ...ops.shape import cat
 
@@ -19,6 +22,26 @@ def _make_divisible(v: float, divisor: int, min_value: int | None = None) -> int
     if new_v < 0.9 * v:
         new_v += divisor
     return new_v
+
+
+def _init_mobile_net(model: Module, init_linear: Callable[[Linear], None] | None = None) -> None:
+    """torchvision's initialisation of MobileNetV2/V3 and EfficientNet, module by module in order (so the random
+    draws follow theirs): convs Kaiming-normal on fan-out, norms the identity, ``Linear`` weights N(0, 0.01) or
+    ``init_linear``'s, every bias 0."""
+    for m in model.modules():
+        if isinstance(m, Conv2d):
+            init.kaiming_normal_(m.weight, mode="fan_out")
+            if m.bias is not None:
+                init.zeros_(m.bias)
+        elif isinstance(m, (BatchNorm2d, GroupNorm)):
+            init.ones_(m.weight)
+            init.zeros_(m.bias)
+        elif isinstance(m, Linear):
+            if init_linear is None:
+                init.normal_(m.weight, 0, 0.01)
+            else:
+                init_linear(m)
+            init.zeros_(m.bias)
 
 
 class Conv2dNormActivation(Sequential):
@@ -125,6 +148,27 @@ class BasicConv2d(Module):
 
     def forward(self, x):
         return F.relu(self.bn(self.conv(x)), inplace=True)
+
+
+def _default_init_weights(init_weights: bool | None, model_name: str) -> bool:
+    """GoogLeNet's and Inception v3's ``init_weights``: unset means True, with torchvision's FutureWarning."""
+    if init_weights is None:
+        warnings.warn(f"The default weight initialization of {model_name} will be changed in future releases of "
+                      "torchvision. If you wish to keep the old behavior (which leads to long initialization "
+                      "times due to scipy/scipy#11299), please set init_weights=True.", FutureWarning)
+        return True
+    return init_weights
+
+
+def _init_trunc_normal(model: Module, std: float) -> None:
+    """GoogLeNet's and Inception v3's initialisation: conv and linear weights from a normal truncated to [-2, 2],
+    of standard deviation ``std`` or the module's own ``stddev``; batch norms the identity."""
+    for m in model.modules():
+        if isinstance(m, (Conv2d, Linear)):
+            init.trunc_normal_(m.weight, mean=0.0, std=float(getattr(m, "stddev", std)), a=-2, b=2)
+        elif isinstance(m, BatchNorm2d):
+            init.constant_(m.weight, 1)
+            init.constant_(m.bias, 0)
 
 
 def _transform_input(x):

@@ -8,7 +8,8 @@ from typing import Callable
 
 from ... import nn
 from ._api import WeightsEnum, _resolve_weights, register_model
-from ._layers import Conv2dNormActivation, SqueezeExcitation, StochasticDepth, _make_divisible
+from ._layers import (Conv2dNormActivation, SqueezeExcitation, StochasticDepth, _init_mobile_net,
+                      _make_divisible)
 
 __all__ = ["EfficientNet", "EfficientNet_B0_Weights", "EfficientNet_B1_Weights", "EfficientNet_B2_Weights",
            "EfficientNet_B3_Weights", "EfficientNet_B4_Weights", "EfficientNet_B5_Weights", "EfficientNet_B6_Weights",
@@ -58,16 +59,35 @@ class FusedMBConvConfig(_MBConvConfig):
                          block or FusedMBConv)
 
 
-class MBConv(nn.Module):
+class _StochasticResidual(nn.Module):
+    """What MBConv and FusedMBConv share: the stride check, and a ``block`` whose output, when the shapes allow,
+    is added to the input through stochastic depth."""
+
+    def __init__(self, cnf: _MBConvConfig) -> None:
+        super().__init__()
+        if not (1 <= cnf.stride <= 2):
+            raise ValueError("illegal stride value")
+        self.use_res_connect = cnf.stride == 1 and cnf.input_channels == cnf.out_channels
+
+    def _set_block(self, layers: list[nn.Module], cnf: _MBConvConfig, stochastic_depth_prob: float) -> None:
+        self.block = nn.Sequential(*layers)
+        self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
+        self.out_channels = cnf.out_channels
+
+    def forward(self, input):
+        result = self.block(input)
+        if self.use_res_connect:
+            result = self.stochastic_depth(result) + input
+        return result
+
+
+class MBConv(_StochasticResidual):
     """Mobile inverted bottleneck: 1x1 expansion, depthwise conv, squeeze-excitation, linear 1x1 projection (SiLU
     throughout), with stochastic depth on the residual branch."""
 
     def __init__(self, cnf: _MBConvConfig, stochastic_depth_prob: float, norm_layer: Callable[..., nn.Module],
                  se_layer: Callable[..., nn.Module] = SqueezeExcitation) -> None:
-        super().__init__()
-        if not (1 <= cnf.stride <= 2):
-            raise ValueError("illegal stride value")
-        self.use_res_connect = cnf.stride == 1 and cnf.input_channels == cnf.out_channels
+        super().__init__(cnf)
         layers: list[nn.Module] = []
         expanded_channels = cnf.adjust_channels(cnf.input_channels, cnf.expand_ratio)
         if expanded_channels != cnf.input_channels:
@@ -80,27 +100,16 @@ class MBConv(nn.Module):
         layers.append(se_layer(expanded_channels, squeeze_channels, activation=partial(nn.SiLU, inplace=True)))
         layers.append(Conv2dNormActivation(expanded_channels, cnf.out_channels, kernel_size=1,
                                            norm_layer=norm_layer, activation_layer=None))
-        self.block = nn.Sequential(*layers)
-        self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
-        self.out_channels = cnf.out_channels
-
-    def forward(self, input):
-        result = self.block(input)
-        if self.use_res_connect:
-            result = self.stochastic_depth(result) + input
-        return result
+        self._set_block(layers, cnf, stochastic_depth_prob)
 
 
-class FusedMBConv(nn.Module):
+class FusedMBConv(_StochasticResidual):
     """EfficientNetV2's fused block: one full kxk conv in place of the 1x1 expansion and the depthwise conv, then a
     linear 1x1 projection (when expanding), with stochastic depth on the residual branch."""
 
     def __init__(self, cnf: _MBConvConfig, stochastic_depth_prob: float,
                  norm_layer: Callable[..., nn.Module]) -> None:
-        super().__init__()
-        if not (1 <= cnf.stride <= 2):
-            raise ValueError("illegal stride value")
-        self.use_res_connect = cnf.stride == 1 and cnf.input_channels == cnf.out_channels
+        super().__init__(cnf)
         layers: list[nn.Module] = []
         expanded_channels = cnf.adjust_channels(cnf.input_channels, cnf.expand_ratio)
         if expanded_channels != cnf.input_channels:
@@ -111,15 +120,7 @@ class FusedMBConv(nn.Module):
         else:
             layers.append(Conv2dNormActivation(cnf.input_channels, cnf.out_channels, kernel_size=cnf.kernel,
                                                stride=cnf.stride, norm_layer=norm_layer, activation_layer=nn.SiLU))
-        self.block = nn.Sequential(*layers)
-        self.stochastic_depth = StochasticDepth(stochastic_depth_prob, "row")
-        self.out_channels = cnf.out_channels
-
-    def forward(self, input):
-        result = self.block(input)
-        if self.use_res_connect:
-            result = self.stochastic_depth(result) + input
-        return result
+        self._set_block(layers, cnf, stochastic_depth_prob)
 
 
 class EfficientNet(nn.Module):
@@ -160,23 +161,16 @@ class EfficientNet(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d(1)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout, inplace=True),
                                         nn.Linear(lastconv_output_channels, num_classes))
-
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                init_range = 1.0 / math.sqrt(m.out_features)
-                nn.init.uniform_(m.weight, -init_range, init_range)
-                nn.init.zeros_(m.bias)
+        _init_mobile_net(self, _init_classifier)
 
     def forward(self, x):
         x = self.avgpool(self.features(x))
         return self.classifier(x.flatten(1))
+
+
+def _init_classifier(m: nn.Linear) -> None:
+    init_range = 1.0 / math.sqrt(m.out_features)
+    nn.init.uniform_(m.weight, -init_range, init_range)
 
 
 def _efficientnet_b_conf(width_mult: float, depth_mult: float) -> list[_MBConvConfig]:

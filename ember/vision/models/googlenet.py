@@ -1,7 +1,6 @@
 """GoogLeNet (Inception v1, Szegedy et al., 2014) as torchvision builds it."""
 from __future__ import annotations
 
-import warnings
 from collections import namedtuple
 from typing import Callable
 
@@ -9,7 +8,7 @@ from ... import nn
 from ...nn import functional as F
 from ...ops.shape import cat
 from ._api import WeightsEnum, _resolve_weights, register_model
-from ._layers import BasicConv2d, _transform_input
+from ._layers import BasicConv2d, _default_init_weights, _init_trunc_normal, _transform_input
 
 __all__ = ["GoogLeNet", "GoogLeNetOutputs", "_GoogLeNetOutputs", "GoogLeNet_Weights", "googlenet"]
 
@@ -66,11 +65,7 @@ class GoogLeNet(nn.Module):
         super().__init__()
         if blocks is None:
             blocks = [BasicConv2d, Inception, InceptionAux]
-        if init_weights is None:
-            warnings.warn("The default weight initialization of GoogleNet will be changed in future releases of "
-                          "torchvision. If you wish to keep the old behavior (which leads to long initialization "
-                          "times due to scipy/scipy#11299), please set init_weights=True.", FutureWarning)
-            init_weights = True
+        init_weights = _default_init_weights(init_weights, "GoogleNet")
         if len(blocks) != 3:
             raise ValueError(f"blocks length should be 3 instead of {len(blocks)}")
         conv_block, inception_block, inception_aux_block = blocks
@@ -102,12 +97,7 @@ class GoogLeNet(nn.Module):
         self.dropout = nn.Dropout(p=dropout)
         self.fc = nn.Linear(1024, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    nn.init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
-                elif isinstance(m, nn.BatchNorm2d):
-                    nn.init.constant_(m.weight, 1)
-                    nn.init.constant_(m.bias, 0)
+            _init_trunc_normal(self, 0.01)
 
     def forward(self, x):
         if self.transform_input:

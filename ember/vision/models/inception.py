@@ -1,7 +1,6 @@
 """Inception v3 (Szegedy et al., 2015) as torchvision builds it."""
 from __future__ import annotations
 
-import warnings
 from collections import namedtuple
 from typing import Callable
 
@@ -9,7 +8,7 @@ from ... import nn
 from ...nn import functional as F
 from ...ops.shape import cat
 from ._api import WeightsEnum, _resolve_weights, register_model
-from ._layers import BasicConv2d, _transform_input
+from ._layers import BasicConv2d, _default_init_weights, _init_trunc_normal, _transform_input
 
 __all__ = ["Inception3", "InceptionOutputs", "_InceptionOutputs", "Inception_V3_Weights", "inception_v3"]
 
@@ -157,11 +156,7 @@ class Inception3(nn.Module):
         if inception_blocks is None:
             inception_blocks = [BasicConv2d, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE,
                                 InceptionAux]
-        if init_weights is None:
-            warnings.warn("The default weight initialization of inception_v3 will be changed in future releases of "
-                          "torchvision. If you wish to keep the old behavior (which leads to long initialization "
-                          "times due to scipy/scipy#11299), please set init_weights=True.", FutureWarning)
-            init_weights = True
+        init_weights = _default_init_weights(init_weights, "inception_v3")
         if len(inception_blocks) != 7:
             raise ValueError(f"length of inception_blocks should be 7 instead of {len(inception_blocks)}")
         conv_block, inception_a, inception_b, inception_c, inception_d, inception_e, inception_aux = inception_blocks
@@ -190,12 +185,7 @@ class Inception3(nn.Module):
         self.dropout = nn.Dropout(p=dropout)
         self.fc = nn.Linear(2048, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    nn.init.trunc_normal_(m.weight, mean=0.0, std=float(getattr(m, "stddev", 0.1)), a=-2, b=2)
-                elif isinstance(m, nn.BatchNorm2d):
-                    nn.init.constant_(m.weight, 1)
-                    nn.init.constant_(m.bias, 0)
+            _init_trunc_normal(self, 0.1)
 
     def forward(self, x):
         if self.transform_input:

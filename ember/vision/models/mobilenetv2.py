@@ -6,7 +6,7 @@ from typing import Callable
 from ... import nn
 from ...nn import functional as F
 from ._api import WeightsEnum, _resolve_weights, register_model
-from ._layers import Conv2dNormActivation, _make_divisible
+from ._layers import Conv2dNormActivation, _init_mobile_net, _make_divisible
 
 __all__ = ["MobileNetV2", "MobileNet_V2_Weights", "mobilenet_v2"]
 
@@ -78,18 +78,7 @@ class MobileNetV2(nn.Module):
                                              activation_layer=nn.ReLU6))
         self.features = nn.Sequential(*features)
         self.classifier = nn.Sequential(nn.Dropout(p=dropout), nn.Linear(self.last_channel, num_classes))
-
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        _init_mobile_net(self)
 
     def forward(self, x):
         x = F.adaptive_avg_pool2d(self.features(x), (1, 1))

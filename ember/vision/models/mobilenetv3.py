@@ -6,7 +6,7 @@ from typing import Callable
 
 from ... import nn
 from ._api import WeightsEnum, _resolve_weights, register_model
-from ._layers import Conv2dNormActivation, SqueezeExcitation, _make_divisible
+from ._layers import Conv2dNormActivation, SqueezeExcitation, _init_mobile_net, _make_divisible
 
 __all__ = ["MobileNetV3", "MobileNet_V3_Large_Weights", "MobileNet_V3_Small_Weights", "mobilenet_v3_large",
            "mobilenet_v3_small"]
@@ -93,18 +93,7 @@ class MobileNetV3(nn.Module):
             nn.Linear(lastconv_output_channels, last_channel), nn.Hardswish(inplace=True),
             nn.Dropout(p=dropout, inplace=True), nn.Linear(last_channel, num_classes),
         )
-
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-            elif isinstance(m, nn.Linear):
-                nn.init.normal_(m.weight, 0, 0.01)
-                nn.init.zeros_(m.bias)
+        _init_mobile_net(self)
 
     def forward(self, x):
         x = self.avgpool(self.features(x))
