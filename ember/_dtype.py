@@ -286,8 +286,8 @@ def set_default_device(device) -> None:
     check_device(device)
 
 
-class layout:
-    """How a tensor's elements are laid out (``torch.layout``): ember's tensors are all ``strided``."""
+class _NamedConstant:
+    """A named constant printed as PyTorch's (``torch.strided``), pickled by its name."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -297,24 +297,19 @@ class layout:
 
     def __reduce__(self):
         return self.name
+
+
+class layout(_NamedConstant):
+    """How a tensor's elements are laid out (``torch.layout``): ember's tensors are all ``strided``."""
 
 
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
 
 
-class memory_format:
+class memory_format(_NamedConstant):
     """How a tensor's dims are ordered in memory (``torch.memory_format``). ember's tensors are NumPy arrays
     that keep whatever strides they were made with; ``contiguous(memory_format=...)`` accepts these names."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"{_naming.PACKAGE}.{self.name}"
-
-    def __reduce__(self):
-        return self.name
 
 
 contiguous_format = memory_format("contiguous_format")

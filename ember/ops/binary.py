@@ -96,10 +96,11 @@ class XlogyBackward2(XlogyBackward0):
     """``xlogy(tensor, number)``."""
 
 
-def _binary(op, name: str, input, other):
+def _binary(op, name: str, input, other, float_result: bool = True):
+    """``op`` on the operands promoted to their common dtype (a float one unless ``float_result`` is False)."""
     if not hasattr(input, "_data") and not hasattr(other, "_data"):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    a, b, dt = promote_operands(input, other, float_result=True)
+    a, b, dt = promote_operands(input, other, float_result=float_result)
     # a Python number operand joins as a 0-d array of the result dtype (NumPy would make it float64)
     a = a if hasattr(a, "_data") else np.asarray(a, dtype=dt)
     b = b if hasattr(b, "_data") else np.asarray(b, dtype=dt)
@@ -183,22 +184,9 @@ class FminBackward0(_Binary):
         return g * to_a, g * to_a.logical_not()
 
 
-def _same_dtype_binary(op, name: str, input, other):
-    """A binary op computed in the operands' promoted dtype, integers included."""
-    a, b, dt = promote_operands(input, other)
-    a = a if hasattr(a, "_data") else np.asarray(a, dtype=dt)
-    b = b if hasattr(b, "_data") else np.asarray(b, dtype=dt)
-    try:
-        return op.apply(a, b)
-    except ValueError as e:
-        if "broadcast" in str(e):
-            raise broadcast_error(_shape(a), _shape(b)) from None
-        raise
-
-
 def fmod(input, other):
     """Elementwise remainder of ``input / other`` with the sign of ``input``."""
-    return _same_dtype_binary(FmodBackward1 if hasattr(other, "_data") else FmodBackward0, "fmod", input, other)
+    return _binary(FmodBackward1 if hasattr(other, "_data") else FmodBackward0, "fmod", input, other, False)
 
 
 def copysign(input, other):
@@ -208,12 +196,12 @@ def copysign(input, other):
 
 def fmax(input, other):
     """Elementwise maximum that ignores NaN (the other value wins)."""
-    return _same_dtype_binary(FmaxBackward0, "fmax", input, other)
+    return _binary(FmaxBackward0, "fmax", input, other, False)
 
 
 def fmin(input, other):
     """Elementwise minimum that ignores NaN (the other value wins)."""
-    return _same_dtype_binary(FminBackward0, "fmin", input, other)
+    return _binary(FminBackward0, "fmin", input, other, False)
 
 
 def _no_grad_binary(np_fn, name: str, ints_only: bool = False):

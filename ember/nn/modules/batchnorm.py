@@ -7,7 +7,7 @@ from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from ..parameter import UninitializedBuffer, UninitializedParameter
 from ._functions import SyncBatchNorm as _sync_batch_norm
-from .lazy import LazyModuleMixin, _infer_parameters
+from .lazy import LazyModuleMixin, lazy_class
 from .module import Module
 from .normalization import _register_affine, _reset_affine
 
@@ -200,13 +200,10 @@ def _lazy_norm(eager: type) -> type:
     def __init__(self, eps: float = 1e-5, momentum=0.1, affine: bool = True, track_running_stats: bool = True,
                  device=None, dtype=None) -> None:
         eager.__init__(self, 0, eps, momentum, affine, track_running_stats, device, dtype)
-        self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
+        self._start_lazy()
         self._lazy_init(affine, track_running_stats, device, dtype)
 
-    name = "Lazy" + eager.__name__
-    doc = f"``{eager.__name__}`` whose ``num_features`` is taken from the first input."
-    return type(name, (_LazyNormBase, eager), {"__init__": __init__, "cls_to_become": eager, "__doc__": doc,
-                                               "__module__": __name__})
+    return lazy_class(_LazyNormBase, eager, "num_features", __init__, __name__)
 
 
 LazyBatchNorm1d = _lazy_norm(BatchNorm1d)

@@ -7,7 +7,7 @@ from ...ops.nn.padding import pad
 from .. import init
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter, UninitializedParameter
-from .lazy import LazyModuleMixin, _infer_parameters
+from .lazy import LazyModuleMixin, lazy_class
 from .module import Module
 from ._arguments import _ntuple
 
@@ -228,24 +228,21 @@ class _LazyConvXdMixin(LazyModuleMixin):
             self.in_channels = w[0] if self.transposed else w[1] * self.groups
 
 
-def _lazy_conv(eager: type, transposed: bool) -> type:
+def _lazy_conv(eager: type) -> type:
     """The lazy twin of a convolution class: the eager constructor's arguments, without ``in_channels``."""
 
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, *args, bias: bool = True, device=None,
                  dtype=None, **kwargs) -> None:
         eager.__init__(self, 0, 0, kernel_size, stride, padding, *args, bias=False, **kwargs)
-        self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
+        self._start_lazy()
         self._lazy_init(out_channels, bias, device, dtype)
 
-    name = "Lazy" + eager.__name__
-    doc = f"``{eager.__name__}`` whose ``in_channels`` is taken from the first input."
-    return type(name, (_LazyConvXdMixin, eager), {"__init__": __init__, "cls_to_become": eager, "__doc__": doc,
-                                                   "__module__": __name__})
+    return lazy_class(_LazyConvXdMixin, eager, "in_channels", __init__, __name__)
 
 
-LazyConv1d = _lazy_conv(Conv1d, False)
-LazyConv2d = _lazy_conv(Conv2d, False)
-LazyConv3d = _lazy_conv(Conv3d, False)
-LazyConvTranspose1d = _lazy_conv(ConvTranspose1d, True)
-LazyConvTranspose2d = _lazy_conv(ConvTranspose2d, True)
-LazyConvTranspose3d = _lazy_conv(ConvTranspose3d, True)
+LazyConv1d = _lazy_conv(Conv1d)
+LazyConv2d = _lazy_conv(Conv2d)
+LazyConv3d = _lazy_conv(Conv3d)
+LazyConvTranspose1d = _lazy_conv(ConvTranspose1d)
+LazyConvTranspose2d = _lazy_conv(ConvTranspose2d)
+LazyConvTranspose3d = _lazy_conv(ConvTranspose3d)

@@ -28,6 +28,10 @@ class LazyModuleMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self._start_lazy()
+
+    def _start_lazy(self) -> None:
+        """Size the parameters at the first forward (the pre-hook removes itself then)."""
         self._lazy_hook = self.register_forward_pre_hook(_infer_parameters)
 
     def has_uninitialized_params(self) -> bool:
@@ -57,3 +61,10 @@ class LazyModuleMixin:
     def _sizes_from_loaded(self, shapes: dict) -> None:
         """Set the size attribute (in_features, in_channels, num_features) that loaded shapes reveal."""
         raise NotImplementedError
+
+
+def lazy_class(mixin: type, eager: type, size_name: str, init, module: str) -> type:
+    """The class ``Lazy<eager>``: ``mixin`` over ``eager`` with the constructor ``init``, becoming ``eager``."""
+    doc = f"``{eager.__name__}`` whose ``{size_name}`` is taken from the first input."
+    return type("Lazy" + eager.__name__, (mixin, eager), {"__init__": init, "cls_to_become": eager, "__doc__": doc,
+                                                          "__module__": module})
