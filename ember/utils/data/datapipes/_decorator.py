@@ -28,15 +28,24 @@ class functional_datapipe:
         return cls
 
 
-class guaranteed_datapipes_determinism:
-    """Within this block, building a DataPipe marked ``non_deterministic`` raises TypeError."""
+class _FlagBlock:
+    """A block that sets one module flag to ``_value`` and restores it on exit."""
+
+    _flag: list
+    _value: bool
 
     def __enter__(self) -> None:
-        self._previous = _DETERMINISM[0]
-        _DETERMINISM[0] = True
+        self._previous = self._flag[0]
+        self._flag[0] = self._value
 
     def __exit__(self, *exc) -> None:
-        _DETERMINISM[0] = self._previous
+        self._flag[0] = self._previous
+
+
+class guaranteed_datapipes_determinism(_FlagBlock):
+    """Within this block, building a DataPipe marked ``non_deterministic`` raises TypeError."""
+
+    _flag, _value = _DETERMINISM, True
 
 
 def non_deterministic(arg):
@@ -82,15 +91,10 @@ def argument_validation(f):
     return wrapper
 
 
-class runtime_validation_disabled:
+class runtime_validation_disabled(_FlagBlock):
     """Within this block, ``runtime_validation`` checks nothing."""
 
-    def __enter__(self) -> None:
-        self._previous = _RUNTIME_VALIDATION[0]
-        _RUNTIME_VALIDATION[0] = False
-
-    def __exit__(self, *exc) -> None:
-        _RUNTIME_VALIDATION[0] = self._previous
+    _flag, _value = _RUNTIME_VALIDATION, False
 
 
 def runtime_validation(f):
