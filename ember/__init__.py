@@ -27,6 +27,13 @@ from .autograd.grad_mode import is_inference_mode_enabled
 from .ops import *  # noqa: F401,F403  (ember.exp, ember.matmul, ...: the same functions Tensor methods use)
 from .ops import round_ as round  # noqa: F401
 from .ops.kernels.threads import get_num_threads, set_num_threads
+from .ops.kernels import random_native as _random_native
+from . import _boxmuller, _mt19937
+
+# the random engine and Box-Muller sit below ops; they get the compiled kernels from here
+_mt19937.use_kernels(_random_native)
+_boxmuller.use_kernels(_random_native)
+del _random_native  # ember's namespace holds no ops modules
 from . import autograd
 
 # PyTorch's functions that are Tensor methods called with the tensor first (``torch.abs_(t)``, ``torch.is_conj(t)``)

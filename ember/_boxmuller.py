@@ -32,6 +32,25 @@ _TWO_PI = _F32(2.0 * np.pi)
 _MINUS_TWO = _F32(-2.0)
 _ROWS = 4096
 fma = fma32_no_tie  # see the module docstring
+# the compiled kernel (``ops/kernels/random_native``, handed over by ``ember/__init__``): the same bits, faster
+_KERNELS = None
+
+
+def use_kernels(kernels) -> None:
+    global _KERNELS
+    _KERNELS = kernels
+
+
+def unit24(words: np.ndarray) -> np.ndarray:
+    """float32's uniform [0, 1): the low 24 bits of 32-bit words over 2**24 (exact in float32)."""
+    return (words & np.uint32(0xFFFFFF)).astype(_F32) * _F32(1.0 / (1 << 24))
+
+
+def normal_from_words(words: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Rows of 16 32-bit words -> rows of 16 float32 normals (their 24-bit uniforms through ``normal_blocks``)."""
+    if _KERNELS is not None and _KERNELS.usable():
+        return _KERNELS.normal16(words, mean, std)
+    return normal_blocks(unit24(words), mean, std)
 
 
 def log(x: np.ndarray) -> np.ndarray:

@@ -11,6 +11,15 @@ import numpy as np
 
 N = 624
 _MASK32 = 0xFFFFFFFF
+# the compiled engine (``ops/kernels/random_native``, handed over by ``ember/__init__``), for draws of this many
+# words or more: below that, NumPy's own generator costs less than moving its state in and out
+_KERNELS = None
+_COMPILED_FROM = 4096
+
+
+def use_kernels(kernels) -> None:
+    global _KERNELS
+    _KERNELS = kernels
 
 
 def seeded_key(seed: int) -> np.ndarray:
@@ -57,6 +66,12 @@ class MT19937:
         if n <= 0:
             return np.empty(0, dtype=np.uint32)
         self._fresh = False
+        if n >= _COMPILED_FROM and _KERNELS is not None and _KERNELS.usable():
+            state = self._bits.state
+            key = np.array(state["state"]["key"], dtype=np.uint32)
+            words, pos = _KERNELS.mt19937_fill(key, int(state["state"]["pos"]), n)
+            self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+            return words
         return self._words(0, 1 << 32, size=n, dtype=np.uint32)
 
     def random64(self, n: int) -> np.ndarray:

@@ -17,6 +17,7 @@ import os
 import numpy as np
 
 from . import _boxmuller
+from ._boxmuller import unit24 as _unit24
 from ._fma import fma64
 from ._mt19937 import N as _MT_N
 from ._mt19937 import MT19937
@@ -33,11 +34,6 @@ _RANGE_64 = 1 << 28
 def _libm(fn, x: np.ndarray) -> np.ndarray:
     """``fn`` (a ``math`` function) of every float64 in ``x``, mapped in C."""
     return np.fromiter(map(fn, x.ravel().tolist()), dtype=np.float64, count=x.size).reshape(x.shape)
-
-
-def _unit24(words: np.ndarray) -> np.ndarray:
-    """float32's uniform [0, 1): the low 24 bits of 32-bit words over 2**24 (exact in float32)."""
-    return (words & np.uint32(0xFFFFFF)).astype(np.float32) * np.float32(1.0 / (1 << 24))
 
 
 def _unit53(words: np.ndarray) -> np.ndarray:
@@ -186,15 +182,16 @@ class Generator:
 
     def _normal_fill(self, n: int, dtype, mean: float, std: float) -> np.ndarray:
         wide = dtype == np.float64
-        u = self.unit(n, dtype)
+        # float64 turns 64-bit words into 53-bit uniforms here; float32 hands its 32-bit words to the Box-Muller,
+        # which makes the 24-bit uniforms itself (in the compiled kernel when there is one)
+        draw = (lambda k: self.unit(k, np.float64)) if wide else self.random32
+        blocks = self._box_muller_16 if wide else _boxmuller.normal_from_words
         full = n - n % 16
         out = np.empty(n, dtype=np.float64 if wide else np.float32)
-        blocks = self._box_muller_16 if wide else _boxmuller.normal_blocks
-        out[:full] = blocks(u[:full].reshape(-1, 16), mean, std).ravel()
+        out[:full] = blocks(draw(n)[:full].reshape(-1, 16), mean, std).ravel()
         if n % 16:
             # PyTorch redraws the last 16 uniforms and recomputes the last 16 values
-            last = self.unit(16, dtype)
-            out[n - 16:] = blocks(last.reshape(1, 16), mean, std).ravel()
+            out[n - 16:] = blocks(draw(16).reshape(1, 16), mean, std).ravel()
         return out.astype(dtype)
 
     @staticmethod

@@ -1,0 +1,27 @@
+"""The compiled mt19937 engine and float32 Box-Muller (``csrc/random.c``) on arrays. ``ember/__init__.py`` hands this
+module to ``_mt19937`` and ``_boxmuller`` (which sit below ``ops`` and cannot import it); they use it while
+``usable()`` and fall back to their NumPy forms otherwise, with the same bits either way."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import native
+
+
+def usable() -> bool:
+    return native.enabled
+
+
+def mt19937_fill(key: np.ndarray, pos: int, n: int) -> tuple[np.ndarray, int]:
+    """``n`` words from the engine state ``(key, pos)``; ``key`` is advanced in place, the new position returned."""
+    out = np.empty(n, dtype=np.uint32)
+    pos = native.lib.ember_mt19937_fill(native.ptr(key), pos, native.ptr(out), n)
+    return out, int(pos)
+
+
+def normal16(words: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Rows of 16 32-bit words -> rows of 16 float32 normals (PyTorch's vectorised ``normal_``)."""
+    words = np.ascontiguousarray(words, dtype=np.uint32)
+    out = np.empty(words.shape, dtype=np.float32)
+    native.lib.ember_normal16_f32(native.ptr(words), native.ptr(out), words.size // 16, mean, std)
+    return out
