@@ -46,9 +46,19 @@ def unit24(words: np.ndarray) -> np.ndarray:
     return (words & np.uint32(0xFFFFFF)).astype(_F32) * _F32(1.0 / (1 << 24))
 
 
+def compiled() -> bool:
+    """Whether the compiled kernels are at hand (``normal64_from_words`` needs them)."""
+    return _KERNELS is not None and _KERNELS.usable()
+
+
+def normal64_from_words(words: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Rows of 32 32-bit words (two per value) -> rows of 16 float64 normals, in the compiled kernel."""
+    return _KERNELS.normal16_f64(words, mean, std)
+
+
 def normal_from_words(words: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 32-bit words -> rows of 16 float32 normals (their 24-bit uniforms through ``normal_blocks``)."""
-    if _KERNELS is not None and _KERNELS.usable():
+    if compiled():
         return _KERNELS.normal16(words, mean, std)
     return normal_blocks(unit24(words), mean, std)
 

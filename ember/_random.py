@@ -182,16 +182,19 @@ class Generator:
 
     def _normal_fill(self, n: int, dtype, mean: float, std: float) -> np.ndarray:
         wide = dtype == np.float64
-        # float64 turns 64-bit words into 53-bit uniforms here; float32 hands its 32-bit words to the Box-Muller,
-        # which makes the 24-bit uniforms itself (in the compiled kernel when there is one)
-        draw = (lambda k: self.unit(k, np.float64)) if wide else self.random32
-        blocks = self._box_muller_16 if wide else _boxmuller.normal_from_words
+        # the Box-Muller gets each value's words (one 32-bit word for float32, two for float64) and makes the
+        # uniforms itself, in the compiled kernel when there is one; NumPy's float64 form takes 53-bit uniforms
+        if wide and not _boxmuller.compiled():
+            draw, blocks, per = (lambda k: self.unit(k, np.float64)), self._box_muller_16, 1
+        else:
+            draw, per = self.random32, 2 if wide else 1
+            blocks = _boxmuller.normal64_from_words if wide else _boxmuller.normal_from_words
         full = n - n % 16
         out = np.empty(n, dtype=np.float64 if wide else np.float32)
-        out[:full] = blocks(draw(n)[:full].reshape(-1, 16), mean, std).ravel()
+        out[:full] = blocks(draw(per * n)[:per * full].reshape(-1, 16 * per), mean, std).ravel()
         if n % 16:
             # PyTorch redraws the last 16 uniforms and recomputes the last 16 values
-            out[n - 16:] = blocks(draw(16).reshape(1, 16), mean, std).ravel()
+            out[n - 16:] = blocks(draw(16 * per).reshape(1, 16 * per), mean, std).ravel()
         return out.astype(dtype)
 
     @staticmethod

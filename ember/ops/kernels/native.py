@@ -33,6 +33,7 @@ _SIGNATURES = {
     "ember_row_norm_backward": ([_P] * 7 + [_N] * 4, None),
     "ember_mt19937_fill": ([_P, _N, _P, _N], _N),
     "ember_normal16_f32": ([_P, _P, _N, _F, _F], None),
+    "ember_normal16_f64": ([_P, _P, _N, ctypes.c_double, ctypes.c_double], None),
 }
 
 

@@ -25,3 +25,11 @@ def normal16(words: np.ndarray, mean: float, std: float) -> np.ndarray:
     out = np.empty(words.shape, dtype=np.float32)
     native.lib.ember_normal16_f32(native.ptr(words), native.ptr(out), words.size // 16, mean, std)
     return out
+
+
+def normal16_f64(words: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """Rows of 32 32-bit words (two per value) -> rows of 16 float64 normals (PyTorch's ``normal_`` for double)."""
+    words = np.ascontiguousarray(words, dtype=np.uint32)
+    out = np.empty((words.shape[0], 16), dtype=np.float64)
+    native.lib.ember_normal16_f64(native.ptr(words), native.ptr(out), words.shape[0], mean, std)
+    return out

@@ -122,3 +122,23 @@ void ember_normal16_f32(const uint32_t *words, float *out, long rows, float mean
         }
     }
 }
+
+/* rows x 32 words (two per value, the first the high half) -> rows x 16 float64 normals: PyTorch's normal_fill_16
+ * for double, u = the 64-bit word's low 53 bits / 2**53; C's log, cos and sin (NumPy's log rounds differently). */
+void ember_normal16_f64(const uint32_t *words, double *out, long rows, double mean, double std) {
+    const uint64_t mask = (1ull << 53) - 1;
+    const double scale = 1.0 / 9007199254740992.0, two_pi = 2.0 * 3.14159265358979323846;
+    for (long r = 0; r < rows; r++) {
+        const uint32_t *w = words + 32 * r;
+        double *o = out + 16 * r;
+        double u[16];
+        for (int k = 0; k < 16; k++) u[k] = (double)((((uint64_t)w[2 * k] << 32) | w[2 * k + 1]) & mask) * scale;
+        for (int k = 0; k < 8; k++) {
+            double radius = sqrt(-2.0 * log(1.0 - u[k]));
+            double theta = two_pi * u[k + 8];
+            double rc = radius * cos(theta), rs = radius * sin(theta);
+            o[k] = fma(rc, std, mean);
+            o[k + 8] = fma(rs, std, mean);
+        }
+    }
+}
