@@ -34,6 +34,10 @@ from . import _boxmuller, _mt19937
 _mt19937.use_kernels(_random_native)
 _boxmuller.use_kernels(_random_native)
 del _random_native  # ember's namespace holds no ops modules
+# freed arrays' memory stays in the heap for the next step (see _allocator.py)
+from . import _allocator  # noqa: E402
+
+_allocator.keep_freed_blocks()
 from . import autograd
 
 # PyTorch's functions that are Tensor methods called with the tensor first (``torch.abs_(t)``, ``torch.is_conj(t)``)
