@@ -14,6 +14,7 @@ from .._dtype import _promote, _type_name, get_default_dtype, int64, result_type
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import sum_to
+from .kernels import relu as relu_kernel
 from .kernels import special
 from .._tensor import wrap
 from ._linalg import named_result
@@ -103,10 +104,6 @@ def _sigmoid_np(x):
     return out
 
 
-def _relu_np(x):
-    return np.maximum(x, x.dtype.type(0))
-
-
 exp, ExpBackward0 = _pointwise("Exp", np.exp, lambda g, x, y: g * y, saves="y")
 exp2, Exp2Backward0 = _pointwise("Exp2", np.exp2, lambda g, x, y: g * y * 0.6931471805599453, saves="y")
 log, LogBackward0 = _pointwise("Log", np.log, lambda g, x, y: g / x)
@@ -129,7 +126,8 @@ cosh, CoshBackward0 = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh(),
 tanh, TanhBackward0 = _pointwise("Tanh", np.tanh, lambda g, x, y: g * (1 - y * y), saves="y")
 sigmoid, SigmoidBackward0 = _pointwise("Sigmoid", _sigmoid_np, lambda g, x, y: g * y * (1 - y), saves="y")
 reciprocal, ReciprocalBackward0 = _pointwise("Reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y, saves="y")
-relu, ReluBackward0 = _pointwise("Relu", _relu_np, lambda g, x, y: g * (y > 0), saves="y", ints="keep")
+relu, ReluBackward0 = _pointwise("Relu", relu_kernel.forward, lambda g, x, y: g * (y > 0), saves="y", ints="keep",
+                                 array_grad=lambda g, x, y: relu_kernel.backward(g, y))
 abs, AbsBackward0 = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep",
                                array_grad=lambda g, x, y: g * np.sign(x))
 sign, SignBackward0 = _pointwise("Sign", np.sign, lambda g, x, y: g * 0, saves="", ints="keep")

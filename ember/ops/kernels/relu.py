@@ -1,0 +1,39 @@
+"""ReLU on arrays: the compiled one-pass kernels (``csrc/relu.c``, split over the pool) for large contiguous float32
+arrays, NumPy otherwise; both give the same bits."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import native
+
+# elements from which the compiled kernel beats NumPy's two passes (below, the call overhead dominates)
+_COMPILED_FROM = 4096
+
+
+def _compiled(*arrays: np.ndarray) -> bool:
+    first = arrays[0]
+    return (native.enabled and first.size >= _COMPILED_FROM
+            and all(a.dtype == np.float32 and a.flags.c_contiguous and a.shape == first.shape for a in arrays))
+
+
+def forward(x: np.ndarray) -> np.ndarray:
+    """``max(x, 0)`` (NumPy's maximum: NaN passes through, -0.0 becomes 0.0)."""
+    if not _compiled(x):
+        return np.maximum(x, x.dtype.type(0))
+    y = np.empty_like(x)
+    native.lib.ember_relu_forward(native.ptr(x), native.ptr(y), x.size)
+    return y
+
+
+def backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The gradient through ReLU given its output, as PyTorch's threshold_backward: ``g`` where ``y`` is not
+    ``<= 0`` (a NaN output passes its gradient), else 0 (even for an infinite or NaN ``g``)."""
+    if not _compiled(g, y):
+        keep = ~(y <= 0)
+        dx = g * keep
+        if not np.isfinite(g).all():
+            dx[~keep] = 0
+        return dx
+    dx = np.empty_like(g)
+    native.lib.ember_relu_backward(native.ptr(g), native.ptr(y), native.ptr(dx), g.size)
+    return dx
