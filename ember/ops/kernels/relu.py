@@ -28,6 +28,8 @@ def forward(x: np.ndarray) -> np.ndarray:
 def backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The gradient through ReLU given its output, as PyTorch's threshold_backward: ``g`` where ``y`` is not
     ``<= 0`` (a NaN output passes its gradient), else 0 (even for an infinite or NaN ``g``)."""
+    if g.shape == y.shape and g.dtype == np.float32 and not g.flags.c_contiguous:
+        g = np.ascontiguousarray(g)  # e.g. the broadcast ones of a sum's gradient
     if not _compiled(g, y):
         keep = ~(y <= 0)
         dx = g * keep

@@ -27,8 +27,10 @@ static void forward_chunk(void *arg, long chunk) {
 
 static void backward_chunk(void *arg, long chunk) {
     const struct relu *p = arg;
-    for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++)
-        p->out[i] = p->b[i] <= 0.0f ? 0.0f : p->a[i];
+    for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++) {
+        float g = p->a[i];  /* loaded unconditionally, so the select vectorises instead of branching */
+        p->out[i] = p->b[i] <= 0.0f ? 0.0f : g;
+    }
 }
 
 void ember_relu_forward(const float *x, float *y, long n) {
