@@ -28,11 +28,10 @@ from .ops import *  # noqa: F401,F403  (ember.exp, ember.matmul, ...: the same f
 from .ops import round_ as round  # noqa: F401
 from .ops.kernels.threads import get_num_threads, set_num_threads
 from .ops.kernels import random_native as _random_native
-from . import _boxmuller, _mt19937
+from . import _mt19937
 
-# the random engine and Box-Muller sit below ops; they get the compiled kernels from here
+# the random modules sit below ops; they get the compiled kernels from here
 _mt19937.use_kernels(_random_native)
-_boxmuller.use_kernels(_random_native)
 del _random_native  # ember's namespace holds no ops modules
 # freed arrays' memory stays in the heap for the next step (see _allocator.py)
 from . import _allocator  # noqa: E402

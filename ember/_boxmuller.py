@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._fma import fma32, fma32_no_tie
+from ._mt19937 import compiled_kernels
 
 _F32 = np.float32
 _ONE = _F32(1.0)
@@ -32,15 +33,6 @@ _TWO_PI = _F32(2.0 * np.pi)
 _MINUS_TWO = _F32(-2.0)
 _ROWS = 4096
 fma = fma32_no_tie  # see the module docstring
-# the compiled kernel (``ops/kernels/random_native``, handed over by ``ember/__init__``): the same bits, faster
-_KERNELS = None
-
-
-def use_kernels(kernels) -> None:
-    global _KERNELS
-    _KERNELS = kernels
-
-
 def unit24(words: np.ndarray) -> np.ndarray:
     """float32's uniform [0, 1): the low 24 bits of 32-bit words over 2**24 (exact in float32)."""
     return (words & np.uint32(0xFFFFFF)).astype(_F32) * _F32(1.0 / (1 << 24))
@@ -48,18 +40,18 @@ def unit24(words: np.ndarray) -> np.ndarray:
 
 def compiled() -> bool:
     """Whether the compiled kernels are at hand (``normal64_from_words`` needs them)."""
-    return _KERNELS is not None and _KERNELS.usable()
+    return compiled_kernels() is not None
 
 
 def normal64_from_words(words: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 32 32-bit words (two per value) -> rows of 16 float64 normals, in the compiled kernel."""
-    return _KERNELS.normal16_f64(words, mean, std)
+    return compiled_kernels().normal16_f64(words, mean, std)
 
 
 def normal_from_words(words: np.ndarray, mean: float, std: float) -> np.ndarray:
     """Rows of 16 32-bit words -> rows of 16 float32 normals (their 24-bit uniforms through ``normal_blocks``)."""
     if compiled():
-        return _KERNELS.normal16(words, mean, std)
+        return compiled_kernels().normal16(words, mean, std)
     return normal_blocks(unit24(words), mean, std)
 
 

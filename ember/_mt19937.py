@@ -22,6 +22,11 @@ def use_kernels(kernels) -> None:
     _KERNELS = kernels
 
 
+def compiled_kernels():
+    """The compiled random kernels when they are at hand and switched on, else None (the NumPy forms run)."""
+    return _KERNELS if _KERNELS is not None and _KERNELS.usable() else None
+
+
 def seeded_key(seed: int) -> np.ndarray:
     """The 624-word state PyTorch's ``mt19937(seed)`` starts from (only the low 32 bits of the seed count)."""
     key = np.empty(N, dtype=np.uint32)
@@ -66,7 +71,7 @@ class MT19937:
         if n <= 0:
             return np.empty(0, dtype=np.uint32)
         self._fresh = False
-        if n >= _COMPILED_FROM and _KERNELS is not None and _KERNELS.usable():
+        if n >= _COMPILED_FROM and compiled_kernels() is not None:
             state = self._bits.state
             key = np.array(state["state"]["key"], dtype=np.uint32)
             words, pos = _KERNELS.mt19937_fill(key, int(state["state"]["pos"]), n)

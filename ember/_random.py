@@ -20,7 +20,7 @@ from . import _boxmuller
 from ._boxmuller import unit24 as _unit24
 from ._fma import fma64
 from ._mt19937 import N as _MT_N
-from ._mt19937 import MT19937
+from ._mt19937 import MT19937, compiled_kernels
 from ._tensor import wrap
 
 # PyTorch's default seed, so that a fresh process is reproducible without calling manual_seed
@@ -356,7 +356,11 @@ class Generator:
         """``torch.randperm(n)``: Fisher-Yates, position i swapped with ``i + random() % (n - i)``."""
         if n < 2:
             return np.arange(n, dtype=np.int64)
-        return _fisher_yates(self.random32(n - 1).astype(np.int64) % (n - np.arange(n - 1)), n)
+        words = self.random32(n - 1)
+        kernels = compiled_kernels()
+        if kernels is not None:
+            return kernels.fisher_yates(words, n)
+        return _fisher_yates(words.astype(np.int64) % (n - np.arange(n - 1)), n)
 
 
 def _representable_bounds(from_: int, to: int, dtype) -> tuple[int, int]:

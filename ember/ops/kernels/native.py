@@ -36,6 +36,7 @@ _SIGNATURES = {
     "ember_mt19937_fill": ([_P, _N, _P, _N], _N),
     "ember_normal16_f32": ([_P, _P, _N, _F, _F], None),
     "ember_normal16_f64": ([_P, _P, _N, ctypes.c_double, ctypes.c_double], None),
+    "ember_fisher_yates": ([_P, _P, _N], None),
 }
 
 

@@ -1,5 +1,5 @@
-"""The compiled mt19937 engine and float32 Box-Muller (``csrc/random.c``) on arrays. ``ember/__init__.py`` hands this
-module to ``_mt19937`` and ``_boxmuller`` (which sit below ``ops`` and cannot import it); they use it while
+"""The compiled mt19937 engine, Box-Muller and Fisher-Yates (``csrc/random.c``) on arrays. ``ember/__init__.py`` hands
+this module to ``_mt19937`` (the random modules sit below ``ops`` and cannot import it); they use it while
 ``usable()`` and fall back to their NumPy forms otherwise, with the same bits either way."""
 from __future__ import annotations
 
@@ -33,3 +33,11 @@ def normal16_f64(words: np.ndarray, mean: float, std: float) -> np.ndarray:
     out = np.empty((words.shape[0], 16), dtype=np.float64)
     native.lib.ember_normal16_f64(native.ptr(words), native.ptr(out), words.shape[0], mean, std)
     return out
+
+
+def fisher_yates(words: np.ndarray, n: int) -> np.ndarray:
+    """``randperm(n)`` from its ``n - 1`` 32-bit words: position i swapped with ``i + words[i] % (n - i)``."""
+    words = np.ascontiguousarray(words, dtype=np.uint32)
+    perm = np.empty(n, dtype=np.int64)
+    native.lib.ember_fisher_yates(native.ptr(words), native.ptr(perm), n)
+    return perm

@@ -142,3 +142,14 @@ void ember_normal16_f64(const uint32_t *words, double *out, long rows, double me
         }
     }
 }
+
+/* PyTorch's randperm: perm = 0..n-1, then position i swapped with i + words[i] % (n - i) for i = 0 .. n-2. */
+void ember_fisher_yates(const uint32_t *words, int64_t *perm, long n) {
+    for (long i = 0; i < n; i++) perm[i] = i;
+    for (long i = 0; i + 1 < n; i++) {
+        long j = i + (long)((uint64_t)words[i] % (uint64_t)(n - i));
+        int64_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+}
