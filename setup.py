@@ -15,7 +15,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 _CSRC = "ember/ops/kernels/csrc"
-_SOURCES = [f"{_CSRC}/{name}.c" for name in ("conv2d", "batch_norm", "row_norm", "random", "relu", "threadpool", "cpu")]
+_SOURCES = [f"{_CSRC}/{name}.c" for name in ("conv2d", "batch_norm", "row_norm", "random", "relu", "layout", "threadpool", "cpu")]
 _HEADERS = [f"{_CSRC}/{name}.h" for name in ("threadpool", "reduce", "simd")]
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 # name suffix: flags selecting the instruction set (-g0 after Python's own -g: no debug info is shipped)

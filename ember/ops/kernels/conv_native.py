@@ -69,7 +69,10 @@ def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
     (top, bottom), (left, right) = pads
     interior = (slice(None), slice(top, top + h), slice(left, left + w))
     out = _scratch(tag, (n, h + top + bottom, w + left + right, c), x.dtype, True, (top, left, h, w))
-    out[interior] = x.transpose(0, 2, 3, 1)
+    if x.dtype == np.float32 and x.flags.c_contiguous:
+        _lib.ember_nchw_to_padded_nhwc(_ptr(x), _ptr(out), n, c, h, w, out.shape[1], out.shape[2], top, left)
+    else:
+        out[interior] = x.transpose(0, 2, 3, 1)
     return out
 
 
@@ -82,7 +85,11 @@ def _pack(w: np.ndarray, lanes: int) -> np.ndarray:
 
 
 def _to_nchw(y: np.ndarray, channels: int) -> np.ndarray:
-    return np.ascontiguousarray(y[..., :channels].transpose(0, 3, 1, 2))
+    """The kernels' (N, H, W, lanes) float32 result as (N, channels, H, W)."""
+    n, h, w, lanes = y.shape
+    out = np.empty((n, channels, h, w), dtype=np.float32)
+    _lib.ember_nhwc_to_nchw(_ptr(np.ascontiguousarray(y)), _ptr(out), n, h, w, lanes, channels)
+    return out
 
 
 def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple) -> np.ndarray:

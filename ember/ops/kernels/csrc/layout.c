@@ -1,0 +1,45 @@
+/* The layout copies around the compiled convolutions, split over the pool by image: NCHW into a zero-padded NHWC
+ * scratch array, and an NHWC result (its first `channels` of `lanes`) back to NCHW. NumPy's strided copies of these
+ * shapes (a handful of channels innermost) run several times slower. */
+#include "threadpool.h"
+
+struct layout {
+    const float *src;
+    float *dst;
+    long c, h, w, hp, wp, top, left, lanes;
+};
+
+static void to_nhwc_image(void *arg, long image) {
+    const struct layout *p = arg;
+    const float *x = p->src + image * p->c * p->h * p->w;
+    float *out = p->dst + image * p->hp * p->wp * p->c;
+    for (long y = 0; y < p->h; y++) {
+        float *row = out + ((y + p->top) * p->wp + p->left) * p->c;
+        for (long ch = 0; ch < p->c; ch++) {
+            const float *in = x + (ch * p->h + y) * p->w;
+            for (long i = 0; i < p->w; i++) row[i * p->c + ch] = in[i];
+        }
+    }
+}
+
+static void to_nchw_image(void *arg, long image) {
+    const struct layout *p = arg;
+    const float *y = p->src + image * p->h * p->w * p->lanes;
+    float *out = p->dst + image * p->c * p->h * p->w;
+    long plane = p->h * p->w;
+    for (long ch = 0; ch < p->c; ch++)
+        for (long i = 0; i < plane; i++) out[ch * plane + i] = y[i * p->lanes + ch];
+}
+
+/* x (n, c, h, w) contiguous into the interior of out (n, hp, wp, c), whose padding the caller keeps zero. */
+void ember_nchw_to_padded_nhwc(const float *x, float *out, long n, long c, long h, long w, long hp, long wp, long top,
+                               long left) {
+    struct layout p = {.src = x, .dst = out, .c = c, .h = h, .w = w, .hp = hp, .wp = wp, .top = top, .left = left};
+    ember_pool_run(to_nhwc_image, &p, n, n > 1 && n * c * h * w >= 65536);
+}
+
+/* y (n, h, w, lanes) -> out (n, channels, h, w), the first `channels` of each pixel's lanes. */
+void ember_nhwc_to_nchw(const float *y, float *out, long n, long h, long w, long lanes, long channels) {
+    struct layout p = {.src = y, .dst = out, .c = channels, .h = h, .w = w, .lanes = lanes};
+    ember_pool_run(to_nchw_image, &p, n, n > 1 && n * channels * h * w >= 65536);
+}
