@@ -79,8 +79,9 @@ def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
 def _pack(w: np.ndarray, lanes: int) -> np.ndarray:
     """Weight (O, C, kh, kw) as (kh, kw * C, lanes), the output channels zero-padded to ``lanes``."""
     o, c, kh, kw = w.shape
-    out = np.zeros((kh, kw, c, lanes), np.float32)
-    out[..., :o] = w.transpose(2, 3, 1, 0)
+    out = np.empty((kh, kw, c, lanes), np.float32)
+    w = np.ascontiguousarray(w, dtype=np.float32)
+    _lib.ember_pack_conv_weight(_ptr(w), _ptr(out), o, c, kh * kw, lanes)
     return out.reshape(kh, kw * c, lanes)
 
 

@@ -33,6 +33,7 @@ _SIGNATURES = {
     "ember_row_norm_backward": ([_P] * 7 + [_N] * 4, None),
     "ember_nchw_to_padded_nhwc": ([_P, _P] + [_N] * 8, None),
     "ember_nhwc_to_nchw": ([_P, _P] + [_N] * 5, None),
+    "ember_pack_conv_weight": ([_P, _P] + [_N] * 4, None),
     "ember_relu_forward": ([_P, _P, _N], None),
     "ember_relu_backward": ([_P, _P, _P, _N], None),
     "ember_mt19937_fill": ([_P, _N, _P, _N], _N),

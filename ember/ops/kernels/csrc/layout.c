@@ -43,3 +43,29 @@ void ember_nhwc_to_nchw(const float *y, float *out, long n, long h, long w, long
     struct layout p = {.src = y, .dst = out, .c = channels, .h = h, .w = w, .lanes = lanes};
     ember_pool_run(to_nchw_image, &p, n, n > 1 && n * channels * h * w >= 65536);
 }
+
+struct pack {
+    const float *w;
+    float *out;
+    long o, c, k, lanes;
+};
+
+static void pack_channel(void *arg, long ch) {
+    const struct pack *p = arg;
+    /* out[k][ch][oc] = w[oc][ch][k], lanes past o left zero */
+    for (long oc0 = 0; oc0 < p->lanes; oc0 += 64) {
+        long oc1 = oc0 + 64 < p->lanes ? oc0 + 64 : p->lanes;
+        for (long k = 0; k < p->k; k++) {
+            float *dst = p->out + (k * p->c + ch) * p->lanes;
+            for (long oc = oc0; oc < oc1; oc++)
+                dst[oc] = oc < p->o ? p->w[(oc * p->c + ch) * p->k + k] : 0.0f;
+        }
+    }
+}
+
+/* A convolution weight (o, c, kh, kw) packed as (kh * kw, c, lanes) for the forward kernel: output channels
+ * innermost, zero beyond o. Tiles of 64 output channels keep the strided reads in cache. */
+void ember_pack_conv_weight(const float *w, float *out, long o, long c, long k, long lanes) {
+    struct pack p = {.w = w, .out = out, .o = o, .c = c, .k = k, .lanes = lanes};
+    ember_pool_run(pack_channel, &p, c, o * c * k >= 65536);
+}
