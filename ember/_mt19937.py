@@ -1,7 +1,8 @@
 """PyTorch's CPU engine: the 32-bit Mersenne Twister (mt19937) with PyTorch's seeding and state bookkeeping.
 
-The twist and tempering run in NumPy's own MT19937 bit generator (the same reference algorithm, in C), so a block
-of 624 words costs no Python work; this module supplies what PyTorch adds on top: seeding from a 64-bit seed
+The engine's state lives in NumPy's MT19937 bit generator (the same reference algorithm, in C), which draws small
+batches; large ones run in ember's compiled loop (``csrc/random.c``) on that same state. This module supplies what
+PyTorch adds on top: seeding from a 64-bit seed
 (``state[0] = seed mod 2**32``, Knuth's recurrence for the rest), the ``left``/``next`` counters PyTorch saves in
 ``get_rng_state``, and ``random64`` (two draws, the first one the high word).
 """
@@ -71,10 +72,11 @@ class MT19937:
         if n <= 0:
             return np.empty(0, dtype=np.uint32)
         self._fresh = False
-        if n >= _COMPILED_FROM and compiled_kernels() is not None:
+        kernels = compiled_kernels() if n >= _COMPILED_FROM else None
+        if kernels is not None:
             state = self._bits.state
             key = np.array(state["state"]["key"], dtype=np.uint32)
-            words, pos = _KERNELS.mt19937_fill(key, int(state["state"]["pos"]), n)
+            words, pos = kernels.mt19937_fill(key, int(state["state"]["pos"]), n)
             self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
             return words
         return self._words(0, 1 << 32, size=n, dtype=np.uint32)

@@ -8,7 +8,9 @@ import warnings
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _naming
+from ._tensor import Tensor
+from .ops.kernels.threads import get_num_threads
 
 _STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest", "interop_threads": None,
           "warn_always": False}
@@ -69,8 +71,6 @@ def set_num_interop_threads(num: int) -> None:
 
 
 def get_num_interop_threads() -> int:
-    from .ops.kernels.threads import get_num_threads
-
     return _STATE["interop_threads"] or get_num_threads()
 
 
@@ -116,9 +116,6 @@ def set_default_tensor_type(t) -> None:
 
 def typename(obj) -> str:
     """PyTorch's type name of ``obj``: ``torch.FloatTensor`` for a float32 tensor, the class path otherwise."""
-    from . import _naming
-    from ._tensor import Tensor
-
     if isinstance(obj, Tensor):
         return f"{_naming.PACKAGE}.{_dtype._type_name(obj._data.dtype)}Tensor"
     if isinstance(obj, np.ndarray):

@@ -330,7 +330,7 @@ class _MoreMethods:
         return self
 
     def is_signed(self) -> bool:
-        return self._data.dtype.kind in "ifc"
+        return self.dtype.is_signed
 
     def is_same_size(self, other: "Tensor") -> bool:
         return tuple(self.shape) == tuple(other.shape)

@@ -126,7 +126,8 @@ cosh, CoshBackward0 = _pointwise("Cosh", np.cosh, lambda g, x, y: g * x.sinh(),
 tanh, TanhBackward0 = _pointwise("Tanh", np.tanh, lambda g, x, y: g * (1 - y * y), saves="y")
 sigmoid, SigmoidBackward0 = _pointwise("Sigmoid", _sigmoid_np, lambda g, x, y: g * y * (1 - y), saves="y")
 reciprocal, ReciprocalBackward0 = _pointwise("Reciprocal", lambda x: 1 / x, lambda g, x, y: -g * y * y, saves="y")
-relu, ReluBackward0 = _pointwise("Relu", relu_kernel.forward, lambda g, x, y: g * (y > 0), saves="y", ints="keep",
+relu, ReluBackward0 = _pointwise("Relu", relu_kernel.forward, lambda g, x, y: g.masked_fill(y <= 0, 0.0), saves="y",
+                                 ints="keep",
                                  array_grad=lambda g, x, y: relu_kernel.backward(g, y))
 abs, AbsBackward0 = _pointwise("Abs", np.abs, lambda g, x, y: g * x.sign(), ints="keep",
                                array_grad=lambda g, x, y: g * np.sign(x))

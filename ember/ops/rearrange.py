@@ -29,7 +29,7 @@ def movedim(input, source, destination):
 
 
 moveaxis = movedim
-swapdims = swapaxes = transpose
+swapdims = transpose
 
 
 def adjoint(input):

@@ -31,10 +31,10 @@ def backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     if g.shape == y.shape and g.dtype == np.float32 and not g.flags.c_contiguous:
         g = np.ascontiguousarray(g)  # e.g. the broadcast ones of a sum's gradient
     if not _compiled(g, y):
-        keep = ~(y <= 0)
-        dx = g * keep
-        if not np.isfinite(g).all():
-            dx[~keep] = 0
+        drop = y <= 0
+        dx = g * ~drop
+        if not np.isfinite(g).all():  # inf * 0 would leave NaN where PyTorch gives 0
+            dx[drop] = 0
         return dx
     dx = np.empty_like(g)
     native.lib.ember_relu_backward(native.ptr(g), native.ptr(y), native.ptr(dx), g.size)

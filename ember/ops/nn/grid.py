@@ -116,13 +116,11 @@ class GridSampler2DBackward0(Op):
         ctx.saved_arrays = (x, grid, coords, slopes, batch)
         ctx.meta = (mode, padding, align)
         if mode == "nearest":
-            index = [np.rint(c).astype(np.int64) for c in coords]
-            valid = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(index, spatial)])
-            clipped = [np.clip(i, 0, n - 1) for i, n in zip(index, spatial)]
+            valid, clipped = _nearest(coords, spatial)
             out = channels_last[(batch, *clipped)] * valid[..., None]
         else:
             out = 0
-            for corner, weight, valid, index in _corners(coords, spatial):
+            for corner, weight, valid, index in _corners(_fractions(coords), spatial):
                 out = out + channels_last[(batch, *index)] * (weight * valid)[..., None]
         return np.ascontiguousarray(np.moveaxis(np.asarray(out, dtype=x.dtype), -1, 1))
 
@@ -139,14 +137,12 @@ class GridSampler2DBackward0(Op):
         grad_grid = np.zeros(grid.shape, dtype=grid.dtype)
         if mode == "nearest":
             if need[0]:
-                index = [np.rint(c).astype(np.int64) for c in coords]
-                valid = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(index, spatial)])
-                clipped = [np.clip(i, 0, n - 1) for i, n in zip(index, spatial)]
+                valid, clipped = _nearest(coords, spatial)
                 np.add.at(grad_x, (batch, *clipped), g_last * valid[..., None])
         else:
-            floors = [np.floor(c) for c in coords]
-            fractions = [c - f for c, f in zip(coords, floors)]
-            for corner, weight, valid, index in _corners(coords, spatial):
+            cells = _fractions(coords)
+            fractions = cells[1]
+            for corner, weight, valid, index in _corners(cells, spatial):
                 if need[0]:
                     np.add.at(grad_x, (batch, *index), g_last * (weight * valid)[..., None])
                 if need[1]:
@@ -164,16 +160,31 @@ class GridSampler3DBackward0(GridSampler2DBackward0):
     """``grid_sample`` of a 5-D input."""
 
 
-def _corners(coords, spatial):
+def _inside(index: list, spatial) -> tuple:
+    """Whether each position lies inside the input, and the indices clipped into it."""
+    valid = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(index, spatial)])
+    return valid, [np.clip(i, 0, n - 1) for i, n in zip(index, spatial)]
+
+
+def _nearest(coords, spatial) -> tuple:
+    """The nearest pixel of each position (ties to even, as PyTorch's nearbyint): inside or not, clipped index."""
+    return _inside([np.rint(c).astype(np.int64) for c in coords], spatial)
+
+
+def _fractions(coords) -> tuple:
+    """The cell each position falls in (its lower corner) and where in it (0 to 1), per dim."""
+    floors = [np.floor(c) for c in coords]
+    return floors, [c - f for c, f in zip(coords, floors)]
+
+
+def _corners(cells: tuple, spatial):
     """For each corner of the cells the positions fall in: (which side per dim, the weight, whether the corner
     lies inside the input, its clipped index per dim)."""
-    floors = [np.floor(c) for c in coords]
-    fractions = [c - f for c, f in zip(coords, floors)]
-    for corner in itertools.product((0, 1), repeat=len(coords)):
+    floors, fractions = cells
+    for corner in itertools.product((0, 1), repeat=len(floors)):
         index = [f.astype(np.int64) + side for f, side in zip(floors, corner)]
         weight = np.prod([fr if side else 1 - fr for fr, side in zip(fractions, corner)], axis=0)
-        valid = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(index, spatial)])
-        yield corner, weight, valid, [np.clip(i, 0, n - 1) for i, n in zip(index, spatial)]
+        yield (corner, weight, *_inside(index, spatial))
 
 
 def grid_sample(input, grid, mode: str = "bilinear", padding_mode: str = "zeros", align_corners=None):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 import random
 
 from ..collate import default_collate
@@ -20,8 +21,6 @@ class IterableWrapper(IterDataPipe):
         self.deepcopy = deepcopy
 
     def __iter__(self):
-        import copy
-
         source = self.iterable
         if self.deepcopy:
             try:
