@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import native
 from .threads import _over_blocks, get_num_threads, single_threaded_blas
 
 # multiply-adds below which one thread is faster than a hand-off to the pool (~8 MFLOP, some 80 us of BLAS)
@@ -43,3 +44,37 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.empty(a.shape[:2] + b.shape[2:], dtype=np.result_type(a, b))
     _over_blocks(lambda i, batch: np.matmul(a[batch], b[batch], out=out[batch]), a.shape[0], get_num_threads())
     return out
+
+
+
+# rows from which the compiled kernel beats BLAS's matrix-vector products
+_WIDE_FROM_ROWS = 4
+
+
+def compiled_product(x: np.ndarray, w: np.ndarray) -> bool:
+    """Whether ``wide_product`` serves ``x @ w``: float32 with the compiled library, and a few rows or more."""
+    return native.enabled and x.dtype == w.dtype == np.float32 and x.ndim == 2 and x.shape[0] >= _WIDE_FROM_ROWS
+
+
+def padded_columns(w: np.ndarray) -> np.ndarray:
+    """``w`` (k, n) or (n,) with its columns zero-padded to whole vectors of the compiled kernels, contiguous (``w``
+    itself when it is so already)."""
+    vector = native.lib.ember_vector_length()
+    n = w.shape[-1]
+    if n % vector == 0 and w.flags.c_contiguous:
+        return w
+    padded = np.zeros(w.shape[:-1] + (-(-n // vector) * vector,), dtype=w.dtype)
+    padded[..., :n] = w
+    return padded
+
+
+def wide_product(x: np.ndarray, w: np.ndarray, out: np.ndarray, bias: np.ndarray | None = None) -> None:
+    """``out = x @ w[:, :n] (+ bias)``, ``n`` = ``out``'s columns, with ``w`` and ``bias`` from ``padded_columns``
+    (``compiled_product`` says when): the compiled kernel (``csrc/matmul.c``), split over the pool by blocks of
+    columns and bands of rows. 20 x 200 by 200 x 800 (an LSTM step) takes 34 us on two threads (BLAS 79 on one);
+    700 x 200 by 200 x 800, 1.0 ms (BLAS 2.8). ``x`` may have any strides (``a.T`` is fine); ``out`` contiguous
+    rows."""
+    native.lib.ember_matmul_wide(native.ptr(x), native.ptr(w), native.ptr(bias), native.ptr(out), x.shape[0],
+                                 x.shape[1], out.shape[1], x.strides[0] // 4, x.strides[1] // 4, w.shape[1],
+                                 out.strides[0] // 4)
+

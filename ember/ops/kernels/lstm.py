@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import native
+from .gemm import compiled_product, padded_columns, wide_product
 from .threads import beside
 
 # time steps per chunk of the GEMMs done beside the loop: enough rows for BLAS to run well, few enough waits
@@ -75,34 +77,56 @@ def forward(data: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, biases: list, 
         if bias is not None:
             gates[rows] += bias
 
+    tanh_cells, h_prev, c_prev, out = (np.empty((data.shape[0], size), dtype=gates.dtype) for _ in range(4))
+    h, c = h0.copy(), c0.copy()
+    hidden = np.empty((h.shape[0], 4 * size), dtype=gates.dtype)
+    w_hh_t = _kernel_layout(w_hh, 0.5).T
+    if _compiled_loops(gates, h, c, batch_sizes):
+        # the compiled products use the whole pool: the projection runs before the loop, in one call
+        wide_product(data, padded_columns(w_ih_t), gates, None if bias is None else padded_columns(bias))
+        w_hh_t = padded_columns(w_hh_t)
+        native.lib.ember_lstm_forward(*map(native.ptr, (gates, w_hh_t)), w_hh_t.shape[1],
+                                      *map(native.ptr, (h, c, h_prev, c_prev, tanh_cells, out, hidden,
+                                                        np.asarray(batch_sizes, dtype=np.int64))),
+                                      len(batch_sizes), reverse, size)
+        return out, h, c, (gates, tanh_cells, h_prev, c_prev)
     chunks = _chunks(_row_blocks(batch_sizes, reverse))
     ready = [beside(lambda rows=rows: project(rows)) for rows, _ in chunks]
-    w_hh_t = _kernel_layout(w_hh, 0.5).T
     if batch_sizes[0] > 1 or len(batch_sizes) > 50:
         # from batch 2, BLAS on the transposed view takes 90-140 us a step, 10-80 us on a copy (which costs 100 us);
         # at batch 1 (a matrix-vector product) the view costs 2 us a step more
         w_hh_t = np.ascontiguousarray(w_hh_t)
-    cells = np.empty((data.shape[0], size), dtype=gates.dtype)
-    tanh_cells, h_prev, c_prev, out = (np.empty_like(cells) for _ in range(4))
-    h, c = h0.copy(), c0.copy()
     for (_, steps), wait in zip(chunks, ready):
         wait()
         for rows, n in steps:
-            gate, cell = gates[rows], cells[rows]
             h_prev[rows] = h[:n]
-            c_prev[rows] = c[:n]
-            gate += h_prev[rows] @ w_hh_t
-            np.tanh(gate, out=gate)
-            sig = gate[:, :3 * size]
-            sig *= 0.5
-            sig += 0.5
-            np.multiply(gate[:, size:2 * size], c_prev[rows], out=cell)
-            cell += gate[:, :size] * gate[:, 3 * size:]
-            np.tanh(cell, out=tanh_cells[rows])
-            np.multiply(gate[:, 2 * size:3 * size], tanh_cells[rows], out=out[rows])
-            h[:n] = out[rows]
-            c[:n] = cell
+            np.matmul(h_prev[rows], w_hh_t, out=hidden[:n])
+            _forward_step(gates[rows], hidden[:n], c[:n], c_prev[rows], tanh_cells[rows], out[rows], h[:n])
     return out, h, c, (gates, tanh_cells, h_prev, c_prev)
+
+
+def _compiled_loops(gates: np.ndarray, h: np.ndarray, c: np.ndarray, batch_sizes: list) -> bool:
+    """Whether the compiled time loops (``csrc/lstm.c``) run the layer: float32, and a batch of a few rows or more
+    (below, BLAS's matrix-vector products are faster than the compiled kernel's, and packing ``w_hh`` costs more
+    than a short loop)."""
+    return compiled_product(gates[:batch_sizes[0]], h) and all(a.dtype == np.float32 for a in (gates, h, c))
+
+
+def _forward_step(gate, hidden, c, c_prev, tanh_cell, out, h) -> None:
+    """One time step's elementwise work on ``n`` rows: activates ``gate`` (plus the hidden path's ``hidden``) in
+    place, moves the state ``c`` to the new cell (keeping the old in ``c_prev``), writes ``out`` and ``h``."""
+    size = c.shape[1]
+    gate += hidden
+    np.tanh(gate, out=gate)
+    sig = gate[:, :3 * size]
+    sig *= 0.5
+    sig += 0.5
+    c_prev[...] = c
+    c *= gate[:, size:2 * size]
+    c += gate[:, :size] * gate[:, 3 * size:]
+    np.tanh(c, out=tanh_cell)
+    np.multiply(gate[:, 2 * size:3 * size], tanh_cell, out=out)
+    h[...] = out
 
 
 def backward(grad_out, grad_h, grad_c, data: np.ndarray, w_ih: np.ndarray, w_hh: np.ndarray, saved: tuple,
@@ -115,50 +139,80 @@ def backward(grad_out, grad_h, grad_c, data: np.ndarray, w_ih: np.ndarray, w_hh:
     gates, tanh_cells, h_prev, c_prev = saved
     size = h_prev.shape[1]
     batch = batch_sizes[0]
+    grad_out = None if grad_out is None else np.ascontiguousarray(grad_out)
     dh = np.zeros((batch, size), dtype=gates.dtype) if grad_h is None else grad_h.copy()
     dc = np.zeros((batch, size), dtype=gates.dtype) if grad_c is None else grad_c.copy()
-    w_hh_p = _kernel_layout(w_hh)
     w_ih_p = _kernel_layout(w_ih)
     dgates = np.empty_like(gates)
     d_input = np.empty_like(data) if need_input else None
-
-    def gemms(rows: slice):
-        d = dgates[rows]
+    if _compiled_loops(gates, dh, dc, batch_sizes):
+        w_hh_p = padded_columns(_kernel_layout(w_hh))
+        native.lib.ember_lstm_backward(*map(native.ptr, (gates, w_hh_p)), w_hh_p.shape[1],
+                                       *map(native.ptr, (tanh_cells, c_prev, grad_out, dh, dc, dgates,
+                                                         np.asarray(batch_sizes, dtype=np.int64))),
+                                       len(batch_sizes), reverse, size)
+        # the products after the loop, each on the whole pool
         if need_input:
-            np.matmul(d, w_ih_p, out=d_input[rows])
-        return (d.T @ data[rows], d.T @ h_prev[rows], d.sum(0)) if need_weights else None
+            wide_product(dgates, padded_columns(w_ih_p), d_input)
+        parts = [_compiled_weight_gradients(dgates, data, h_prev)] if need_weights else []
+    else:
+        w_hh_p = _kernel_layout(w_hh)
 
-    pending = []
-    for rows_of_chunk, steps in reversed(_chunks(_row_blocks(batch_sizes, reverse))):
-        for rows, n in reversed(steps):
-            gate, d = gates[rows], dgates[rows]
-            sig, g = gate[:, :3 * size], gate[:, 3 * size:]
-            i, f = sig[:, :size], sig[:, size:2 * size]
-            tc = tanh_cells[rows]
-            dht = dh[:n] if grad_out is None else dh[:n] + grad_out[rows]
-            dct = tc * tc
-            np.subtract(1, dct, out=dct)
-            dct *= sig[:, 2 * size:]
-            dct *= dht
-            dct += dc[:n]
-            # d(sigmoid gate) = upstream * s * (1 - s), the three gates at once
-            np.multiply(dct, g, out=d[:, :size])
-            np.multiply(dct, c_prev[rows], out=d[:, size:2 * size])
-            np.multiply(dht, tc, out=d[:, 2 * size:3 * size])
-            d_sig = d[:, :3 * size]
-            d_sig *= sig
-            d_sig *= 1 - sig
-            dg = g * g
-            np.subtract(1, dg, out=dg)
-            dg *= i
-            np.multiply(dct, dg, out=d[:, 3 * size:])
-            np.multiply(dct, f, out=dc[:n])
-            np.matmul(d, w_hh_p, out=dh[:n])
-        pending.append(beside(lambda rows=rows_of_chunk: gemms(rows)))
-    parts = [wait() for wait in reversed(pending)][::-1]  # the latest first: those the worker has not begun
+        def gemms(rows: slice):
+            d = dgates[rows]
+            if need_input:
+                np.matmul(d, w_ih_p, out=d_input[rows])
+            return (d.T @ data[rows], d.T @ h_prev[rows], d.sum(0)) if need_weights else None
+
+        pending = []
+        for rows_of_chunk, steps in reversed(_chunks(_row_blocks(batch_sizes, reverse))):
+            for rows, n in reversed(steps):
+                _backward_step(gates[rows], tanh_cells[rows], c_prev[rows],
+                               None if grad_out is None else grad_out[rows], dh[:n], dc[:n], dgates[rows])
+                np.matmul(dgates[rows], w_hh_p, out=dh[:n])
+            pending.append(beside(lambda rows=rows_of_chunk: gemms(rows)))
+        parts = [wait() for wait in reversed(pending)][::-1]  # the latest first: those the worker has not begun
     weights = (None, None, None)
     if need_weights:
         weights = tuple(np.empty_like(p) for p in parts[0])
         for total, chunk_parts in zip(weights, zip(*parts)):
             total[_gate_order(size)] = sum(chunk_parts[1:], chunk_parts[0])
     return (d_input,) + weights + (dh, dc)
+
+
+def _compiled_weight_gradients(dgates: np.ndarray, data: np.ndarray, h_prev: np.ndarray) -> tuple:
+    """``dgates.T @ data``, ``dgates.T @ h_prev`` and ``dgates.sum(0)``, the products computed transposed
+    (``data.T @ dgates``: the kernel reads ``data.T`` in place and wants the wide ``dgates`` as its right side)."""
+    padded = padded_columns(dgates)
+    products = []
+    for x in (data, h_prev):
+        product = np.empty((x.shape[1], dgates.shape[1]), dtype=np.float32)
+        wide_product(x.T, padded, product)
+        products.append(product.T)
+    return (*products, dgates.sum(0))
+
+
+def _backward_step(gate, tanh_cell, c_prev, grad_out, dh, dc, d) -> None:
+    """One time step's gates' gradients ``d`` from the hidden state's ``dh`` (plus the output's ``grad_out``, or
+    None) and the cell state's ``dc``, which becomes the previous step's."""
+    size = dh.shape[1]
+    sig, g = gate[:, :3 * size], gate[:, 3 * size:]
+    i, f = sig[:, :size], sig[:, size:2 * size]
+    dht = dh if grad_out is None else dh + grad_out
+    dct = tanh_cell * tanh_cell
+    np.subtract(1, dct, out=dct)
+    dct *= sig[:, 2 * size:]
+    dct *= dht
+    dct += dc
+    # d(sigmoid gate) = upstream * s * (1 - s), the three gates at once
+    np.multiply(dct, g, out=d[:, :size])
+    np.multiply(dct, c_prev, out=d[:, size:2 * size])
+    np.multiply(dht, tanh_cell, out=d[:, 2 * size:3 * size])
+    d_sig = d[:, :3 * size]
+    d_sig *= sig
+    d_sig *= 1 - sig
+    dg = g * g
+    np.subtract(1, dg, out=dg)
+    dg *= i
+    np.multiply(dct, dg, out=d[:, 3 * size:])
+    np.multiply(dct, f, out=dc)
