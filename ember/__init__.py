@@ -1,6 +1,6 @@
 """ember: PyTorch's user-facing API on NumPy. ``import ember as torch`` and tutorials run unchanged."""
 import math as _math_module
-from ._dtype import (bool_ as bool, channels_last, channels_last_3d, complex64, complex128, contiguous_format, dtype,
+from ._dtype import (bfloat16, bool_ as bool, channels_last, channels_last_3d, complex64, complex128, contiguous_format, dtype,
                      float16, float32, float64, get_default_dtype, int8, int16, int32, int64, layout, memory_format,
                      preserve_format, set_default_dtype, sparse_coo, strided, uint8)
 from ._device import device

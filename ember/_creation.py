@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from ._device import check_device
-from ._dtype import from_numpy_dtype, get_default_dtype, int64, to_numpy_dtype
+from ._dtype import from_numpy_dtype, get_default_dtype, int64, is_floating, is_real_floating, to_numpy_dtype
 from ._random import default_generator
 from ._size import parse_size
 from ._tensor import Tensor, wrap
@@ -18,7 +18,7 @@ def _finish(data: np.ndarray, requires_grad: bool, device=None) -> Tensor:
         check_device(device)
     t = wrap(data)
     if requires_grad:
-        if data.dtype.kind not in "fc":
+        if not is_floating(data.dtype):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
     return t
@@ -54,7 +54,7 @@ def _infer_array(data, dtype) -> np.ndarray:
                 bad = _first_non_number(data)
                 raise TypeError(f"new(): invalid data type '{type(head if bad is None else bad).__name__}'")
             if dtype is None and not isinstance(head, np.generic):
-                if arr.dtype.kind == "f":
+                if is_real_floating(arr.dtype):
                     arr = arr.astype(get_default_dtype().np, copy=False)
                 elif arr.dtype.kind == "c":
                     arr = arr.astype(get_default_dtype().to_complex().np, copy=False)
@@ -154,7 +154,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     if dtype is None:
         dtype = int64 if all(isinstance(x, int) for x in (start, end, step)) else None
     n = math.ceil((end - start) / step)
-    data = (start + np.arange(n, dtype=np.float64) * step) if _dt(dtype).kind == "f" else np.arange(start, end, step)
+    data = (start + np.arange(n, dtype=np.float64) * step) if is_real_floating(_dt(dtype)) else np.arange(start, end, step)
     return _finish(data.astype(_dt(dtype)), requires_grad, device)
 
 

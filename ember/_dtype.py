@@ -56,6 +56,60 @@ _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 
 
+class _BFloat16(dtype):
+    """bfloat16: the upper half of a float32 (8 exponent bits, 7 fraction bits), held in NumPy arrays of the
+    ``ml_dtypes`` package's dtype (the extra ``ember[bfloat16]``). ml_dtypes takes half a second to import, so it is
+    imported when the first bfloat16 array is made, not with ember. Ops compute on float32 copies and round their
+    results to bfloat16 once, as PyTorch's CPU kernels do (see ``autograd.function.Op``)."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        self.name, self.is_floating_point, self.is_complex, self.is_signed = "bfloat16", True, False, True
+        self.itemsize, self._category = 2, 2
+
+    @property
+    def np(self) -> np.dtype:
+        return bfloat16_numpy()
+
+    def to_real(self) -> dtype:
+        return self
+
+
+bfloat16 = _BFloat16()
+_BY_NAME["bfloat16"] = bfloat16
+_bfloat16_numpy = []
+
+
+def bfloat16_numpy() -> np.dtype:
+    """ml_dtypes' bfloat16 NumPy dtype, imported on first use (and registered as ember.bfloat16's); ImportError
+    saying how to install it when the package is missing."""
+    if not _bfloat16_numpy:
+        try:
+            import ml_dtypes
+        except ImportError:
+            raise ImportError("bfloat16 tensors need the ml_dtypes package: pip install 'ember[bfloat16]'") from None
+        _bfloat16_numpy.append(np.dtype(ml_dtypes.bfloat16))
+        _BY_NP[_bfloat16_numpy[0]] = bfloat16
+    return _bfloat16_numpy[0]
+
+
+def is_bfloat16(np_dtype: np.dtype) -> bool:
+    """Whether ``np_dtype`` is bfloat16 (without importing ml_dtypes when no bfloat16 array was ever made)."""
+    return np_dtype.kind == "V" and bool(_bfloat16_numpy) and np_dtype == _bfloat16_numpy[0]
+
+
+def is_real_floating(np_dtype: np.dtype) -> bool:
+    """Whether arrays of ``np_dtype`` hold real floating values: NumPy's float kind, and bfloat16."""
+    return np_dtype.kind == "f" or is_bfloat16(np_dtype)
+
+
+def is_floating(np_dtype: np.dtype) -> bool:
+    """Whether arrays of ``np_dtype`` hold floating (or complex) values: NumPy's float and complex kinds, and
+    bfloat16 (whose NumPy kind is 'V')."""
+    return np_dtype.kind in "fc" or is_bfloat16(np_dtype)
+
+
 def _dtype_by_name(name: str) -> dtype:
     return _BY_NAME[name]
 
@@ -63,8 +117,15 @@ def _dtype_by_name(name: str) -> dtype:
 def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     """The ember dtype of a NumPy dtype; TypeError for dtypes PyTorch has no counterpart for."""
     try:
+        return _BY_NP[np_dtype]
+    except (KeyError, TypeError):
+        pass
+    try:
         return _BY_NP[np.dtype(np_dtype)]
     except KeyError:
+        if np.dtype(np_dtype).name == "bfloat16":
+            bfloat16_numpy()
+            return bfloat16
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported types are: "
             "float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
@@ -158,7 +219,7 @@ _NAMES = {"float32": ("Float", "float"), "float64": ("Double", "double"), "float
           "int64": ("Long", "long int"), "int32": ("Int", "int"), "int16": ("Short", "short int"),
           "int8": ("Char", "signed char"), "uint8": ("Byte", "unsigned char"), "bool": ("Bool", "bool"),
           "complex64": ("ComplexFloat", "c10::complex<float>"),
-          "complex128": ("ComplexDouble", "c10::complex<double>")}
+          "complex128": ("ComplexDouble", "c10::complex<double>"), "bfloat16": ("BFloat16", "c10::BFloat16")}
 _BY_TYPE_NAME = {names[0]: _BY_NAME[name] for name, names in _NAMES.items()}
 
 
@@ -190,6 +251,11 @@ class finfo:
         if not isinstance(type, dtype) or type._category < 2:
             p = _naming.PACKAGE
             raise TypeError(f"{p}.finfo() requires a floating point input type. Use {p}.iinfo to handle '{p}.finfo'")
+        if type is bfloat16:  # NumPy has no finfo for it; PyTorch's values
+            self.bits, self.eps, self.max, self.min = 16, 2.0 ** -7, 3.3895313892515355e38, -3.3895313892515355e38
+            self.tiny = self.smallest_normal = 2.0 ** -126
+            self.resolution, self.dtype = 0.01, "bfloat16"
+            return
         info = np.finfo(type.to_real().np)
         self.bits = info.bits
         self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)

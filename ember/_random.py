@@ -22,6 +22,7 @@ from ._fma import fma64
 from ._mt19937 import N as _MT_N
 from ._mt19937 import MT19937, compiled_kernels
 from ._tensor import wrap
+from ._dtype import is_real_floating
 
 # PyTorch's default seed, so that a fresh process is reproducible without calling manual_seed
 _DEFAULT_SEED = 67280421310721
@@ -246,7 +247,7 @@ class Generator:
         words = self.random64(n) if wide else self.random32(n).astype(np.uint64)
         if dtype == np.bool_:
             return (words & np.uint64(1)).astype(np.bool_)
-        if dtype.kind == "f":
+        if is_real_floating(dtype):
             modulus = (1 << (np.finfo(dtype).nmant + 1)) + 1
         else:
             modulus = int(np.iinfo(dtype).max) + 1
@@ -308,7 +309,7 @@ class Generator:
         if to is None:
             from_, to = 0, from_
         from_, to = int(from_), int(to)
-        if arr.dtype.kind == "f":
+        if is_real_floating(arr.dtype):
             from_, to = _representable_bounds(from_, to, arr.dtype)
         if from_ >= to:
             raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")

@@ -108,7 +108,8 @@ def set_default_tensor_type(t) -> None:
                   stacklevel=2)
     name = t if isinstance(t, str) else getattr(t, "__name__", str(t))
     kind = name.rsplit(".", 1)[-1]
-    table = {"FloatTensor": _dtype.float32, "DoubleTensor": _dtype.float64, "HalfTensor": _dtype.float16}
+    table = {"FloatTensor": _dtype.float32, "DoubleTensor": _dtype.float64, "HalfTensor": _dtype.float16,
+             "BFloat16Tensor": _dtype.bfloat16}
     if kind not in table:
         raise TypeError("only floating-point types are supported as the default type")
     _dtype.set_default_dtype(table[kind])

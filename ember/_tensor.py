@@ -14,6 +14,7 @@ from . import _dtype, _naming
 from ._device import CPU, check_device, device as _device_cls, not_compiled
 from ._size import Size, normalize_dim, parse_size
 from ._tensor_str import tensor_repr
+from ._dtype import is_floating, is_real_floating
 
 
 class Tensor:
@@ -113,7 +114,7 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        return is_real_floating(self._data.dtype)
 
     def is_complex(self) -> bool:
         return self._data.dtype.kind == "c"
@@ -180,7 +181,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if value and self._data.dtype.kind not in "fc":
+        if value and not is_floating(self._data.dtype):
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if self.grad_fn is not None and not value:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -205,6 +206,8 @@ class Tensor:
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                                "instead.")
+        if self._data.dtype.kind == "V" and _dtype.is_bfloat16(self._data.dtype):  # NumPy has no such dtype
+            raise TypeError("Got unsupported ScalarType BFloat16")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -289,6 +292,9 @@ class Tensor:
 
     def half(self) -> "Tensor":
         return self.to(_dtype.float16)
+
+    def bfloat16(self) -> "Tensor":
+        return self.to(_dtype.bfloat16)
 
     def long(self) -> "Tensor":
         return self.to(_dtype.int64)

@@ -23,6 +23,7 @@ from .autograd.grad_mode import STATE
 from .ops import arith, index, pointwise, rearrange, shape
 from .ops.inplace import CopyBackwards, FillBackward2, FillBackward3, ZeroBackward0, apply_inplace
 from .utils.hooks import RemovableHandle, _add_hook
+from ._dtype import is_real_floating
 
 
 class _Methods:
@@ -512,7 +513,7 @@ def _matmul_r(self, other):
 
 
 def _invert(self):
-    if self._data.dtype.kind == "f":
+    if is_real_floating(self._data.dtype):
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
     return ops.bitwise_not(self)
 

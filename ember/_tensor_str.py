@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from ._dtype import from_numpy_dtype, get_default_dtype
+from ._dtype import from_numpy_dtype, get_default_dtype, is_real_floating
 
 
 @dataclass
@@ -54,7 +54,7 @@ class _Formatter:
     """Chooses the notation and the common width from the (summarised) values."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.floating = values.dtype.kind == "f"
+        self.floating = is_real_floating(values.dtype)
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1

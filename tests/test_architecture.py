@@ -17,7 +17,7 @@ def _rank(module: str) -> int | None:
     order = [
         ("ember.utils.hooks", 0), ("ember.autograd.grad_mode", 0), ("ember._dtype", 0), ("ember._device", 0),
         ("ember._size", 0), ("ember._tensor_str", 0), ("ember._naming", 0), ("ember._mt19937", 0),
-        ("ember._fma", 0), ("ember._boxmuller", 0), ("ember.overrides", 0), ("ember._random", 2),
+        ("ember._fma", 0), ("ember._boxmuller", 0), ("ember.overrides", 0), ("ember._autocast", 0), ("ember._random", 2),
         ("ember._tensor_methods", 7), ("ember._tensor", 1), ("ember._creation", 2), ("ember.autograd", 3),
         ("ember.ops.kernels", 4), ("ember.ops.nn", 8), ("ember.ops", 6), ("ember.nn.functional", 9),
     ]

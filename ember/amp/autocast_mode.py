@@ -5,12 +5,8 @@ import functools
 import warnings
 
 from .. import _dtype
+from .._autocast import STATE as _STATE
 from .._device import device
-
-# bfloat16 is the CPU's autocast dtype in PyTorch; ember answers with it once the dtype exists
-_CPU_DTYPE = getattr(_dtype, "bfloat16", _dtype.float16)
-_DEFAULT_DTYPE = {"cpu": _CPU_DTYPE, "cuda": _dtype.float16, "xpu": _dtype.float16, "mps": _dtype.float16}
-_STATE: dict[str, list] = {kind: [False, d] for kind, d in _DEFAULT_DTYPE.items()}
 
 
 def is_autocast_available(device_type: str) -> bool:
@@ -38,8 +34,9 @@ class autocast:
     """``with autocast('cpu', dtype=ember.bfloat16):`` (also a decorator): a mixed-precision region.
 
     As in a CPU build of PyTorch, a 'cuda' region warns and stays disabled, and a CPU region with a dtype other than
-    bfloat16 or float16 warns and stays disabled. Inside an enabled region ember still computes in
-    the inputs' dtype.
+    bfloat16 or float16 warns and stays disabled. Inside an enabled CPU region the matrix products, linear layers
+    and convolutions compute in the region's dtype and the losses in float32 (``ops/_autocast.py``), as PyTorch's
+    CPU autocast does; other ops compute in their inputs' dtype.
     """
 
     def __init__(self, device_type: str, dtype=None, enabled: bool = True, cache_enabled: bool | None = None) -> None:
@@ -54,7 +51,7 @@ class autocast:
         if enabled and device_type == "cuda":
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.")
             enabled = False
-        elif enabled and device_type == "cpu" and self.fast_dtype not in (_CPU_DTYPE, _dtype.float16):
+        elif enabled and device_type == "cpu" and self.fast_dtype not in (_dtype.bfloat16, _dtype.float16):
             warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
                           "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.")
             enabled = False

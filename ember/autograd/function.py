@@ -18,7 +18,9 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import _dtype
 from .._creation import zeros
+from .._dtype import bfloat16_numpy, is_bfloat16, is_floating, is_real_floating
 from .._tensor import Tensor, wrap
 from ..utils.hooks import RemovableHandle, _add_hook
 from .grad_mode import STATE, no_grad
@@ -33,6 +35,8 @@ _NO_EDGE = (None, 0)
 _NOT_INPUT = (None, -1)
 _NOTHING_SAVED = (None, None, None)
 _new = object.__new__
+# True once a bfloat16 array exists (ml_dtypes is imported then): until then Op.apply skips the bfloat16 check
+_bfloat16_loaded = _dtype._bfloat16_numpy
 # ``ember.jit``'s recorder while a trace runs, else None: ``hook(op_class, args, kwargs, outputs)`` after each op
 _trace_hook = None
 
@@ -229,7 +233,7 @@ class Function(Node):
             else:
                 t = wrap(o._data)
                 t._version_counter = o._version_counter
-            if id(o) not in non_diff and t._data.dtype.kind in "fc":
+            if id(o) not in non_diff and is_floating(t._data.dtype):
                 t._requires_grad, t.grad_fn, t._output_nr = True, ctx, nr
             result.append(t)
         ctx._n_outputs = len(outs)
@@ -308,6 +312,9 @@ class Op(Function):
 
     _array_forward = True
     _node_class = None  # set here, so that Function's hook makes no node class for Op itself
+    # bfloat16 inputs are computed on as float32 copies and float32 results rounded back (False: an op whose
+    # output dtype is its own business, such as a conversion)
+    _float32_compute = True
 
     def __init_subclass__(cls, **kwargs) -> None:
         super(Function, cls).__init_subclass__(**kwargs)  # skips Function's: no Backward subclass
@@ -336,7 +343,7 @@ class Op(Function):
                         edges.append(_edge(a))
                         need.append(True)
                     else:
-                        edges.append(_NO_EDGE if isinstance(a, Tensor) and a._data.dtype.kind in "fc" else _NOT_INPUT)
+                        edges.append(_NO_EDGE if isinstance(a, Tensor) and is_floating(a._data.dtype) else _NOT_INPUT)
                         need.append(False)
             else:  # next_functions does not depend on what the arguments are
                 for a in args:
@@ -348,7 +355,10 @@ class Op(Function):
                         need.append(False)
             ctx._edges = tuple(edges)
             ctx.needs_input_grad = tuple(need)
-        out = cls.forward(ctx, *arrays, **kwargs)
+        if _bfloat16_loaded and cls._float32_compute and not cls._is_view:
+            out = _forward_bfloat16(cls, ctx, arrays, kwargs)
+        else:
+            out = cls.forward(ctx, *arrays, **kwargs)
         single = type(out) is not tuple
         outs = (wrap(out),) if single else tuple([wrap(o) for o in out])
         if cls._is_view:
@@ -360,14 +370,14 @@ class Op(Function):
         if record:
             if single:
                 o = outs[0]
-                if o._data.dtype.kind in "fc":
+                if is_floating(o._data.dtype):
                     o._requires_grad = True
                     o.grad_fn = ctx
             else:
                 ctx._n_outputs = len(outs)
                 nr = 0
                 for o in outs:
-                    if o._data.dtype.kind in "fc":
+                    if is_floating(o._data.dtype):
                         o._requires_grad = True
                         o.grad_fn = ctx
                         o._output_nr = nr
@@ -385,6 +395,48 @@ class Op(Function):
     def _run_backward(self, grads: list):
         out = type(self).backward(self, *grads)
         return out if type(out) is tuple else (out,)
+
+
+def _forward_bfloat16(cls, ctx, arrays: list, kwargs: dict):
+    """``cls.forward`` with bfloat16 inputs as PyTorch's CPU kernels compute them: on float32 values (exact:
+    bfloat16 is float32's upper half), each float32 result rounded once to bfloat16 when bfloat16 is the result
+    type PyTorch's promotion gives (bfloat16 tensors only, or a number or a 0-d tensor beside them) and no
+    ``dtype=`` asks for another. Saved outputs are saved as the rounded arrays."""
+    found = False
+    dims = zero_dim = False  # whether the (dimensioned, 0-d) floating inputs other than bfloat16 exist
+    bf16_dims = False
+    widened = []
+    for a in arrays:
+        if type(a) is np.ndarray:
+            if is_bfloat16(a.dtype):
+                found = True
+                bf16_dims = bf16_dims or a.ndim > 0
+                a = a.astype(np.float32)
+            elif is_real_floating(a.dtype):
+                if a.ndim:
+                    dims = True
+                else:
+                    zero_dim = True
+        widened.append(a)
+    if not found:
+        return cls.forward(ctx, *arrays, **kwargs)
+    out = cls.forward(ctx, *widened, **kwargs)
+    if dims or (zero_dim and not bf16_dims) or kwargs.get("dtype") is not None:
+        return out
+    target = bfloat16_numpy()
+    rounded = {}
+
+    def round_(o):
+        if type(o) is np.ndarray and o.dtype == np.float32:
+            rounded[id(o)] = r = o.astype(target)
+            return r
+        return o
+
+    out = tuple([round_(o) for o in out]) if type(out) is tuple else round_(out)
+    to_save = ctx.__dict__.get("_to_save")
+    if to_save and rounded:
+        ctx._to_save = [rounded.get(id(v), v) for v in to_save]
+    return out
 
 
 def _save_array(value, args, arrays, outs):

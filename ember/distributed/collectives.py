@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _mpi
 from .process_group import GroupMember, ProcessGroup, _group
+from .._dtype import is_floating
 
 __all__ = ["ReduceOp", "Work", "all_gather", "all_gather_into_tensor", "all_gather_object", "all_reduce",
            "all_to_all", "all_to_all_single", "barrier", "broadcast", "broadcast_object_list", "gather",
@@ -178,7 +179,7 @@ def _group_rank(pg: ProcessGroup, rank: int | None, group_rank: int | None) -> i
 
 
 def _divide(arr: np.ndarray, n: int) -> None:
-    if arr.dtype.kind in "fc":
+    if is_floating(arr.dtype):
         arr /= n
     else:
         np.floor_divide(arr, n, out=arr)

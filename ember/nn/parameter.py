@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _init
-from .._dtype import get_default_dtype
+from .._dtype import get_default_dtype, is_real_floating
 
 __all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
@@ -26,7 +26,7 @@ class Parameter(Tensor):
         _init(self, array)
         if isinstance(data, Tensor):
             self._version_counter = data._version_counter
-        if requires_grad and array.dtype.kind != "f":  # PyTorch's factory message, not the setter's
+        if requires_grad and not is_real_floating(array.dtype):  # PyTorch's factory message, not the setter's
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad = requires_grad
 

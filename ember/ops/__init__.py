@@ -12,8 +12,8 @@ from .compare import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xo
                       logical_not, logical_or, logical_xor, lt, ne, not_equal)
 from .complex_numbers import (angle, complex, conj, conj_physical, imag, is_complex, polar, real, resolve_conj,
                               view_as_complex, view_as_real)
-from .constructors import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-                           LongTensor, ShortTensor, asarray, frombuffer)
+from .constructors import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor,
+                           IntTensor, LongTensor, ShortTensor, asarray, frombuffer)
 from .contractions import addbmm, addmv, addr, baddbmm, ger, inner, tensordot, vdot
 from .cumulative import cummax, cummin, cumprod, cumsum
 from .decompositions import _old_qr as qr, _old_svd as svd, pinverse

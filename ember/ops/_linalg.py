@@ -7,7 +7,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._dtype import _type_name
+from .._dtype import _type_name, is_floating, is_real_floating
 
 
 class _LinAlgError(RuntimeError):
@@ -41,7 +41,7 @@ def check_matrix(A, fn: str, square: bool = True, name: str = "A") -> None:
 
 
 def check_float(A, fn: str) -> None:
-    if A._data.dtype.kind not in "fc":
+    if not is_floating(A._data.dtype):
         raise RuntimeError(f"{fn}: Expected a floating point or complex tensor as input. Got "
                            f"{_type_name(A._data.dtype)}")
 
@@ -63,7 +63,7 @@ def lu_zero_pivots(a: np.ndarray) -> np.ndarray:
 
     Gaussian elimination vectorised over the batch; one step per column (only run on the error path).
     """
-    u = np.array(a, dtype=np.float64 if a.dtype.kind == "f" else np.complex128).reshape(-1, *a.shape[-2:])
+    u = np.array(a, dtype=np.float64 if is_real_floating(a.dtype) else np.complex128).reshape(-1, *a.shape[-2:])
     n = u.shape[-1]
     rows = np.arange(u.shape[0])
     first = np.zeros(u.shape[0], dtype=np.int64)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import get_default_dtype, result_type
+from .._dtype import get_default_dtype, is_floating, is_real_floating, result_type
 from .._size import normalize_dim
 from .._tensor import wrap
 from ..autograd.grad_mode import STATE
@@ -71,11 +71,11 @@ def promote_operands(a, b, float_result: bool = False):
     """Cast Tensor operands to the PyTorch result dtype of ``a (op) b``; Python numbers stay as they are."""
     da = getattr(a, "_data", None)
     db = getattr(b, "_data", None)
-    if da is not None and (db.dtype == da.dtype if db is not None else type(b) is float and da.dtype.kind == "f"):
+    if da is not None and (db.dtype == da.dtype if db is not None else type(b) is float and is_real_floating(da.dtype)):
         dt = da.dtype  # the common cases need no promotion table
     else:
         dt = result_type(a, b)
-    if float_result and dt.kind not in "fc":
+    if float_result and not is_floating(dt):
         dt = get_default_dtype().np
     if da is not None and da.dtype != dt:
         a = a.to(dt)

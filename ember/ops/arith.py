@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .._dtype import _cpp_type_name, _promote, _type_name
+from .._dtype import _cpp_type_name, _promote, _type_name, is_real_floating
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_error, not_implemented, promote_operands, sum_to, sum_to_array
@@ -302,7 +302,7 @@ def _check_alpha(alpha, dt: np.dtype):
     """``alpha`` as PyTorch accepts it for a result of dtype ``dt``."""
     if isinstance(alpha, (bool, np.bool_)) and dt != np.bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    if dt.kind != "f" and isinstance(alpha, (float, np.floating)):
+    if not is_real_floating(dt) and isinstance(alpha, (float, np.floating)):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     return alpha
 
@@ -360,7 +360,7 @@ def div(input, other, *, rounding_mode: str | None = None):
 
 
 def _is_float_operand(x) -> bool:
-    return x._data.dtype.kind == "f" if hasattr(x, "_data") else isinstance(x, float)
+    return is_real_floating(x._data.dtype) if hasattr(x, "_data") else isinstance(x, float)
 
 
 def pow(input, exponent):
@@ -509,7 +509,7 @@ def _ternary(op, tensors, *params):
 def addcmul(input, tensor1, tensor2, *, value=1):
     """``input + value * tensor1 * tensor2``."""
     tensors = _common(input, tensor1, tensor2)
-    if tensors[0]._data.dtype.kind != "f" and isinstance(value, float):
+    if not is_real_floating(tensors[0]._data.dtype) and isinstance(value, float):
         value = int(value)  # PyTorch casts the value to the integer dtype
     return _ternary(AddcmulBackward0, tensors, value)
 
@@ -533,7 +533,7 @@ def lerp(input, end, weight):
         if hasattr(t, "_data") and t._data.dtype != dt:
             raise RuntimeError(f"expected dtype {_cpp_type_name(dt)} for `{name}` but got dtype "
                                f"{_cpp_type_name(t._data.dtype)}")
-    if dt.kind != "f":
+    if not is_real_floating(dt):
         raise NotImplementedError(f'"lerp_kernel_scalar" not implemented for \'{_type_name(dt)}\'')
     if hasattr(weight, "_data"):
         return _ternary(LerpBackward1, (input, end, weight))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._dtype import _type_name
+from .._dtype import _type_name, is_real_floating
 from ._util import broadcast_error, promote_operands
 from .._tensor import wrap
 
@@ -36,7 +36,7 @@ logical_xor = _compare(np.logical_xor)
 def _bitwise(np_fn, name: str):
     def fn(input, other):
         a, b, dt = promote_operands(input, other)
-        if dt.kind == "f":
+        if is_real_floating(dt):
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(dt)}\'')
         a = getattr(a, "_data", a)
         b = getattr(b, "_data", b)
@@ -69,7 +69,7 @@ logical_not = _unary_nograd(np.logical_not)
 
 def bitwise_not(input):
     """Elementwise NOT of an integer or bool tensor."""
-    if input._data.dtype.kind == "f":
+    if is_real_floating(input._data.dtype):
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{_type_name(input._data.dtype)}\'')
     return wrap(np.invert(input._data))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .._dtype import _type_name
+from .._dtype import _type_name, is_floating, is_real_floating
 from ..autograd.function import Op
 from ._util import broadcast_error, sum_to
 from .shape import select
@@ -104,7 +104,7 @@ class ComplexBackward0(Op):
 
 def _check_pair(a, b) -> None:
     da, db = a._data.dtype, b._data.dtype
-    if da.kind != "f" or db.kind != "f":
+    if not is_real_floating(da) or not is_real_floating(db):
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got {_type_name(da)} and "
                            f"{_type_name(db)}")
     if da != db:
@@ -157,7 +157,7 @@ class AngleBackward0(Op):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         out = np.angle(x)
-        return out.astype(x.real.dtype, copy=False) if x.dtype.kind in "fc" else out.astype(np.float32)
+        return out.astype(x.real.dtype, copy=False) if is_floating(x.dtype) else out.astype(np.float32)
 
     @staticmethod
     def backward(ctx, g):

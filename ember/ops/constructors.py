@@ -10,12 +10,12 @@ import numpy as np
 
 from .._creation import as_tensor, tensor
 from .._device import device as _device_class
-from .._dtype import (_cpp_type_name, _type_name, bool_, dtype as _dtype_class, float16, float32, float64,
+from .._dtype import (_cpp_type_name, _type_name, bfloat16, bool_, dtype as _dtype_class, float16, float32, float64,
                       get_default_dtype, int8, int16, int32, int64, to_numpy_dtype, uint8)
 from .._size import Size
 from .._tensor import Tensor, wrap
 
-__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
+__all__ = ["FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor", "CharTensor",
            "ByteTensor", "BoolTensor", "asarray", "frombuffer"]
 
 
@@ -62,12 +62,13 @@ class _LegacyTensor(metaclass=_LegacyTensorType):
 
 def _legacy(name: str, d: _dtype_class) -> type:
     return _LegacyTensorType(name, (_LegacyTensor,), {"dtype": d, "__module__": "ember",
-                                                       "__doc__": f"Legacy constructor of {_type_name(d.np)} tensors."})
+                                                       "__doc__": f"Legacy constructor of {d.name} tensors."})
 
 
 FloatTensor = _legacy("FloatTensor", float32)
 DoubleTensor = _legacy("DoubleTensor", float64)
 HalfTensor = _legacy("HalfTensor", float16)
+BFloat16Tensor = _legacy("BFloat16Tensor", bfloat16)
 LongTensor = _legacy("LongTensor", int64)
 IntTensor = _legacy("IntTensor", int32)
 ShortTensor = _legacy("ShortTensor", int16)

@@ -11,6 +11,7 @@ from ..autograd.function import Op
 from ._util import normalize_dim, sum_to
 from .products import dot, outer
 from .shape import expand_error
+from ._autocast import lower_precision
 
 __all__ = ["tensordot", "addmv", "addr", "baddbmm", "addbmm", "inner", "vdot", "ger"]
 
@@ -161,6 +162,7 @@ def _check_batches(batch1, batch2) -> None:
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * (batch1 @ batch2)``, matrix by matrix over the batch."""
+    input, batch1, batch2 = lower_precision(input, batch1, batch2)
     _check_batches(batch1, batch2)
     b, n, m = batch1.shape
     if batch2.shape[:2] != (b, m):
@@ -173,6 +175,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """``beta * input + alpha * sum_i(batch1[i] @ batch2[i])``."""
+    input, batch1, batch2 = lower_precision(input, batch1, batch2)
     _check_batches(batch1, batch2)
     if batch1.shape[0] != batch2.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {batch1.shape[0]} and "

@@ -1,7 +1,7 @@
 """cov and corrcoef of variables in rows and observations in columns, composed from differentiable ops."""
 from __future__ import annotations
 
-from .._dtype import get_default_dtype
+from .._dtype import get_default_dtype, is_floating
 
 
 def cov(input, *, correction: int = 1, fweights=None, aweights=None):
@@ -11,7 +11,7 @@ def cov(input, *, correction: int = 1, fweights=None, aweights=None):
         raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
                            f"{input.ndim} dimensions")
     x = input.reshape(1, -1) if input.ndim < 2 else input
-    if x._data.dtype.kind not in "fc":
+    if not is_floating(x._data.dtype):
         x = x.to(get_default_dtype())
     observations = x.shape[1]
     weights = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._creation import eye
-from .._dtype import _type_name
+from .._dtype import _type_name, is_floating
 from .._tensor import wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
@@ -349,7 +349,7 @@ def _pinv_grad(g, p, a):
 def pinv(A, rcond=None, hermitian: bool = False, *, atol=None, rtol=None):
     """Pseudo-inverse, singular values below ``max(atol, rtol * s_max)`` treated as zero (``rcond`` is
     ``rtol``)."""
-    if A.ndim < 2 or A._data.dtype.kind not in "fc":
+    if A.ndim < 2 or not is_floating(A._data.dtype):
         raise RuntimeError(f"linalg.pinv({_type_name(A._data.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 or "
                            "more dimensions of float, double, cfloat or cdouble types")
     if rcond is not None:
@@ -421,7 +421,7 @@ def matrix_rank(A, tol=None, hermitian: bool = False, *, atol=None, rtol=None):
     """Number of singular values above ``max(atol, rtol * s_max)`` (``tol`` is ``atol``)."""
     if A.ndim < 2:
         raise RuntimeError("ember.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
-    if A._data.dtype.kind not in "fc":
+    if not is_floating(A._data.dtype):
         raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:
         atol = tol

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .._dtype import _type_name
+from .._dtype import _type_name, is_floating
 from .._tensor import wrap
 from ..autograd.function import Op
 from ._linalg import check_same_dtype, named_result
@@ -106,7 +106,7 @@ def _check_lu_input(A, fn: str) -> None:
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} "
                            "instead")
-    if A._data.dtype.kind not in "fc":
+    if not is_floating(A._data.dtype):
         raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_type_name(A._data.dtype)}'")
 
 

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from .._dtype import _promote, _type_name, get_default_dtype, int64, result_type
+from .._dtype import (_promote, _type_name, get_default_dtype, int64, is_bfloat16, is_floating, is_real_floating,
+                      result_type)
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import sum_to
@@ -60,7 +61,7 @@ def _pointwise(name: str, np_fn, grad_fn, saves: str = "x", ints: str = "float",
 
     def fn(input):
         kind = input._data.dtype.kind
-        if kind != "f":
+        if kind != "f" and not is_bfloat16(input._data.dtype):
             if kind == "b" and lower in _BOOL_RULES:
                 input = _BOOL_RULES[lower](input)
                 if input._data.dtype.kind == "b":
@@ -189,7 +190,7 @@ class NanToNumBackward0(Op):
 def nan_to_num(input, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None):
     """``input`` with NaN replaced by ``nan`` and +-inf by ``posinf``/``neginf`` (the dtype's largest and lowest
     finite values by default); integer and bool input is returned as a copy."""
-    if input._data.dtype.kind not in "fc":
+    if not is_floating(input._data.dtype):
         return input.clone()
     return NanToNumBackward0.apply(input, nan, posinf, neginf)
 
@@ -299,7 +300,7 @@ def polygamma(n: int, input):
     """The ``n``-th derivative of the digamma function, elementwise."""
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         input = input.to(get_default_dtype())
     return PolygammaBackward0.apply(input, n)
 
@@ -355,7 +356,7 @@ class LogitBackward0(Op):
 
 def logit(input, eps: float | None = None):
     """Elementwise ``log(p / (1 - p))``, p clamped to [eps, 1 - eps] when eps is given."""
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         input = input.to(get_default_dtype())
     return LogitBackward0.apply(input, eps)
 
@@ -386,7 +387,7 @@ def mvlgamma(input, p: int):
     """The log of the multivariate gamma function of dimension ``p``, elementwise."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         input = input.to(get_default_dtype())
     halves = wrap(np.arange(p, dtype=input._data.dtype) / 2)
     return lgamma(input.unsqueeze(-1) - halves).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
@@ -397,7 +398,7 @@ _frexp_t = named_result("frexp", "mantissa exponent")
 
 def frexp(input):
     """Mantissa in [0.5, 1) (with the input's sign) and int32 exponent: ``input = mantissa * 2 ** exponent``."""
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     mantissa, exponent = np.frexp(input._data)
     return _frexp_t(wrap(mantissa), wrap(exponent.astype(np.int32)))
@@ -464,7 +465,7 @@ def _clamp(input, min, max, op, tensor_op):
         lo = min.to(dt) if hasattr(min, "_data") else (None if min is None else np.asarray(min, dtype=dt))
         hi = max.to(dt) if hasattr(max, "_data") else (None if max is None else np.asarray(max, dtype=dt))
         return tensor_op.apply(input, lo, hi)
-    if input._data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+    if not is_real_floating(input._data.dtype) and (isinstance(min, float) or isinstance(max, float)):
         input = input.to(get_default_dtype())
     elif input._data.dtype == np.bool_:
         input = input.to(int64)

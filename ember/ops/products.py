@@ -12,6 +12,7 @@ from ._util import broadcast_error, sum_to
 from .kernels import gemm
 from .shape import expand_error
 from .._creation import eye, ones
+from ._autocast import lower_precision
 
 
 class _Matmul(Op):
@@ -139,6 +140,7 @@ def _bmm_error(batch: int, k: int, got: tuple) -> RuntimeError:
 
 def matmul(input, other):
     """Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to matrices and batch dims broadcast."""
+    input, other = lower_precision(input, other)
     return matmul_node(input, other).apply(input, other)
 
 
@@ -176,6 +178,7 @@ def matmul_node(input, other) -> type:
 
 def mm(input, mat2):
     """Product of two matrices."""
+    input, mat2 = lower_precision(input, mat2)
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
@@ -188,6 +191,7 @@ def mm(input, mat2):
 
 def bmm(input, mat2):
     """Batched product of two 3-D tensors with equal batch sizes."""
+    input, mat2 = lower_precision(input, mat2)
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
@@ -226,6 +230,7 @@ def mv(input, vec):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``."""
+    input, mat1, mat2 = lower_precision(input, mat1, mat2)
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")

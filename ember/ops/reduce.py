@@ -8,7 +8,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _naming
-from .._dtype import _type_name, get_default_dtype, to_numpy_dtype
+from .._dtype import _type_name, get_default_dtype, is_real_floating, to_numpy_dtype
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
 from ._util import broadcast_view, normalize_dim, normalize_dims
@@ -342,7 +342,7 @@ def mean(input, dim=None, keepdim=_NO_KEEPDIM, *, dtype=None):
     keepdim = _check_keepdim("mean", dim, keepdim)
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {_type_name(input._data.dtype)}")
     if dim is None:
@@ -448,7 +448,7 @@ def argmin(input, dim=None, keepdim: bool = False):
 def _var(op, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):  # var(input, unbiased) of older code
         unbiased, dim = dim, None
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -467,7 +467,7 @@ def std(input, dim=None, unbiased=None, keepdim: bool = False, *, correction=Non
 
 def logsumexp(input, dim, keepdim: bool = False):
     """``log(sum(exp(input)))`` over ``dim``, computed stably."""
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         input = input.to(get_default_dtype())
     if isinstance(dim, (tuple, list)) and not dim and not keepdim and input.ndim:
         # PyTorch reduces every dim for dim=() but then fails to write the squeezed result
@@ -479,7 +479,7 @@ def norm(input, p="fro", dim=None, keepdim: bool = False, dtype=None):
     """Vector p-norm over ``dim`` (all elements by default); 'fro' is the 2-norm (over at most two dims)."""
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{_type_name(input._data.dtype)}")
     if isinstance(p, str):

@@ -559,6 +559,8 @@ def narrow(input, dim: int, start: int, length: int):
 class ToCopyBackward0(Op):
     """A dtype conversion; the gradient is converted back."""
 
+    _float32_compute = False  # converts a bfloat16 input itself
+
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.in_dtype = x.dtype

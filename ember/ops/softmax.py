@@ -5,7 +5,7 @@ import builtins
 
 import numpy as np
 
-from .._dtype import _type_name
+from .._dtype import _type_name, is_real_floating
 from .._tensor import wrap
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
@@ -63,7 +63,7 @@ def _softmax_input(name: str, input, dim, dtype):
     dim = normalize_dim(dim, input.ndim)
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind != "f":
+    elif not is_real_floating(input._data.dtype):
         kernel = "lastdim_kernel_impl" if dim == builtins.max(input.ndim - 1, 0) else "kernel_impl"
         raise NotImplementedError(f'"{name}_{kernel}" not implemented for \'{_type_name(input._data.dtype)}\'')
     return input, dim

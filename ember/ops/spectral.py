@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .._creation import zeros
-from .._dtype import _type_name, get_default_dtype, to_numpy_dtype
+from .._dtype import _type_name, get_default_dtype, is_bfloat16, is_floating, to_numpy_dtype
 from .._size import normalize_dim
 from .._tensor import wrap
 from ..autograd.function import Op
@@ -121,8 +121,8 @@ def _as_float_or_complex(x, name: str, real_only: bool = False):
     kind = x._data.dtype.kind
     if kind == "c" and real_only:
         raise RuntimeError(f"{name} expects a real input tensor, but got {_type_name(x._data.dtype)}")
-    if x._data.dtype == np.float16:
-        raise RuntimeError("Unsupported dtype Half")
+    if x._data.dtype == np.float16 or is_bfloat16(x._data.dtype):
+        raise RuntimeError(f"Unsupported dtype {_type_name(x._data.dtype)}")
     if kind not in "fc":
         return x.to(get_default_dtype())
     return x
@@ -312,7 +312,7 @@ def hfftn(input, s=None, dim=None, norm=None):
 
 def _freq_dtype(dtype, name: str) -> np.dtype:
     dt = get_default_dtype().np if dtype is None else to_numpy_dtype(dtype)
-    if dt.kind not in "fc":
+    if not is_floating(dt):
         raise RuntimeError(f"{name} requires a floating point or complex dtype")
     return dt
 

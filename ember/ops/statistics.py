@@ -11,7 +11,7 @@ import builtins
 
 import numpy as np
 
-from .._dtype import _type_name, to_numpy_dtype
+from .._dtype import _type_name, is_floating, is_real_floating, to_numpy_dtype
 from .._tensor import Tensor, wrap
 from ..autograd.function import Op
 from ._linalg import named_result
@@ -32,7 +32,7 @@ _histogram_t = named_result("histogram", "hist bin_edges")
 
 
 def _isnan(x: np.ndarray) -> np.ndarray:
-    return np.isnan(x) if x.dtype.kind in "fc" else np.zeros(x.shape, np.bool_)
+    return np.isnan(x) if is_floating(x.dtype) else np.zeros(x.shape, np.bool_)
 
 
 class MedianBackward0(Op):
@@ -205,7 +205,7 @@ def nansum(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 def nanmean(input, dim=None, keepdim: bool = False, *, dtype=None):
     """Mean of the non-NaN elements (``nansum`` divided by their count, as PyTorch composes it)."""
-    if input._data.dtype.kind not in "fc":
+    if not is_floating(input._data.dtype):
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_type_name(input._data.dtype)}")
     dims = _dims(dim, input)
@@ -242,7 +242,7 @@ class StdMeanBackward0(VarMeanBackward0):
 def _var_mean(name: str, op, input, dim, unbiased, keepdim, correction) -> tuple:
     if isinstance(dim, bool):  # var_mean(input, unbiased) of older code
         unbiased, dim = dim, None
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -265,7 +265,7 @@ def count_nonzero(input, dim=None):
 
 
 def _check_float_histogram(input, name: str) -> None:
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise NotImplementedError(f'"{name}" not implemented for \'{_type_name(input._data.dtype)}\'')
 
 

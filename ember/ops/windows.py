@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from .._creation import _dt, _finish
+from .._dtype import is_real_floating
 
 
 def _window(length: int, periodic: bool, dtype, name: str, shape):
     if length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={length}")
     np_dtype = _dt(dtype)
-    if np_dtype.kind != "f":
+    if not is_real_floating(np_dtype):
         raise RuntimeError(f"{name} expects floating point dtypes, got: {dtype}")
     if length <= 1:
         return np.ones(length, dtype=np_dtype)

@@ -18,10 +18,10 @@ import numpy as np
 
 from .._device import device
 from .._naming import ember_name, torch_name
-from .._dtype import dtype as ember_dtype
+from .._dtype import dtype as ember_dtype, is_bfloat16
 from .._tensor import Tensor, wrap
 from ._pickle_writer import storage_of
-from ._unpickler import ALLOWED, StorageLoader, _StorageType, _rebuild_parameter, _rebuild_tensor
+from ._unpickler import _BFLOAT16, ALLOWED, StorageLoader, _StorageType, _rebuild_parameter, _rebuild_tensor
 
 # ember globals whose PyTorch name is not their ember module path
 _RENAMED = {device: ("torch", "device"), Tensor: ("torch", "Tensor")}
@@ -45,7 +45,7 @@ def _torch_names() -> dict[int, tuple[str, str]]:
 
 _TORCH_NAMES = _torch_names()
 _STORAGE_TYPES = {np.dtype(obj.dtype): obj for (module, name), obj in ALLOWED.items()
-                  if isinstance(obj, _StorageType) and obj.dtype is not None and name != "BFloat16Storage"}
+                  if isinstance(obj, _StorageType) and obj.dtype is not None and name != _BFLOAT16}
 
 
 class FullPickler(pickle._Pickler):
@@ -58,7 +58,8 @@ class FullPickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if isinstance(obj, _Storage):
-            return "storage", _STORAGE_TYPES[obj.array.dtype], obj.key, "cpu", obj.array.size
+            kind = ALLOWED[("torch", _BFLOAT16)] if is_bfloat16(obj.array.dtype) else _STORAGE_TYPES[obj.array.dtype]
+            return "storage", kind, obj.key, "cpu", obj.array.size
         return None
 
     def reducer_override(self, obj):

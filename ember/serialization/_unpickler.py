@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import _codecs
 import pickle
+import warnings
 from collections import OrderedDict
 
 import numpy as np
@@ -33,9 +34,15 @@ _BFLOAT16 = "BFloat16Storage"
 _UNSUPPORTED = {"ComplexHalfStorage": "torch.complex32"}
 
 
-def bfloat16_to_float32(bits: np.ndarray) -> np.ndarray:
-    """bfloat16 is the upper half of a float32: widening it is exact (ember has no bfloat16 dtype)."""
-    return (bits.astype(np.uint32) << 16).view(np.float32)
+def bfloat16_from_bits(bits: np.ndarray) -> np.ndarray:
+    """A bfloat16 storage's 16-bit patterns as bfloat16; without the ml_dtypes package, widened to float32 (exact:
+    bfloat16 is the upper half of a float32), with a warning."""
+    try:
+        return bits.view(_dtype.bfloat16_numpy())
+    except ImportError:
+        warnings.warn("ember.load: bfloat16 tensors are loaded as float32 (values unchanged); pip install "
+                      "'ember[bfloat16]' to keep them bfloat16", stacklevel=4)
+        return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
 def _rebuild_tensor(storage: np.ndarray, offset, size, stride, requires_grad=False, backward_hooks=None,
@@ -104,7 +111,7 @@ def _allowed() -> dict:
     for d in _dtype.ALL:
         name = f"{_dtype._type_name(d.np)}Storage"
         table[("torch", name)] = _StorageType(name, np.dtype(d.np))
-    for d in _dtype.ALL:
+    for d in _dtype.ALL + (_dtype.bfloat16,):
         table[("torch", d.name)] = d
     for alias, d in (("float", _dtype.float32), ("double", _dtype.float64), ("half", _dtype.float16),
                      ("long", _dtype.int64), ("int", _dtype.int32), ("short", _dtype.int16)):
@@ -137,7 +144,7 @@ class StorageLoader:
         if key not in self._storages:
             array = self._load_storage(key, storage_type.dtype, numel)
             if storage_type.name == _BFLOAT16:
-                array = bfloat16_to_float32(array)
+                array = bfloat16_from_bits(array)
             self._storages[key] = array
         return self._storages[key]
 

@@ -120,13 +120,26 @@ def test_torch_files_with_builtin_globals_load(obj):
     assert ember.load(io.BytesIO(buf.getvalue())) == obj
 
 
-def test_bfloat16_storage_loads_widened_to_float32_exactly():
+def test_bfloat16_storage_loads_as_bfloat16():
     source = torch.tensor([1.5, -2.25, 3e38, 1e-30], dtype=torch.bfloat16)
     buf = io.BytesIO()
     torch.save({"b": source, "view": source[1::2]}, buf)
     loaded = ember.load(io.BytesIO(buf.getvalue()))
+    assert loaded["b"].dtype == ember.bfloat16 and loaded["b"].tolist() == source.tolist()
+    assert loaded["view"].tolist() == source[1::2].tolist()
+
+
+def test_bfloat16_storage_without_ml_dtypes_loads_widened_to_float32_exactly(monkeypatch):
+    def missing():
+        raise ImportError("no ml_dtypes")
+
+    monkeypatch.setattr(ember._dtype, "bfloat16_numpy", missing)
+    source = torch.tensor([1.5, -2.25, 3e38, 1e-30], dtype=torch.bfloat16)
+    buf = io.BytesIO()
+    torch.save({"b": source}, buf)
+    with pytest.warns(UserWarning, match="bfloat16 tensors are loaded as float32"):
+        loaded = ember.load(io.BytesIO(buf.getvalue()))
     assert loaded["b"].dtype == ember.float32 and loaded["b"].tolist() == source.float().tolist()
-    assert loaded["view"].tolist() == source[1::2].float().tolist()
 
 
 @pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from ..._dtype import _type_name, get_default_dtype
+from ..._dtype import _type_name, get_default_dtype, is_real_floating
 from ..._random import default_generator
 from ...autograd.function import Op
 from ...autograd.grad_mode import STATE
@@ -42,8 +42,7 @@ def _mask(cond: np.ndarray, dtype) -> object:
 
 def _float_only(input, kernel: str):
     """PyTorch refuses these kernels on integer tensors (NotImplementedError naming the kernel and dtype)."""
-    kind = input._data.dtype.kind
-    if kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{_type_name(input._data.dtype)}\'')
     return input
 
@@ -94,7 +93,7 @@ class HardtanhBackward0(Op):
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        if x.dtype.kind != "f":
+        if not is_real_floating(x.dtype):
             lo, hi = math.ceil(lo), math.floor(hi)
         out = np.clip(x, x.dtype.type(lo), x.dtype.type(hi))
         ctx.inside = (x > lo) & (x < hi)
@@ -602,7 +601,7 @@ def softmin(input, dim: int | None = None, _stacklevel: int = 3, dtype=None):
 def gumbel_softmax(logits, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1):
     """Sample from the Gumbel-softmax distribution; ``hard=True`` returns one-hot samples whose gradient is the
     soft sample's (straight-through estimator)."""
-    dt = logits._data.dtype if logits._data.dtype.kind == "f" else get_default_dtype().np
+    dt = logits._data.dtype if is_real_floating(logits._data.dtype) else get_default_dtype().np
     gumbels = -np.log(default_generator.exponential(1.0, logits.shape)).astype(dt)
     y_soft = softmax((logits + wrap(gumbels)) / tau, dim)
     if not hard:

@@ -17,7 +17,7 @@ from .dropout import dropout
 from .linear import linear
 from .padding import pad
 from ..reduce import _type_name, softmax
-from ..._dtype import _cpp_type_name
+from ..._dtype import _cpp_type_name, is_real_floating
 from ..shape import cat
 from ..._tensor import wrap
 
@@ -49,7 +49,7 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p: float, is_causal: bool,
     if not dts[0] == dts[1] == dts[2]:
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{q_c} key.dtype: {k_c} and value.dtype: {v_c} instead.")
-    if dts[0].kind != "f":
+    if not is_real_floating(dts[0]):
         raise RuntimeError(f"expected scalar type Float but found {_type_name(dts[0])}")
     if attn_mask is not None:
         mdt = attn_mask._data.dtype
@@ -171,7 +171,7 @@ def _canonical_mask(mask, mask_name: str, other, other_name: str, dtype, check_o
     if mask is None:
         return None
     mdt = mask._data.dtype
-    if mdt != np.bool_ and mdt.kind != "f":
+    if mdt != np.bool_ and not is_real_floating(mdt):
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other is not None and other._data.dtype != mdt:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._dtype import get_default_dtype, result_type
+from ..._dtype import get_default_dtype, is_real_floating, result_type
 from ...autograd.grad_mode import no_grad
 from ..arith import AddBackward1
 from ..reduce import LinalgVectorNormBackward0
@@ -47,7 +47,7 @@ def _broadcast_pair(x1, x2):
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """``sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps))`` along ``dim`` (inputs broadcast first)."""
     dt = result_type(x1, x2)
-    if dt.kind != "f":
+    if not is_real_floating(dt):
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {dt.name}")
     x1, x2 = x1.to(dt), x2.to(dt)
     x1, x2 = _broadcast_pair(x1, x2)
@@ -77,7 +77,7 @@ def pdist(input, p: float = 2.0):
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         input = input.to(get_default_dtype())
     i, j = np.triu_indices(input.shape[0], 1)
     return PdistBackward0.apply(input[i] - input[j], float(p), (1,), False)

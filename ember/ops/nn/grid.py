@@ -16,6 +16,7 @@ import numpy as np
 
 from ..._tensor import wrap
 from ...autograd.function import Op
+from ..._dtype import is_real_floating
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -44,7 +45,7 @@ def affine_grid(theta, size, align_corners=None):
     pixels of ``size`` (N, C, *spatial) to, for ``grid_sample``."""
     align = _align(align_corners)
     given, size = size, list(size)
-    if theta._data.dtype.kind != "f":
+    if not is_real_floating(theta._data.dtype):
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
     k = len(size) - 2
     if k not in (2, 3):

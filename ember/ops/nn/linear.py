@@ -13,6 +13,7 @@ from ..products import matmul
 from ..shape import SqueezeBackward4, UnsafeViewBackward0
 from ..._dtype import _cpp_type_name, _type_name
 from ..._tensor import wrap
+from .._autocast import lower_precision
 
 __all__ = ["linear", "bilinear"]
 
@@ -145,6 +146,7 @@ def check_arguments(input, weight, bias) -> None:
 
 def linear(input, weight, bias=None):
     """``input @ weight.T + bias``; ``input`` is ``(*, in_features)``, ``weight`` ``(out_features, in_features)``."""
+    input, weight, bias = lower_precision(input, weight, bias)
     check_arguments(input, weight, bias)
     if weight.ndim == 1:
         return matmul(input, weight)

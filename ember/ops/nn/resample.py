@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ..._dtype import _type_name
+from ..._dtype import _type_name, is_real_floating
 from ...autograd.function import Op
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -263,7 +263,7 @@ def interpolate(input, size=None, scale_factor=None, mode: str = "nearest", alig
         output_size = [math.floor(n * s) for n, s in zip(in_sizes, scales)]
     scales = scales or [None] * dim
     dtype = input._data.dtype
-    if dtype.kind != "f":
+    if not is_real_floating(dtype):
         kernel = "nearest" if mode.startswith("nearest") else "linear" if mode != "bicubic" else "cubic"
         raise NotImplementedError(f'"compute_indices_weights_{kernel}" not implemented for '
                                   f"'{_type_name(dtype)}'")

@@ -10,6 +10,7 @@ from enum import Enum
 import numpy as np
 
 from ..._tensor import Tensor, wrap
+from ..._dtype import is_real_floating
 
 
 class InterpolationMode(Enum):
@@ -93,7 +94,7 @@ def to_pil_image(pic, mode: str | None = None):
             raise ValueError(f"pic should be 2/3 dimensional. Got {pic.ndim} dimensions.")
         arr = pic.detach().numpy()
         arr = arr[None] if arr.ndim == 2 else arr
-        if arr.dtype.kind == "f" and mode != "F":
+        if is_real_floating(arr.dtype) and mode != "F":
             arr = (arr * 255).astype(np.uint8)
         arr = arr.transpose(1, 2, 0)
     elif isinstance(pic, np.ndarray):
@@ -272,7 +273,7 @@ _GRAY_WEIGHTS = np.array([0.2989, 0.587, 0.114])
 
 
 def _bound(dtype) -> float:
-    return 1.0 if np.dtype(dtype).kind == "f" else float(np.iinfo(dtype).max)
+    return 1.0 if is_real_floating(np.dtype(dtype)) else float(np.iinfo(dtype).max)
 
 
 def _blend(a: np.ndarray, b, ratio: float, dtype) -> np.ndarray:
@@ -281,7 +282,7 @@ def _blend(a: np.ndarray, b, ratio: float, dtype) -> np.ndarray:
 
 
 def _gray(arr: np.ndarray) -> np.ndarray:
-    return np.tensordot(_GRAY_WEIGHTS.astype(arr.dtype if arr.dtype.kind == "f" else np.float32),
+    return np.tensordot(_GRAY_WEIGHTS.astype(arr.dtype if is_real_floating(arr.dtype) else np.float32),
                         arr[..., :3, :, :], axes=([0], [-3]))
 
 
@@ -319,7 +320,7 @@ def adjust_contrast(img, contrast_factor: float):
     if isinstance(img, Tensor):
         arr = img.detach().numpy()
         gray = _gray(arr) if arr.shape[-3] == 3 else arr[..., 0, :, :]
-        if arr.dtype.kind != "f":
+        if not is_real_floating(arr.dtype):
             gray = np.floor(gray)
         mean = gray.mean(axis=(-2, -1), keepdims=True)[..., None, :, :]
         return wrap(_blend(arr, mean, contrast_factor, arr.dtype))
@@ -343,7 +344,7 @@ def adjust_hue(img, hue_factor: float):
         scale = _bound(arr.dtype)
         h, s, v = _rgb_to_hsv(arr.astype(np.float32) / scale)
         out = _hsv_to_rgb((h + hue_factor) % 1.0, s, v) * scale
-        return wrap(out.astype(arr.dtype) if arr.dtype.kind == "f" else np.rint(out).astype(arr.dtype))
+        return wrap(out.astype(arr.dtype) if is_real_floating(arr.dtype) else np.rint(out).astype(arr.dtype))
     from PIL import Image
 
     if img.mode in ("L", "1", "I", "F"):

@@ -12,11 +12,12 @@ The array work lives in ``ember.ops.kernels.conv``, which picks the compiled or 
 """
 from __future__ import annotations
 
-from ...._dtype import _cpp_type_name, _type_name
+from ...._dtype import _cpp_type_name, _type_name, is_real_floating
 from ....autograd.function import Op
 from ...kernels import conv
 from ...kernels.conv_common import out_size
 from ...kernels.conv_im2col import fold as _fold, unfold as _unfold
+from ..._autocast import lower_precision
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold",
            "fold", "assert_int_or_pair", "conv_tbc"]
@@ -164,6 +165,7 @@ _CHECKED: dict = {}
 
 
 def _conv(nd: int, input, weight, bias, stride, padding, dilation, groups):
+    input, weight, bias = lower_precision(input, weight, bias)
     try:
         key = (nd, input.shape, input._data.dtype, weight.shape, weight._data.dtype,
                None if bias is None else (bias.shape, bias._data.dtype), stride, padding, dilation, groups)
@@ -240,6 +242,7 @@ _AXES = ("depth", "height", "width")
 
 
 def _conv_transpose(nd: int, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    input, weight, bias = lower_precision(input, weight, bias)
     fname = f"conv_transpose{nd}d"
     batched = _check_input_rank(input, nd, fname)
     if isinstance(padding, str):
@@ -360,7 +363,7 @@ def _pair_arg(value, name: str) -> tuple:
 
 
 def _check_float(input, name: str) -> None:
-    if input._data.dtype.kind != "f":
+    if not is_real_floating(input._data.dtype):
         raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(input._data.dtype)}'")
 
 

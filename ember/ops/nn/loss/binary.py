@@ -6,11 +6,12 @@ import numpy as np
 
 from ...._tensor import wrap
 from ....autograd.function import Op
-from ...._dtype import _type_name
+from ...._dtype import _type_name, is_real_floating
 from .reduction import (apply_reduction, check_broadcast, check_no_grad, legacy_reduction, reduce_array, scale_grad,
                          softplus_neg)
 from ..._util import promote_operands, sum_to
 from ..activation import logsigmoid
+from ..._autocast import full_precision
 
 
 class BinaryCrossEntropyBackward0(Op):
@@ -63,6 +64,7 @@ def _elementwise_weight(name: str, weight, shape, dtype):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
     """Binary cross entropy of probabilities ``input`` in [0, 1] against ``target`` of the same size."""
+    input, target, weight = full_precision(input, target, weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _same_size("binary_cross_entropy", input, target, "Using a target size ({t}) that is different to the input "
                "size ({i}) is deprecated. Please ensure they have the same size.")
@@ -116,10 +118,11 @@ class BinaryCrossEntropyWithLogitsBackward0(Op):
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction: str = "mean", pos_weight=None):
     """Sigmoid + binary cross entropy in one numerically stable step; ``pos_weight`` scales positive targets."""
+    input, target, weight, pos_weight = full_precision(input, target, weight, pos_weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _same_size("binary_cross_entropy_with_logits", input, target,
                "Target size ({t}) must be the same as input size ({i})")
-    if target._data.dtype.kind != "f":
+    if not is_real_floating(target._data.dtype):
         raise RuntimeError(f"binary_cross_entropy_with_logits: expected a floating point target, but got "
                            f"{_type_name(target._data.dtype)}")
     input, target = promote_operands(input, target)[:2]

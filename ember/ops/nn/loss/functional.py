@@ -17,7 +17,7 @@ from ....autograd.grad_mode import no_grad
 from .binary import (binary_cross_entropy, binary_cross_entropy_with_logits, multilabel_soft_margin_loss,
                            soft_margin_loss)
 from .ctc import ctc_loss
-from ...._dtype import _type_name
+from ...._dtype import _type_name, is_real_floating
 from .reduction import apply_reduction, check_broadcast, legacy_reduction, reduce_array, scale_grad
 from .margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
                            multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
@@ -25,6 +25,7 @@ from .nll import cross_entropy, nll_loss
 from ..._util import promote_operands, sum_to
 from ...arith import AddBackward1
 from ...binary import xlogy
+from ..._autocast import full_precision
 
 __all__ = ["l1_loss", "mse_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "smooth_l1_loss", "huber_loss", "kl_div", "soft_margin_loss",
@@ -40,7 +41,7 @@ def _pair(name: str, input, target):
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", stacklevel=3)
     input, target, dt = promote_operands(input, target)
-    if dt.kind != "f":
+    if not is_real_floating(dt):
         raise NotImplementedError(f"{name}: not implemented for integer inputs (got {_type_name(dt)})")
     return input, target
 
@@ -80,6 +81,7 @@ def _weighted(loss, weight, reduction: str, mean_by_weight: bool):
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """Mean absolute error: ``|input - target|``, reduced."""
+    input, target = full_precision(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _pair("l1_loss", input, target)
     check_broadcast(input.shape, target.shape)
@@ -91,6 +93,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", weight=None):
     """Mean squared error: ``(input - target)**2``, reduced."""
+    input, target = full_precision(input, target)
     reduction = legacy_reduction(size_average, reduce, reduction)
     input, target = _pair("mse_loss", input, target)
     check_broadcast(input.shape, target.shape)
@@ -133,6 +136,7 @@ class HuberLossBackward0(SmoothL1LossBackward0):
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
     """Smooth L1: quadratic below ``beta``, linear above (``beta=0`` is the L1 loss)."""
+    input, target = full_precision(input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     reduction = legacy_reduction(size_average, reduce, reduction)
@@ -145,6 +149,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
 
 def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weight=None):
     """Huber: ``0.5 d**2`` below ``delta``, ``delta (|d| - 0.5 delta)`` above."""
+    input, target = full_precision(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     reduction = legacy_reduction(None, None, reduction)
@@ -158,6 +163,7 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0, weigh
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
     """Pointwise KL divergence ``target * (log target - input)`` with ``input`` in log space; 'batchmean'
     divides the sum by the batch size (the mathematical KL), 'mean' by the element count (with a warning)."""
+    input, target = full_precision(input, target)
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce, reduction)
     elif reduction == "mean":

@@ -6,13 +6,14 @@ import math
 
 import numpy as np
 
-from ...._dtype import _type_name
+from ...._dtype import _type_name, is_real_floating
 from ...._tensor import wrap
 from ....autograd.function import Op
 from ....autograd.grad_mode import STATE
 from .reduction import check_no_grad, check_target_dtype, legacy_reduction
 from ...arith import AddBackward1, DivBackward1, MulBackward1
 from ...softmax import LogSoftmaxBackward0
+from ..._autocast import full_precision
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -127,6 +128,7 @@ class NllLoss2DBackward0(NllLossBackward0):
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
              reduction: str = "mean"):
     """Negative log likelihood of class-index targets: input (N, C, d1, ...) or (C,) log-probabilities."""
+    input, weight = full_precision(input, weight)
     reduction = legacy_reduction(size_average, reduce, reduction)
     _check_class_target("nll_loss", input, target)
     check_target_dtype(target)
@@ -152,6 +154,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
                   reduction: str = "mean", label_smoothing: float = 0.0):
     """``nll_loss(log_softmax(input, class_dim), target)`` for class indices, or ``-sum(p log q)`` for class
     probabilities (a float target shaped like ``input``); optional label smoothing and class weights."""
+    input, target, weight = full_precision(input, target, weight)
     if size_average is not None or reduce is not None or reduction not in _REDUCTIONS:
         reduction = legacy_reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -159,7 +162,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     x = input._data
     if x.ndim == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    if x.dtype.kind != "f":
+    if not is_real_floating(x.dtype):
         raise RuntimeError(f"cross_entropy: expected floating point logits, got {_type_name(x.dtype)}")
     cdim = 1 if x.ndim > 1 else 0
     n_classes = x.shape[cdim]
@@ -190,7 +193,7 @@ def _class_view(w: np.ndarray, ndim: int, cdim: int) -> np.ndarray:
 
 
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, label_smoothing, cdim):
-    if target._data.dtype.kind != "f":
+    if not is_real_floating(target._data.dtype):
         raise RuntimeError(f"cross_entropy: expected a floating point target with class probabilities (shaped like "
                            f"the input {list(input.shape)}), but got {_type_name(target._data.dtype)}")
     if ignore_index >= 0:

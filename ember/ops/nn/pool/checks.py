@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...._dtype import _type_name
+from ...._dtype import _type_name, is_real_floating
 
 _WORDS = {1: "one int", 2: "two ints", 3: "three ints"}
 def expand_arg(value, nd: int, name: str, fn: str, omittable: bool = False) -> tuple:
@@ -69,8 +69,7 @@ def check_input(fn: str, shape: tuple, nd: int) -> None:
 
 def check_dtype(fn: str, arr: np.ndarray, allow_int: bool) -> None:
     """Floating input only (or integer too, with ``allow_int``), with PyTorch's 'not implemented for' message."""
-    kind = arr.dtype.kind
-    if kind == "f" or (allow_int and kind in "iu"):
+    if is_real_floating(arr.dtype) or (allow_int and arr.dtype.kind in "iu"):
         return
     raise NotImplementedError(f'"{fn}" not implemented for \'{_type_name(arr.dtype)}\'')
 

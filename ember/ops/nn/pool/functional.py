@@ -15,6 +15,7 @@ from .ops import ADAPTIVE_AVG_POOL, ADAPTIVE_MAX_POOL, AVG_POOL, MAX_POOL, MAX_U
 from .checks import (adaptive_output_shape, avg_divisor, check_adaptive_input, check_dtype, check_input,
                          expand_arg, is_uniform, output_shape, pool_args)
 from ...pointwise import relu
+from ...._dtype import is_real_floating
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -178,7 +179,7 @@ def _avg_pool(nd: int, input, kernel_size, stride, padding, ceil_mode: bool, cou
         raise RuntimeError(f"{fn}: divisor must be not zero")
     spatial = tuple(input.shape[-nd:])
     out = output_shape(tuple(input.shape), k, s, p, (1,) * nd, ceil_mode)
-    dtype = input._data.dtype if input._data.dtype.kind == "f" else np.dtype(np.float64)
+    dtype = input._data.dtype if is_real_floating(input._data.dtype) else np.dtype(np.float64)
     if divisor_override is not None:
         divisor = int(divisor_override)
     else:
