@@ -13,9 +13,11 @@ from ._size import parse_size
 from ._tensor import Tensor, wrap
 
 
-def _finish(data: np.ndarray, requires_grad: bool, device=None) -> Tensor:
+def _finish(data: np.ndarray, requires_grad: bool, device=None, copied: bool = False) -> Tensor:
+    """``data`` as a new tensor on ``device``; ``copied``: made from existing data (``tensor``, ``as_tensor``), which
+    fails for another device as a copy there does, not as a factory (see ``not_compiled``)."""
     if device is not None:
-        check_device(device)
+        check_device(device, factory=not copied)
     t = wrap(data)
     if requires_grad:
         if not is_floating(data.dtype):
@@ -78,14 +80,14 @@ def _leaf(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor that copies ``data`` (nested lists, numbers, NumPy arrays or tensors)."""
-    return _finish(np.array(_infer_array(data, dtype), copy=True), requires_grad, device)
+    return _finish(np.array(_infer_array(data, dtype), copy=True), requires_grad, device, copied=True)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with a NumPy array or tensor when no conversion is needed."""
     if isinstance(data, Tensor) and (dtype is None or to_numpy_dtype(dtype) == data._data.dtype):
         return data
-    return _finish(_infer_array(data, dtype), False, device)
+    return _finish(_infer_array(data, dtype), False, device, copied=True)
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:

@@ -63,23 +63,25 @@ class device:
 CPU = device("cpu")
 
 
-def not_compiled(type_name: str) -> Exception:
-    """The error PyTorch's CPU build raises when data is sent to ``type_name``."""
+def not_compiled(type_name: str, factory: bool = False) -> Exception:
+    """The error PyTorch's CPU build raises when data is sent to ``type_name`` (``factory``: made there by a factory
+    such as ``zeros``, where an mps device fails in the dispatcher rather than in the copy)."""
     if type_name == "cuda":
         return AssertionError("Torch not compiled with CUDA enabled")
     if type_name == "xpu":
         return AssertionError("Torch not compiled with XPU enabled")
-    if type_name == "mps":
+    if type_name == "mps" and not factory:
         return RuntimeError("PyTorch is not linked with support for mps devices")
     return NotImplementedError(f"Could not run 'aten::empty.memory_format' with arguments from the "
                                f"'{type_name.upper()}' backend: ember runs on the CPU only")
 
 
-def check_device(d) -> device:
-    """The device tensors are asked to live on: the CPU, or PyTorch's CPU-build error for any other."""
+def check_device(d, factory: bool = False) -> device:
+    """The device tensors are asked to live on: the CPU, or PyTorch's CPU-build error for any other (``factory``:
+    see ``not_compiled``)."""
     if d is None:
         return CPU
     d = d if isinstance(d, device) else device(d)
     if d.type != "cpu":
-        raise not_compiled(d.type)
+        raise not_compiled(d.type, factory)
     return d

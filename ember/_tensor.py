@@ -35,7 +35,7 @@ class Tensor:
     _base = None  # for a view: the tensor whose storage it shares (in-place ops through it update the base)
 
     def __init__(self, *args, device=None, dtype=None) -> None:
-        check_device(device)
+        check_device(device, factory=True)
         np_dtype = _dtype.to_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().np
         if not args:
             data = np.zeros(0, dtype=np_dtype)

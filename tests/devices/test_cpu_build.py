@@ -35,7 +35,8 @@ EXPRESSIONS = [
     "lib.xpu.is_bf16_supported()",
     "lib.zeros(1).cuda()", "lib.zeros(1).xpu()", "lib.zeros(1).to('cuda')", "lib.zeros(1).to('cuda:1')",
     "lib.zeros(1).to(lib.device('cuda:0'))", "lib.zeros(1).to('mps')", "lib.zeros(1).to('xpu')",
-    "lib.zeros(1, device='cuda')", "lib.randn(2, device='xpu')",
+    "lib.zeros(1, device='cuda')", "lib.randn(2, device='xpu')", "lib.tensor([1.0], device='mps')",
+    "lib.as_tensor([1.0], device='mps')",
     "lib.zeros(1).is_cuda", "lib.zeros(1).is_xpu", "lib.zeros(1).is_mps", "lib.zeros(1).is_meta",
     "lib.zeros(1).is_cpu", "lib.zeros(1).get_device()", "lib.zeros(1).is_pinned()", "lib.zeros(1).pin_memory()",
     "lib.zeros(1).device", "lib.zeros(1, device='cpu:0').device",
@@ -113,3 +114,14 @@ def test_disabled_paths_warn_as_pytorch():
         ember.cuda.amp.autocast()
     with pytest.warns(UserWarning, match="CPU Autocast only supports dtypes of torch.bfloat16, torch.float16"):
         ember.autocast("cpu", dtype=ember.float64)
+
+
+@pytest.mark.parametrize("factory", ["zeros(2, device='mps')", "ones(2, device='mps')", "randn(2, device='mps')"])
+def test_factories_on_mps_fail_in_the_dispatcher_as_torch_does(factory):
+    errors = []
+    for lib in (ember, torch):
+        with pytest.raises(NotImplementedError) as info:
+            eval(f"lib.{factory}", {"lib": lib})
+        errors.append(str(info.value))
+    prefix = "Could not run 'aten::empty.memory_format' with arguments from the 'MPS' backend"
+    assert errors[0].startswith(prefix) and errors[1].startswith(prefix)
