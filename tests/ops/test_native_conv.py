@@ -36,6 +36,27 @@ def test_conv2d_against_torch(path, cin, cout, kernel, padding, shape):
     check_module(e, t, randn(*shape, dtype=np.float32), rtol=1e-3, atol=1e-3)
 
 
+# (in, out, kernel, stride, padding, output_padding, input shape): DCGAN's 4x4 stride-2 layers, ResNet's 3x3 and
+# 1x1 stride-2 ones, uneven strides, sizes the stride does not divide, narrow outputs and inputs
+STRIDED = [
+    (16, 32, 4, 2, 1, 0, (3, 16, 16, 16)), (3, 16, 4, 2, 1, 0, (2, 3, 16, 16)), (16, 32, 3, 2, 1, 1, (2, 16, 9, 11)),
+    (16, 32, 1, 2, 0, 1, (2, 16, 8, 8)), (8, 16, (3, 4), (3, 2), (1, 0), (2, 1), (2, 8, 13, 10)),
+    (32, 3, 4, 2, 1, 0, (2, 32, 8, 8)), (32, 1, 4, 1, 0, 0, (4, 32, 4, 4)), (20, 16, 5, 3, 2, 2, (3, 20, 11, 12)),
+]
+STRIDED_IDS = ["dcgan", "dcgan_rgb", "resnet3x3", "resnet1x1", "uneven", "rgb_out", "dcgan_last", "stride3"]
+
+
+@pytest.mark.parametrize("cin, cout, kernel, stride, padding, output_padding, shape", STRIDED, ids=STRIDED_IDS)
+def test_strided_conv2d_and_transposed_against_torch(path, cin, cout, kernel, stride, padding, output_padding,
+                                                     shape):
+    x = randn(*shape, dtype=np.float32)
+    e, t = (lib.nn.Conv2d(cin, cout, kernel, stride=stride, padding=padding) for lib in (ember, torch))
+    check_module(e, t, x, rtol=1e-3, atol=1e-3)
+    e, t = (lib.nn.ConvTranspose2d(cin, cout, kernel, stride=stride, padding=padding, output_padding=output_padding)
+            for lib in (ember, torch))
+    check_module(e, t, x, rtol=1e-3, atol=1e-3)
+
+
 def test_compiled_kernels_are_used(monkeypatch):
     if not _native.available():
         pytest.skip("the compiled kernels are not built here")
@@ -61,10 +82,11 @@ def _takes(x_dtype=np.float32, cin=32, cout=32, stride=(1, 1), pads=((2, 2), (2,
 def test_cases_taken(monkeypatch):
     monkeypatch.setattr(_native, "enabled", True)
     assert _takes() == _takes(cout=6) == (True, True, True)
-    # float64, strides, dilation, groups and cropping pads go to NumPy
-    for case in (dict(x_dtype=np.float64), dict(stride=(2, 1)), dict(dilation=(1, 2)), dict(groups=2),
-                 dict(pads=((-1, 0), (0, 0)))):
+    # float64, dilation, groups and cropping pads go to NumPy; strides stay compiled
+    for case in (dict(x_dtype=np.float64), dict(dilation=(1, 2)), dict(groups=2), dict(pads=((-1, 0), (0, 0)))):
         assert _takes(**case) == (False, False, False), case
+    assert _takes(stride=(2, 1)) == _takes(stride=(5, 5)) == (True, True, True)
+    assert _takes(stride=(6, 1))[2] is False  # a phase of the stride without taps: the input gradient on NumPy
     assert _native_conv._fills_vectors(_native_conv._VECTOR // 4 or 1)
     if _native_conv._VECTOR == 16:
         # 3 outputs: the forward (and the input gradient of 3 inputs) on the dot-product kernel, which needs a

@@ -1,4 +1,4 @@
-"""The compiled ReLU kernels give the NumPy path's bits (NaN, infinities and zeros included, forward and
+"""The compiled ReLU (and LeakyReLU) kernels give the NumPy path's bits (NaN, infinities and zeros included, forward and
 backward) on both sides of the size where they take over, and PyTorch's values (its threshold_backward: a NaN
 output passes its gradient, an inactive unit stops even an infinite one)."""
 import numpy as np
@@ -33,3 +33,31 @@ def test_compiled_relu_matches_numpy_and_pytorch(shape, monkeypatch):
     torch.relu(tx).backward(torch.tensor(g))
     assert_close(ember.tensor(np.frombuffer(compiled[0], np.float32).reshape(shape)), torch.relu(tx).detach())
     assert_close(ember.tensor(np.frombuffer(compiled[1], np.float32).reshape(shape)), tx.grad)
+
+
+@pytest.mark.skipif(not native.available(), reason="the compiled library is not built")
+@pytest.mark.parametrize("shape", [(100,), (64, 6, 28, 28)])
+@pytest.mark.parametrize("slope, inplace", [(0.2, True), (0.01, False), (-0.5, False)])
+def test_compiled_leaky_relu_matches_numpy_and_pytorch(shape, slope, inplace, monkeypatch):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape).astype(np.float32)
+    g = rng.standard_normal(shape).astype(np.float32)
+    x.ravel()[:5] = [np.nan, -0.0, 0.0, np.inf, -np.inf]
+    g.ravel()[5:8] = [np.inf, np.nan, -np.inf]
+
+    def run():
+        leaf = ember.tensor(x, requires_grad=True)
+        y = ember.nn.functional.leaky_relu(leaf * 1, slope, inplace=inplace)
+        y.backward(ember.tensor(g))
+        return y.detach().numpy().copy(), leaf.grad.numpy().copy()
+
+    compiled = run()
+    monkeypatch.setattr(native, "enabled", False)
+    numpy = run()
+    for a, b in zip(compiled, numpy):
+        assert a.tobytes() == b.tobytes()
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.leaky_relu(tx * 1, slope, inplace=inplace)
+    ty.backward(torch.tensor(g))
+    assert_close(ember.tensor(compiled[0]), ty.detach())
+    assert_close(ember.tensor(compiled[1]), tx.grad)

@@ -1,7 +1,7 @@
 """The convolution kernels' dispatcher: for each call, the compiled kernel when it takes the case, else NumPy's.
 
-``conv_native.takes_*`` say which cases the compiled kernels compute (float32, 2-D, unit stride and dilation, one
-group, enough output channels to fill its vectors); every other case, and every case while the compiled library
+``conv_native.takes_*`` say which cases the compiled kernels compute (float32, 2-D, unit dilation, one group,
+enough output channels to fill its vectors); every other case, and every case while the compiled library
 is absent or switched off (``native.enabled``), runs on the NumPy kernels of ``conv_im2col``. Shapes and argument
 meanings are those of ``conv_im2col``.
 """
@@ -17,7 +17,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: 
     """The convolution of ``x`` with ``w`` (plus ``bias``): ``(N, C, *S) -> (N, O, *Out)``."""
     conv_im2col.check_dtype(x)
     if conv_native.takes_forward(x, w, stride, pads, dilation, groups):
-        return conv_native.forward(x, w, bias, pads)
+        return conv_native.forward(x, w, bias, pads, stride)
     return conv_im2col.conv_forward(x, w, bias, stride, pads, dilation, groups)
 
 
@@ -26,7 +26,7 @@ def conv_input_grad(g: np.ndarray, w: np.ndarray, size: tuple, stride: tuple, pa
     """The gradient w.r.t. an input of spatial ``size`` (also the transposed convolution of ``g``)."""
     conv_im2col.check_dtype(g)
     if conv_native.takes_input_grad(g, w, stride, pads, dilation, groups):
-        return conv_native.input_grad(g, w, pads)
+        return conv_native.input_grad(g, w, pads, size, stride)
     return conv_im2col.conv_input_grad(g, w, size, stride, pads, dilation, groups)
 
 
@@ -36,5 +36,5 @@ def conv_weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, stride: tuple
     conv_im2col.check_dtype(x)
     w_shape = tuple(w_shape)
     if conv_native.takes_weight_grad(x, g, stride, pads, dilation, groups, w_shape[0]):
-        return conv_native.weight_grad(x, g, w_shape, pads)
+        return conv_native.weight_grad(x, g, w_shape, pads, stride)
     return conv_im2col.conv_weight_grad(x, g, w_shape, stride, pads, dilation, groups)

@@ -1,7 +1,9 @@
 """The compiled convolution kernels (``csrc/conv2d.c``), for the cases they cover.
 
 They are part of the optional compiled library (see ``_native``). They cover float32 2-D convolutions with unit
-stride and dilation and one group, whose output channels fill enough of a vector (``_fills_vectors``). Everything
+dilation and one group, whose output channels fill enough of a vector (``_fills_vectors``), at any stride: a
+strided input gradient (a transposed convolution) is split into one unit-stride convolution per phase of the stride
+(``_strided_input_grad``). Everything
 else, and every case when the library is absent, takes the NumPy kernels of ``conv_im2col`` (``conv`` decides).
 
 Why compiled code: NumPy's GEMM on a convolution's long, narrow column matrices (``16384 x 800 @ 800 x 32``) runs
@@ -43,9 +45,9 @@ def _narrow(channels: int, reduction: int) -> bool:
 
 
 def _plain(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> bool:
-    """float32, 2-D, unit stride and dilation, one group, no cropping: what every compiled kernel requires."""
+    """float32, 2-D, unit dilation, one group, no cropping: what every compiled kernel requires."""
     return (_native.enabled and x.dtype == np.float32 and w.dtype == np.float32 and x.ndim == 4 and groups == 1
-            and stride == (1, 1) and dilation == (1, 1) and all(lo >= 0 and hi >= 0 for lo, hi in pads))
+            and dilation == (1, 1) and all(lo >= 0 and hi >= 0 for lo, hi in pads))
 
 
 def takes_forward(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> bool:
@@ -92,10 +94,16 @@ def _to_nchw(y: np.ndarray, channels: int) -> np.ndarray:
     return out
 
 
-def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple) -> np.ndarray:
+def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple, stride: tuple = (1, 1)) -> np.ndarray:
     """``conv_forward`` for the cases ``takes_forward`` accepts: (N, C, H, W) -> (N, O, Ho, Wo)."""
+    return _to_nchw(_forward_nhwc(_padded_nhwc(x, pads, "native-x"), w, bias, stride), w.shape[0])
+
+
+def _forward_nhwc(xp: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: tuple) -> np.ndarray:
+    """The kernels' convolution of the padded channels-last ``xp``: (N, Ho, Wo, lanes), the output channels padded
+    to whole vectors (or exactly O for the narrow kernel)."""
     o, c, kh, kw = w.shape
-    xp = _padded_nhwc(x, pads, "native-x")
+    sh, sw = stride
     n, hp, wp, _ = xp.shape
     if _narrow(o, kw * c):
         lanes, kernel = o, _lib.ember_conv2d_forward_narrow
@@ -108,12 +116,12 @@ def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple) 
         if bias is not None:
             b = np.zeros(lanes, np.float32)
             b[:o] = bias
-    y = _scratch("native-y", (n, hp - kh + 1, wp - kw + 1, lanes), np.float32)
-    kernel(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes)
-    return _to_nchw(y, o)
+    y = _scratch("native-y", (n, (hp - kh) // sh + 1, (wp - kw) // sw + 1, lanes), np.float32)
+    kernel(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes, sh, sw)
+    return y
 
 
-def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple) -> np.ndarray:
+def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple, stride: tuple = (1, 1)) -> np.ndarray:
     """``conv_weight_grad`` for the cases ``takes_weight_grad`` accepts: the (O, C, kh, kw) gradient."""
     o, c, kh, kw = w_shape
     lanes = _lanes(o)
@@ -122,25 +130,57 @@ def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple) -> np
     gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
     gl[..., :o] = g.transpose(0, 2, 3, 1)
     gw = np.zeros((kh, kw * c, lanes), np.float32)
-    if _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes) != 0:
+    if _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride) != 0:
         raise MemoryError("conv2d weight gradient: no memory for the per-thread partial sums")
     return np.ascontiguousarray(gw[..., :o].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
 
 
-def input_grad(g: np.ndarray, w: np.ndarray, pads: tuple) -> np.ndarray:
-    """``conv_input_grad`` for the cases ``takes_input_grad`` accepts: the convolution of the output gradient,
-    padded by ``k - 1 - pad``, with the flipped, transposed kernel."""
+def input_grad(g: np.ndarray, w: np.ndarray, pads: tuple, size: tuple, stride: tuple = (1, 1)) -> np.ndarray:
+    """``conv_input_grad`` for the cases ``takes_input_grad`` accepts: with unit stride, the convolution of the
+    output gradient, padded by ``k - 1 - pad``, with the flipped, transposed kernel."""
+    if stride != (1, 1):
+        return _strided_input_grad(g, w, pads, size, stride)
     kernel = w.shape[2:]
     gpads = tuple((k - 1 - lo, k - 1 - hi) for k, (lo, hi) in zip(kernel, pads))
     return forward(g, w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], None, gpads)
 
 
+def _strided_input_grad(g: np.ndarray, w: np.ndarray, pads: tuple, size: tuple, stride: tuple) -> np.ndarray:
+    """The input gradient of a strided convolution as ``sh * sw`` unit-stride ones, one per phase ``(bh, bw)``:
+    input position ``s * a + b - pad`` collects ``sum_j w[s * j + b] * g[a - j]``, the full convolution of ``g``
+    with the phase's taps ``w[..., bh::sh, bw::sw]``. ``g`` is padded channels-last once, for the largest phase
+    (a smaller one's outputs start later); each phase's result goes channels-last into its strided positions, and
+    the whole gradient to (N, C, H, W) in one pass. Positions no phase reaches (an output padding) stay zero."""
+    n, c = g.shape[0], w.shape[1]
+    largest = tuple(-(-k // s) for k, s in zip(w.shape[2:], stride))
+    gp = _padded_nhwc(g, tuple((k - 1, k - 1) for k in largest), "native-phases")
+    gx = np.zeros((n,) + tuple(size) + (c,), dtype=np.float32)
+    for bh in range(stride[0]):
+        for bw in range(stride[1]):
+            taps = w[:, :, bh::stride[0], bw::stride[1]]
+            y = _forward_nhwc(gp, taps.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], None, (1, 1))
+            target, source = [slice(None)], [slice(None)]
+            for b, s, (lo, _), length, k, big, out in zip((bh, bw), stride, pads, size, taps.shape[2:], largest,
+                                                          g.shape[2:]):
+                first = max(0, -(-(lo - b) // s))  # the first a whose position s * a + b - lo is inside
+                count = max(0, min(out + k - 1 - first, -(-(length - (s * first + b - lo)) // s)))
+                target.append(slice(s * first + b - lo, s * (first + count) + b - lo, s))
+                source.append(slice(big - k + first, big - k + first + count))
+            gx[tuple(target)] = y[tuple(source) + (slice(0, c),)]
+    return _to_nchw(gx, c)
+
+
 def takes_input_grad(g: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple,
                      groups: int) -> bool:
-    """Whether ``input_grad`` computes this input gradient: a forward of the flipped kernel with C outputs, and no
-    padding beyond ``k - 1``."""
-    if not _plain(g, w, stride, pads, dilation, groups):
+    """Whether ``input_grad`` computes this input gradient: a forward of the flipped kernel with C outputs; with
+    unit stride no padding beyond ``k - 1``, with a larger one a kernel at least as large as the stride (each phase
+    has taps)."""
+    if not _plain(g, w, stride, ((0, 0), (0, 0)), dilation, groups) or any(lo < 0 for lo, _ in pads):
         return False
-    o, c, _, kw = w.shape
-    within = all(lo < k and hi < k for k, (lo, hi) in zip(w.shape[2:], pads))
-    return within and (_fills_vectors(c) or _narrow(c, kw * o))
+    o, c, kh, kw = w.shape
+    if stride == (1, 1):
+        within = all(0 <= lo < k and 0 <= hi < k for k, (lo, hi) in zip(w.shape[2:], pads))
+        return within and (_fills_vectors(c) or _narrow(c, kw * o))
+    if kh < stride[0] or kw < stride[1]:
+        return False
+    return _fills_vectors(c) or _narrow(c, (kw // stride[1]) * o)

@@ -1,5 +1,5 @@
-"""ReLU on arrays: the compiled one-pass kernels (``csrc/relu.c``, split over the pool) for large contiguous float32
-arrays, NumPy otherwise; both give the same bits."""
+"""ReLU and LeakyReLU on arrays: the compiled one-pass kernels (``csrc/relu.c``, split over the pool) for large
+contiguous float32 arrays, NumPy otherwise; both give the same bits."""
 from __future__ import annotations
 
 import numpy as np
@@ -38,4 +38,26 @@ def backward(g: np.ndarray, y: np.ndarray) -> np.ndarray:
         return dx
     dx = np.empty_like(g)
     native.lib.ember_relu_backward(native.ptr(g), native.ptr(y), native.ptr(dx), g.size)
+    return dx
+
+
+def leaky_forward(x: np.ndarray, slope: float) -> tuple:
+    """``x if x > 0 else slope * x`` and the mask ``x > 0`` (which the backward reads)."""
+    if not _compiled(x):
+        positive = x > 0
+        return np.where(positive, x, x * x.dtype.type(slope)), positive
+    y = np.empty_like(x)
+    positive = np.empty(x.shape, dtype=np.bool_)
+    native.lib.ember_leaky_relu_forward(native.ptr(x), native.ptr(y), native.ptr(positive), x.size, slope)
+    return y, positive
+
+
+def leaky_backward(g: np.ndarray, positive: np.ndarray, slope: float) -> np.ndarray:
+    """The gradient through LeakyReLU: ``g`` where the input was positive, else ``slope * g``."""
+    if g.shape == positive.shape and g.dtype == np.float32 and not g.flags.c_contiguous:
+        g = np.ascontiguousarray(g)
+    if not (_compiled(g) and g.shape == positive.shape and positive.flags.c_contiguous):
+        return g * np.where(positive, g.dtype.type(1), g.dtype.type(slope))
+    dx = np.empty_like(g)
+    native.lib.ember_leaky_relu_backward(native.ptr(g), native.ptr(positive), native.ptr(dx), g.size, slope)
     return dx

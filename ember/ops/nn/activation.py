@@ -18,6 +18,7 @@ from ...autograd.grad_mode import STATE
 from .._util import normalize_dim, sum_to
 from ..pointwise import _erf, _sigmoid_np, tanh, where
 from ..pointwise import relu as _relu_op
+from ..kernels import relu as relu_kernel
 from ..reduce import softmax
 from ..._tensor import wrap
 from ..shape import cat
@@ -128,12 +129,14 @@ class LeakyReluBackward0(Op):
 
     @staticmethod
     def forward(ctx, x, slope):
-        pos = x > 0
-        ctx.pos, ctx.slope = pos, slope
-        return np.where(pos, x, x * slope)
+        y, ctx.pos = relu_kernel.leaky_forward(x, slope)
+        ctx.slope = slope
+        return y
 
     @staticmethod
     def backward(ctx, g):
+        if not STATE.enabled:  # no graph of the gradient: the one-pass kernel
+            return wrap(relu_kernel.leaky_backward(g._data, ctx.pos, ctx.slope)), None
         dt = g._data.dtype
         return g * _const(np.where(ctx.pos, dt.type(1), dt.type(ctx.slope))), None
 

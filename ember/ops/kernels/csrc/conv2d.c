@@ -1,10 +1,10 @@
-/* Direct 2-D convolution for float32: channels-last, unit stride and dilation, one group.
+/* Direct 2-D convolution for float32: channels-last, any stride, unit dilation, one group.
  *
  * Loaded by ember/ops/kernels/conv_native.py with ctypes; the NumPy kernels in ember/ops/kernels/conv_*.py compute
  * the same and remain the fallback for every other case. Layouts (C-contiguous):
  *   x   padded input            (n, hp, wp, c)
  *   w   weight, taps-major      (kh, kw * c, op)   op: output channels rounded up to whole vectors
- *   y   output                  (n, ho, wo, op)    ho = hp - kh + 1, wo = wp - kw + 1
+ *   y   output                  (n, ho, wo, op)    ho = (hp - kh) / sh + 1, wo = (wp - kw) / sw + 1
  *   g   output gradient         (n, ho, wo, op)
  * The kw taps of one input row are kw * c consecutive floats of x, so each kernel row's reduction runs over one
  * contiguous stretch: no column matrix is built. An output tile of R positions by VB vectors of channels stays in
@@ -28,11 +28,12 @@
 
 int ember_vector_length(void) { return VL; }
 
-/* y[r, :] = bias + sum_i sum_q x[i * xrow + r * xs + q] * w[i * qn + q, :] for R positions. The accumulator
- * arrays have fixed bounds (a variable-length array would live on the stack); R and VB are constants after
- * inlining, so the loops unroll and the tile is kept in registers. */
+/* y[r, :] = bias + sum_i sum_q x[offs[r] + i * xrow + q] * w[i * qn + q, :] for R positions, which may lie in
+ * different rows or images (a small output's positions fill whole tiles). The accumulator arrays have fixed bounds
+ * (a variable-length array would live on the stack); R and VB are constants after inlining, so the loops unroll
+ * and the tile is kept in registers. */
 static inline __attribute__((always_inline)) void forward_tile(
-    const int R, const int VB, const float *restrict x, long xs, long xrow, long kh, long qn,
+    const int R, const int VB, const float *restrict x, const long *restrict offs, long xrow, long kh, long qn,
     const float *restrict w, long op, const float *restrict bias, float *restrict y)
 {
     vec acc[TILE_ROWS][2];
@@ -46,7 +47,7 @@ static inline __attribute__((always_inline)) void forward_tile(
             _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
                 b[v] = *(const vec *)(wi + q * op + v * VL);
             _Pragma("GCC unroll 16") for (int r = 0; r < R; r++) {
-                float a = xi[r * xs + q];
+                float a = xi[offs[r] + q];
                 _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
                     acc[r][v] += a * b[v];
             }
@@ -57,28 +58,30 @@ static inline __attribute__((always_inline)) void forward_tile(
             *(vec *)(y + r * op + v * VL) = acc[r][v];
 }
 
-/* gw[r, :] += sum over one image's positions p of x[p's row + p's column * xs + r] * g[p, :], for R taps */
+/* gw[r, :] += sum over the positions p of nimg images of x[p's image + p's row + p's column * xs + r] * g[p, :],
+ * for R taps: the tile stays in registers over all the images (one image's output may be only a few positions) */
 static inline __attribute__((always_inline)) void weight_tile(
-    const int R, const int VB, const float *restrict x, long xs, long xrow, long ho, long wo,
+    const int R, const int VB, const float *restrict x, long xs, long xrow, long ximg, long nimg, long ho, long wo,
     const float *restrict g, long op, float *restrict gw)
 {
     vec acc[TILE_ROWS][2];
     _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
             acc[r][v] = *(const vec *)(gw + r * op + v * VL);
-    for (long oh = 0; oh < ho; oh++) {
-        const float *xr = x + oh * xrow, *gr = g + oh * wo * op;
-        for (long ow = 0; ow < wo; ow++) {
-            vec b[2];
-            _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
-                b[v] = *(const vec *)(gr + ow * op + v * VL);
-            _Pragma("GCC unroll 16") for (int r = 0; r < R; r++) {
-                float a = xr[ow * xs + r];
+    for (long img = 0; img < nimg; img++)
+        for (long oh = 0; oh < ho; oh++) {
+            const float *xr = x + img * ximg + oh * xrow, *gr = g + (img * ho + oh) * wo * op;
+            for (long ow = 0; ow < wo; ow++) {
+                vec b[2];
                 _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
-                    acc[r][v] += a * b[v];
+                    b[v] = *(const vec *)(gr + ow * op + v * VL);
+                _Pragma("GCC unroll 16") for (int r = 0; r < R; r++) {
+                    float a = xr[ow * xs + r];
+                    _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
+                        acc[r][v] += a * b[v];
+                }
             }
         }
-    }
     _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
             *(vec *)(gw + r * op + v * VL) = acc[r][v];
@@ -124,16 +127,17 @@ static inline __attribute__((always_inline)) void narrow_tile(
             y[r * O + o] = lanes_sum_float(acc[r][o]) + tail[r][o] + (bias ? bias[o] : 0.0f);
 }
 
-typedef void (*forward_fn)(const float *, long, long, long, long, const float *, long, const float *, float *);
-typedef void (*weight_fn)(const float *, long, long, long, long, const float *, long, float *);
+typedef void (*forward_fn)(const float *, const long *, long, long, long, const float *, long, const float *,
+                           float *);
+typedef void (*weight_fn)(const float *, long, long, long, long, long, long, const float *, long, float *);
 
 #define TILE(R, VB)                                                                                              \
-    static void forward_##R##_##VB(const float *x, long xs, long xrow, long kh, long qn, const float *w,        \
+    static void forward_##R##_##VB(const float *x, const long *offs, long xrow, long kh, long qn, const float *w,\
                                    long op, const float *bias, float *y)                                         \
-    { forward_tile(R, VB, x, xs, xrow, kh, qn, w, op, bias, y); }                                                \
-    static void weight_##R##_##VB(const float *x, long xs, long xrow, long ho, long wo, const float *g, long op, \
-                                  float *gw)                                                                     \
-    { weight_tile(R, VB, x, xs, xrow, ho, wo, g, op, gw); }
+    { forward_tile(R, VB, x, offs, xrow, kh, qn, w, op, bias, y); }                                              \
+    static void weight_##R##_##VB(const float *x, long xs, long xrow, long ximg, long nimg, long ho, long wo,   \
+                                  const float *g, long op, float *gw)                                            \
+    { weight_tile(R, VB, x, xs, xrow, ximg, nimg, ho, wo, g, op, gw); }
 #define TILES(VB) TILE(1, VB) TILE(2, VB) TILE(3, VB) TILE(4, VB) TILE(5, VB) TILE(6, VB) TILE(7, VB) TILE(8, VB) \
     TILE(9, VB) TILE(10, VB) TILE(11, VB) TILE(12, VB) TILE(13, VB) TILE(14, VB)
 TILES(1)
@@ -170,8 +174,16 @@ static long piece_start(long len, long parts, long index)
 struct conv {
     const float *x, *w, *bias, *g;
     float *y, *gw, *partial;
-    long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks;
+    long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks, sh, sw;
 };
+
+/* the geometry of a call: strides (sh, sw) and the output size they give */
+static struct conv geometry(long n, long hp, long wp, long c, long kh, long kw, long op, long sh, long sw)
+{
+    struct conv p = {.n = n, .hp = hp, .wp = wp, .c = c, .kh = kh, .kw = kw, .op = op, .sh = sh, .sw = sw,
+                     .ho = (hp - kh) / sh + 1, .wo = (wp - kw) / sw + 1, .chunks = 1, .blocks = 1};
+    return p;
+}
 
 /* Chunks per thread: enough that a thread that starts late leaves little imbalance. */
 #define CHUNKS_PER_THREAD 4
@@ -188,28 +200,34 @@ static void over_output_rows(struct conv *p, ember_task fn)
     ember_pool_run(fn, p, p->chunks, threads > 1);
 }
 
+/* A chunk: the output positions of a run of output rows, in tiles of up to ROWS_FOR(vb) consecutive positions
+ * (a tile runs on into the next row or image when rows are short). */
 static void forward_chunk(void *arg, long chunk)
 {
     const struct conv *p = arg;
-    long rows = p->n * p->ho, qn = p->kw * p->c;
-    for (long row = piece_start(rows, p->chunks, chunk); row < piece_start(rows, p->chunks, chunk + 1); row++) {
-        long img = row / p->ho, oh = row % p->ho;
-        for (long o0 = 0; o0 < p->op;) {
-            int vb = p->op - o0 >= 2 * VL ? 2 : 1;
-            long tiles = (p->wo + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
-            for (long t = 0, ow = 0; t < tiles; ow += piece(p->wo, tiles, t), t++)
-                FORWARD[vb - 1][piece(p->wo, tiles, t)](
-                    p->x + ((img * p->hp + oh) * p->wp + ow) * p->c, p->c, p->wp * p->c, p->kh, qn, p->w + o0, p->op,
-                    p->bias ? p->bias + o0 : NULL, p->y + (row * p->wo + ow) * p->op + o0);
-            o0 += vb * VL;
+    long rows = p->n * p->ho, qn = p->kw * p->c, plane = p->ho * p->wo;
+    long first = piece_start(rows, p->chunks, chunk) * p->wo, count = piece_start(rows, p->chunks, chunk + 1) * p->wo - first;
+    for (long o0 = 0; o0 < p->op;) {
+        int vb = p->op - o0 >= 2 * VL ? 2 : 1;
+        long tiles = (count + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+        for (long t = 0, pos = first; t < tiles; pos += piece(count, tiles, t), t++) {
+            long size = piece(count, tiles, t), offs[TILE_ROWS];
+            for (long r = 0; r < size; r++) {
+                long at = pos + r, img = at / plane, oh = at % plane / p->wo, ow = at % p->wo;
+                offs[r] = ((img * p->hp + oh * p->sh) * p->wp + ow * p->sw) * p->c;
+            }
+            FORWARD[vb - 1][size](p->x, offs, p->wp * p->c, p->kh, qn, p->w + o0, p->op, p->bias ? p->bias + o0 : NULL,
+                                  p->y + pos * p->op + o0);
         }
+        o0 += vb * VL;
     }
 }
 
 void ember_conv2d_forward(const float *x, const float *w, const float *bias, float *y, long n, long hp, long wp,
-                          long c, long kh, long kw, long op)
+                          long c, long kh, long kw, long op, long sh, long sw)
 {
-    struct conv p = {x, w, bias, NULL, y, NULL, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
+    p.x = x, p.w = w, p.bias = bias, p.y = y;
     over_output_rows(&p, forward_chunk);
 }
 
@@ -221,17 +239,19 @@ static void narrow_chunk(void *arg, long chunk)
         long img = row / p->ho, oh = row % p->ho;
         for (long ow = 0; ow < p->wo; ow += tile) {
             long r = p->wo - ow < tile ? p->wo - ow : tile;
-            NARROW_TILES[p->op - 1][r](p->x + ((img * p->hp + oh) * p->wp + ow) * p->c, p->c, p->wp * p->c, p->kh,
-                                       qn, p->w, p->bias, p->y + (row * p->wo + ow) * p->op);
+            NARROW_TILES[p->op - 1][r](p->x + ((img * p->hp + oh * p->sh) * p->wp + ow * p->sw) * p->c,
+                                       p->sw * p->c, p->wp * p->c, p->kh, qn, p->w, p->bias,
+                                       p->y + (row * p->wo + ow) * p->op);
         }
     }
 }
 
 /* As ember_conv2d_forward for 1 <= op <= NARROW_MAX output channels, with w (op, kh, kw * c), y (n, ho, wo, op). */
 void ember_conv2d_forward_narrow(const float *x, const float *w, const float *bias, float *y, long n, long hp,
-                                 long wp, long c, long kh, long kw, long op)
+                                 long wp, long c, long kh, long kw, long op, long sh, long sw)
 {
-    struct conv p = {x, w, bias, NULL, y, NULL, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
+    p.x = x, p.w = w, p.bias = bias, p.y = y;
     over_output_rows(&p, narrow_chunk);
 }
 
@@ -241,24 +261,26 @@ static void weight_chunk(void *arg, long chunk)
 {
     const struct conv *p = arg;
     long b = chunk / p->kh, i = chunk % p->kh, qn = p->kw * p->c;
+    long img = piece_start(p->n, p->blocks, b), nimg = piece_start(p->n, p->blocks, b + 1) - img;
     float *gw = b == 0 ? p->gw : p->partial + (b - 1) * p->kh * qn * p->op;
-    for (long img = piece_start(p->n, p->blocks, b); img < piece_start(p->n, p->blocks, b + 1); img++)
-        for (long o0 = 0; o0 < p->op;) {
-            int vb = p->op - o0 >= 2 * VL ? 2 : 1;
-            long tiles = (qn + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
-            for (long t = 0, q = 0; t < tiles; q += piece(qn, tiles, t), t++)
-                WEIGHT[vb - 1][piece(qn, tiles, t)](
-                    p->x + (img * p->hp + i) * p->wp * p->c + q, p->c, p->wp * p->c, p->ho, p->wo,
-                    p->g + img * p->ho * p->wo * p->op + o0, p->op, gw + (i * qn + q) * p->op + o0);
-            o0 += vb * VL;
-        }
+    for (long o0 = 0; o0 < p->op;) {
+        int vb = p->op - o0 >= 2 * VL ? 2 : 1;
+        long tiles = (qn + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+        for (long t = 0, q = 0; t < tiles; q += piece(qn, tiles, t), t++)
+            WEIGHT[vb - 1][piece(qn, tiles, t)](
+                p->x + (img * p->hp + i) * p->wp * p->c + q, p->sw * p->c, p->sh * p->wp * p->c,
+                p->hp * p->wp * p->c, nimg, p->ho, p->wo, p->g + img * p->ho * p->wo * p->op + o0, p->op,
+                gw + (i * qn + q) * p->op + o0);
+        o0 += vb * VL;
+    }
 }
 
 /* Returns 0, or -1 when the partial sums cannot be allocated. gw must be zeroed. */
 int ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n, long hp, long wp, long c, long kh,
-                             long kw, long op)
+                             long kw, long op, long sh, long sw)
 {
-    struct conv p = {x, NULL, NULL, g, NULL, gw, NULL, n, hp, wp, c, kh, kw, op, hp - kh + 1, wp - kw + 1, 1, 1};
+    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
+    p.x = x, p.g = g, p.gw = gw;
     long size = kh * kw * c * op, threads = threads_for(n * p.ho * p.wo * size);
     p.blocks = threads < n ? threads : n;
     if (p.blocks > 1 && (p.partial = calloc((size_t)((p.blocks - 1) * size), sizeof(float))) == NULL)

@@ -1,4 +1,4 @@
-/* ReLU's forward and backward on float32 in one pass each, split over the pool: y = max(x, 0) as NumPy's maximum
+/* ReLU's (and LeakyReLU's, at the end) forward and backward on float32 in one pass each, split over the pool: y = max(x, 0) as NumPy's maximum
  * computes it (NaN passes through, -0.0 becomes 0.0), and dx = g where y is not <= 0, else 0 (PyTorch's
  * threshold_backward: a NaN output passes its gradient, an inactive unit stops even an infinite one). */
 #include "threadpool.h"
@@ -9,7 +9,9 @@
 struct relu {
     const float *a, *b;
     float *out;
+    unsigned char *mask;
     long n;
+    float slope;
 };
 
 static long chunk_end(const struct relu *p, long chunk) {
@@ -41,4 +43,34 @@ void ember_relu_forward(const float *x, float *y, long n) {
 void ember_relu_backward(const float *g, const float *y, float *dx, long n) {
     struct relu p = {.a = g, .b = y, .out = dx, .n = n};
     ember_pool_run(backward_chunk, &p, (n + CHUNK - 1) / CHUNK, n >= PARALLEL_MIN);
+}
+
+/* LeakyReLU: y = x if x > 0 else slope * x (NaN: slope * NaN), with the mask of x > 0 for the backward; and
+ * dx = g where the mask is set, else slope * g (PyTorch's leaky_relu_backward). */
+static void leaky_forward_chunk(void *arg, long chunk) {
+    const struct relu *p = arg;
+    for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++) {
+        float x = p->a[i];
+        int positive = x > 0.0f;
+        p->out[i] = positive ? x : x * p->slope;
+        p->mask[i] = (unsigned char)positive;
+    }
+}
+
+static void leaky_backward_chunk(void *arg, long chunk) {
+    const struct relu *p = arg;
+    for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++) {
+        float g = p->a[i];
+        p->out[i] = p->mask[i] ? g : g * p->slope;
+    }
+}
+
+void ember_leaky_relu_forward(const float *x, float *y, unsigned char *mask, long n, float slope) {
+    struct relu p = {.a = x, .out = y, .mask = mask, .n = n, .slope = slope};
+    ember_pool_run(leaky_forward_chunk, &p, (n + CHUNK - 1) / CHUNK, n >= PARALLEL_MIN);
+}
+
+void ember_leaky_relu_backward(const float *g, const unsigned char *mask, float *dx, long n, float slope) {
+    struct relu p = {.a = g, .out = dx, .mask = (unsigned char *)mask, .n = n, .slope = slope};
+    ember_pool_run(leaky_backward_chunk, &p, (n + CHUNK - 1) / CHUNK, n >= PARALLEL_MIN);
 }
