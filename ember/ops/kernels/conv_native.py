@@ -78,11 +78,11 @@ def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
 
 
 def _pack(w: np.ndarray, lanes: int) -> np.ndarray:
-    """Weight (O, C, kh, kw) as (kh, kw * C, lanes), the output channels zero-padded to ``lanes``."""
+    """Weight (O, C, kh, kw), any float32 view (a flipped, transposed one is read in place), as (kh, kw * C, lanes),
+    the output channels zero-padded to ``lanes``."""
     o, c, kh, kw = w.shape
     out = np.empty((kh, kw, c, lanes), np.float32)
-    w = np.ascontiguousarray(w, dtype=np.float32)
-    _lib.ember_pack_conv_weight(_ptr(w), _ptr(out), o, c, kh * kw, lanes)
+    _lib.ember_pack_conv_weight(_ptr(w), _ptr(out), o, c, kh, kw, lanes, *(s // w.itemsize for s in w.strides))
     return out.reshape(kh, kw * c, lanes)
 
 
@@ -127,12 +127,16 @@ def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple, strid
     lanes = _lanes(o)
     xp = _padded_nhwc(x, pads, "native-x")
     n, hp, wp, _ = xp.shape
-    gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
-    gl[..., :o] = g.transpose(0, 2, 3, 1)
+    if lanes == o:  # channels-last as it is (the compiled copy)
+        gl = _padded_nhwc(g, ((0, 0), (0, 0)), "native-g")
+    else:
+        gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
+        gl[..., :o] = g.transpose(0, 2, 3, 1)
     gw = np.zeros((kh, kw * c, lanes), np.float32)
-    if _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride) != 0:
-        raise MemoryError("conv2d weight gradient: no memory for the per-thread partial sums")
-    return np.ascontiguousarray(gw[..., :o].reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+    _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride)
+    out = np.empty(w_shape, np.float32)
+    _lib.ember_unpack_conv_weight(_ptr(gw), _ptr(out), o, c, kh, kw, lanes)
+    return out
 
 
 def input_grad(g: np.ndarray, w: np.ndarray, pads: tuple, size: tuple, stride: tuple = (1, 1)) -> np.ndarray:

@@ -14,8 +14,8 @@
  * ember_conv2d_forward_narrow vectorises along the reduction instead: each output is a dot product of a stretch of
  * x with the weight, w laid out (op, kh, kw * c) and y (n, ho, wo, op) without padding.
  */
-#include <stdlib.h>
-#include <string.h>
+
+#include <stddef.h>
 
 #include "threadpool.h"
 #include "reduce.h"
@@ -173,8 +173,8 @@ static long piece_start(long len, long parts, long index)
 
 struct conv {
     const float *x, *w, *bias, *g;
-    float *y, *gw, *partial;
-    long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks, sh, sw;
+    float *y, *gw;
+    long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks, sh, sw;  /* blocks: weight-gradient parts of a kernel row */
 };
 
 /* the geometry of a call: strides (sh, sw) and the output size they give */
@@ -255,41 +255,46 @@ void ember_conv2d_forward_narrow(const float *x, const float *w, const float *bi
     over_output_rows(&p, narrow_chunk);
 }
 
-/* Chunk (block b, kernel row i): that row of the weight gradient summed over the images of block b, into block
- * b's own sum (block 0: the output). Which thread runs a chunk does not change what it adds where. */
+/* output positions of the images one pass of the tiles covers: their input rows and gradient rows are reused
+ * from cache by every block of output channels */
+#define WEIGHT_POSITIONS 512
+
+/* Chunk (kernel row i, part of that row's kw * c taps): those rows of the weight gradient, all output channels,
+ * summed over every image. Each entry is one chunk's, summed in image order: the same bits whichever thread runs
+ * it, and no partial sums to add. */
 static void weight_chunk(void *arg, long chunk)
 {
     const struct conv *p = arg;
-    long b = chunk / p->kh, i = chunk % p->kh, qn = p->kw * p->c;
-    long img = piece_start(p->n, p->blocks, b), nimg = piece_start(p->n, p->blocks, b + 1) - img;
-    float *gw = b == 0 ? p->gw : p->partial + (b - 1) * p->kh * qn * p->op;
-    for (long o0 = 0; o0 < p->op;) {
-        int vb = p->op - o0 >= 2 * VL ? 2 : 1;
-        long tiles = (qn + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
-        for (long t = 0, q = 0; t < tiles; q += piece(qn, tiles, t), t++)
-            WEIGHT[vb - 1][piece(qn, tiles, t)](
-                p->x + (img * p->hp + i) * p->wp * p->c + q, p->sw * p->c, p->sh * p->wp * p->c,
-                p->hp * p->wp * p->c, nimg, p->ho, p->wo, p->g + img * p->ho * p->wo * p->op + o0, p->op,
-                gw + (i * qn + q) * p->op + o0);
-        o0 += vb * VL;
+    long qn = p->kw * p->c, plane = p->ho * p->wo, i = chunk / p->blocks, part = chunk % p->blocks;
+    long q0 = piece_start(qn, p->blocks, part), span = piece(qn, p->blocks, part);
+    long group = WEIGHT_POSITIONS / plane > 1 ? WEIGHT_POSITIONS / plane : 1;
+    for (long img = 0; img < p->n; img += group) {
+        long nimg = p->n - img < group ? p->n - img : group;
+        for (long o0 = 0; o0 < p->op;) {
+            int vb = p->op - o0 >= 2 * VL ? 2 : 1;
+            long tiles = (span + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+            for (long t = 0; t < tiles; t++) {
+                long q = q0 + piece_start(span, tiles, t);
+                WEIGHT[vb - 1][piece(span, tiles, t)](
+                    p->x + (img * p->hp + i) * p->wp * p->c + q, p->sw * p->c, p->sh * p->wp * p->c,
+                    p->hp * p->wp * p->c, nimg, p->ho, p->wo, p->g + img * plane * p->op + o0, p->op,
+                    p->gw + (i * qn + q) * p->op + o0);
+            }
+            o0 += vb * VL;
+        }
     }
 }
 
-/* Returns 0, or -1 when the partial sums cannot be allocated. gw must be zeroed. */
-int ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n, long hp, long wp, long c, long kh,
-                             long kw, long op, long sh, long sw)
+/* gw must be zeroed. */
+void ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n, long hp, long wp, long c, long kh,
+                              long kw, long op, long sh, long sw)
 {
     struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
     p.x = x, p.g = g, p.gw = gw;
-    long size = kh * kw * c * op, threads = threads_for(n * p.ho * p.wo * size);
-    p.blocks = threads < n ? threads : n;
-    if (p.blocks > 1 && (p.partial = calloc((size_t)((p.blocks - 1) * size), sizeof(float))) == NULL)
-        return -1;
-    p.chunks = p.blocks * kh;
-    ember_pool_run(weight_chunk, &p, p.chunks, threads > 1);
-    for (long b = 1; b < p.blocks; b++) /* in block order: the same bits every run */
-        for (long j = 0; j < size; j++)
-            gw[j] += p.partial[(b - 1) * size + j];
-    free(p.partial);
-    return 0;
+    long threads = threads_for(n * p.ho * p.wo * kh * kw * c * op), qn = kw * c;
+    /* parts of each kernel row's taps: enough chunks for every thread to take several, each a few tiles wide */
+    p.blocks = threads > 1 ? (CHUNKS_PER_THREAD * threads + kh - 1) / kh : 1;
+    if (p.blocks > (qn + TILE_ROWS - 1) / TILE_ROWS)
+        p.blocks = (qn + TILE_ROWS - 1) / TILE_ROWS;
+    ember_pool_run(weight_chunk, &p, kh * p.blocks, threads > 1);
 }

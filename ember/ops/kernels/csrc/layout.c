@@ -1,5 +1,5 @@
 /* The layout copies around the compiled convolutions, split over the pool by image: NCHW into a zero-padded NHWC
- * scratch array, and an NHWC result (its first `channels` of `lanes`) back to NCHW. NumPy's strided copies of these
+ * scratch array, and an NHWC result (its first `channels` of `lanes`) back to NCHW; and the weight packing both ways. NumPy's strided copies of these
  * shapes (a handful of channels innermost) run several times slower. */
 #include "threadpool.h"
 
@@ -47,25 +47,46 @@ void ember_nhwc_to_nchw(const float *y, float *out, long n, long h, long w, long
 struct pack {
     const float *w;
     float *out;
-    long o, c, k, lanes;
+    long o, c, kh, kw, lanes, so, sc, sh, sw;
 };
 
 static void pack_channel(void *arg, long ch) {
     const struct pack *p = arg;
-    /* out[k][ch][oc] = w[oc][ch][k], lanes past o left zero */
+    /* out[k][ch][oc] = w[oc, ch, k / kw, k % kw] (through the view's strides), lanes past o left zero */
+    long k_all = p->kh * p->kw;
     for (long oc0 = 0; oc0 < p->lanes; oc0 += 64) {
         long oc1 = oc0 + 64 < p->lanes ? oc0 + 64 : p->lanes;
-        for (long k = 0; k < p->k; k++) {
+        for (long k = 0; k < k_all; k++) {
             float *dst = p->out + (k * p->c + ch) * p->lanes;
+            const float *src = p->w + ch * p->sc + k / p->kw * p->sh + k % p->kw * p->sw;
             for (long oc = oc0; oc < oc1; oc++)
-                dst[oc] = oc < p->o ? p->w[(oc * p->c + ch) * p->k + k] : 0.0f;
+                dst[oc] = oc < p->o ? src[oc * p->so] : 0.0f;
         }
     }
 }
 
-/* A convolution weight (o, c, kh, kw) packed as (kh * kw, c, lanes) for the forward kernel: output channels
- * innermost, zero beyond o. Tiles of 64 output channels keep the strided reads in cache. */
-void ember_pack_conv_weight(const float *w, float *out, long o, long c, long k, long lanes) {
-    struct pack p = {.w = w, .out = out, .o = o, .c = c, .k = k, .lanes = lanes};
-    ember_pool_run(pack_channel, &p, c, o * c * k >= 65536);
+/* A convolution weight (o, c, kh, kw), any view of one (strides in elements, possibly negative: a flipped,
+ * transposed kernel is packed without a copy), packed as (kh * kw, c, lanes) for the forward kernel: output
+ * channels innermost, zero beyond o. Tiles of 64 output channels keep the strided reads in cache. */
+void ember_pack_conv_weight(const float *w, float *out, long o, long c, long kh, long kw, long lanes, long so, long sc,
+                            long sh, long sw) {
+    struct pack p = {.w = w, .out = out, .o = o, .c = c, .kh = kh, .kw = kw, .lanes = lanes, .so = so, .sc = sc,
+                     .sh = sh, .sw = sw};
+    ember_pool_run(pack_channel, &p, c, o * c * kh * kw >= 65536);
+}
+
+static void unpack_channel(void *arg, long oc) {
+    const struct pack *p = arg;
+    /* out[oc][ch][k] = gw[k][ch][oc] */
+    long k_all = p->kh * p->kw;
+    float *dst = p->out + oc * p->c * k_all;
+    for (long ch = 0; ch < p->c; ch++)
+        for (long k = 0; k < k_all; k++)
+            dst[ch * k_all + k] = p->w[(k * p->c + ch) * p->lanes + oc];
+}
+
+/* The weight kernels' layout (kh * kw, c, lanes) back to a weight (o, c, kh, kw): the weight gradient. */
+void ember_unpack_conv_weight(const float *packed, float *out, long o, long c, long kh, long kw, long lanes) {
+    struct pack p = {.w = packed, .out = out, .o = o, .c = c, .kh = kh, .kw = kw, .lanes = lanes};
+    ember_pool_run(unpack_channel, &p, o, o * c * kh * kw >= 65536);
 }
