@@ -69,10 +69,12 @@ def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
     the one copy the kernels need."""
     n, c, h, w = x.shape
     (top, bottom), (left, right) = pads
-    out = _scratch(tag, (n, h + top + bottom, w + left + right, c), x.dtype, True, (top, left, h, w))
-    if x.dtype == np.float32 and x.flags.c_contiguous:
+    shape = (n, h + top + bottom, w + left + right, c)
+    if x.dtype == np.float32 and x.flags.c_contiguous:  # the compiled copy writes the padding too
+        out = _scratch(tag, shape, x.dtype)
         _lib.ember_nchw_to_padded_nhwc(_ptr(x), _ptr(out), n, c, h, w, out.shape[1], out.shape[2], top, left)
     else:
+        out = _scratch(tag, shape, x.dtype, True, (top, left, h, w))
         out[:, top:top + h, left:left + w] = x.transpose(0, 2, 3, 1)
     return out
 

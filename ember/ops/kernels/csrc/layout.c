@@ -1,6 +1,8 @@
 /* The layout copies around the compiled convolutions, split over the pool by image: NCHW into a zero-padded NHWC
  * scratch array, and an NHWC result (its first `channels` of `lanes`) back to NCHW; and the weight packing both ways. NumPy's strided copies of these
  * shapes (a handful of channels innermost) run several times slower. */
+#include <string.h>
+
 #include "threadpool.h"
 
 struct layout {
@@ -9,15 +11,34 @@ struct layout {
     long c, h, w, hp, wp, top, left, lanes;
 };
 
+/* the side of the square blocks the copies transpose: 16 channels by 16 pixels, one cache line each way */
+#define BLOCK 16
+
 static void to_nhwc_image(void *arg, long image) {
     const struct layout *p = arg;
     const float *x = p->src + image * p->c * p->h * p->w;
     float *out = p->dst + image * p->hp * p->wp * p->c;
+    long line = p->wp * p->c;
+    for (long y = 0; y < p->hp; y++) { /* the padding: whole rows above and below, columns left and right */
+        float *row = out + y * line;
+        if (y < p->top || y >= p->top + p->h) {
+            memset(row, 0, line * sizeof(float));
+        } else {
+            memset(row, 0, p->left * p->c * sizeof(float));
+            memset(row + (p->left + p->w) * p->c, 0, (p->wp - p->left - p->w) * p->c * sizeof(float));
+        }
+    }
     for (long y = 0; y < p->h; y++) {
         float *row = out + ((y + p->top) * p->wp + p->left) * p->c;
-        for (long ch = 0; ch < p->c; ch++) {
-            const float *in = x + (ch * p->h + y) * p->w;
-            for (long i = 0; i < p->w; i++) row[i * p->c + ch] = in[i];
+        for (long i0 = 0; i0 < p->w; i0 += BLOCK) {
+            long i1 = i0 + BLOCK < p->w ? i0 + BLOCK : p->w;
+            for (long ch0 = 0; ch0 < p->c; ch0 += BLOCK) {
+                long ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
+                for (long ch = ch0; ch < ch1; ch++) {
+                    const float *in = x + (ch * p->h + y) * p->w;
+                    for (long i = i0; i < i1; i++) row[i * p->c + ch] = in[i];
+                }
+            }
         }
     }
 }
@@ -27,11 +48,17 @@ static void to_nchw_image(void *arg, long image) {
     const float *y = p->src + image * p->h * p->w * p->lanes;
     float *out = p->dst + image * p->c * p->h * p->w;
     long plane = p->h * p->w;
-    for (long ch = 0; ch < p->c; ch++)
-        for (long i = 0; i < plane; i++) out[ch * plane + i] = y[i * p->lanes + ch];
+    for (long i0 = 0; i0 < plane; i0 += BLOCK) {
+        long i1 = i0 + BLOCK < plane ? i0 + BLOCK : plane;
+        for (long ch0 = 0; ch0 < p->c; ch0 += BLOCK) {
+            long ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
+            for (long ch = ch0; ch < ch1; ch++)
+                for (long i = i0; i < i1; i++) out[ch * plane + i] = y[i * p->lanes + ch];
+        }
+    }
 }
 
-/* x (n, c, h, w) contiguous into the interior of out (n, hp, wp, c), whose padding the caller keeps zero. */
+/* x (n, c, h, w) contiguous into out (n, hp, wp, c): the interior at (top, left), zeros around it. */
 void ember_nchw_to_padded_nhwc(const float *x, float *out, long n, long c, long h, long w, long hp, long wp, long top,
                                long left) {
     struct layout p = {.src = x, .dst = out, .c = c, .h = h, .w = w, .hp = hp, .wp = wp, .top = top, .left = left};
