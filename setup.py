@@ -16,7 +16,7 @@ from setuptools.command.build_ext import build_ext
 
 _CSRC = "ember/ops/kernels/csrc"
 _SOURCES = [f"{_CSRC}/{name}.c" for name in ("conv2d", "matmul", "batch_norm", "row_norm", "random", "relu", "lstm",
-                                             "layout", "threadpool", "cpu")]
+                                             "pool", "layout", "threadpool", "cpu")]
 _HEADERS = [f"{_CSRC}/{name}.h" for name in ("threadpool", "reduce", "simd", "matmul")]
 _X86 = platform.machine().lower() in ("x86_64", "amd64")
 # name suffix: flags selecting the instruction set (-g0 after Python's own -g: no debug info is shipped)

@@ -43,6 +43,8 @@ _SIGNATURES = {
     "ember_normal16_f32": ([_P, _P, _N, _F, _F], None),
     "ember_normal16_f64": ([_P, _P, _N, ctypes.c_double, ctypes.c_double], None),
     "ember_fisher_yates": ([_P, _P, _N], None),
+    "ember_max_pool2d_forward": ([_P] * 3 + [_N] * 13, None),
+    "ember_max_pool2d_backward": ([_P] * 3 + [_N] * 5, None),
     "ember_matmul_wide": ([_P] * 4 + [_N] * 7, None),
     "ember_lstm_forward": ([_P, _P, _N] + [_P] * 8 + [_N, _I, _N], None),
     "ember_lstm_backward": ([_P, _P, _N] + [_P] * 7 + [_N, _I, _N], None),

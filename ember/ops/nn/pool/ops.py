@@ -9,14 +9,19 @@ from __future__ import annotations
 import numpy as np
 
 from ....autograd.function import Op
-from ...kernels import pool as K
+from ...kernels import pool as K, pool_native
 
 
 class _MaxPool(Op):
-    """Max over windows; ``args`` (per-dim argmax offsets) route the gradient."""
+    """Max over windows; ``args`` route the gradient: the NumPy kernels' per-dim argmax offsets, or (from the
+    compiled kernel) one array of flat indices per input plane."""
 
     @staticmethod
     def forward(ctx, x, geom, return_indices):
+        if pool_native.takes(x, geom):
+            out, index = pool_native.max_pool(x, geom)
+            ctx.plan = (index, geom)
+            return (out, index) if return_indices else out
         out, args = K.max_pool(x, geom)
         ctx.plan = (args, geom)
         if not return_indices:
@@ -38,6 +43,8 @@ class _MaxPoolGrad(Op):
     @staticmethod
     def forward(ctx, grad, args, geom):
         ctx.plan = (args, geom)
+        if isinstance(args, np.ndarray):
+            return pool_native.scatter(grad, args, geom.size)
         return K.max_pool_backward(grad, args, geom)
 
     @staticmethod
@@ -51,6 +58,8 @@ class _ArgmaxGather(Op):
     @staticmethod
     def forward(ctx, gg, args, geom):
         ctx.plan = (args, geom)
+        if isinstance(args, np.ndarray):
+            return pool_native.gather(gg, args)
         return K.max_pool_gather(gg, args, geom)
 
     @staticmethod
