@@ -542,12 +542,119 @@ def renorm(input, p, dim: int, maxnorm):
     return input * scale
 
 
+class CdistBackward0(Op):
+    """``cdist`` computed on the differences of every row pair, in blocks of rows of ``x1`` (the (B, P, R, M)
+    differences are never all held); its backward is PyTorch's ``_cdist_backward`` (no double backward)."""
+
+    _inputs = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x1, x2, p):
+        ctx.save_for_backward(x1, x2)
+        ctx.p = p
+        batch = np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+        out = np.empty(batch + (x1.shape[-2], x2.shape[-2]), dtype=np.result_type(x1, x2))
+        for rows in _cdist_blocks(x1, x2):
+            diff = np.abs(x1[..., rows, None, :] - x2[..., None, :, :])
+            if p == 0:
+                out[..., rows, :] = np.count_nonzero(diff, axis=-1)
+            elif p == math.inf:
+                out[..., rows, :] = diff.max(-1, initial=0)
+            elif p == 1:
+                out[..., rows, :] = diff.sum(-1)
+            elif p == 2:
+                out[..., rows, :] = np.sqrt((diff * diff).sum(-1))
+            else:
+                out[..., rows, :] = (diff ** p).sum(-1) ** (1 / p)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x1, x2 = (t._data for t in ctx.saved_tensors)
+        p, dist, g = ctx.p, ctx.out, g._data
+        g1 = np.zeros(np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]) + x1.shape[-2:], dtype=dist.dtype)
+        g2 = np.zeros(g1.shape[:-2] + x2.shape[-2:], dtype=dist.dtype)
+        if p != 0:
+            for rows in _cdist_blocks(x1, x2):
+                diff = x1[..., rows, None, :] - x2[..., None, :, :]
+                d, gd = dist[..., rows, :, None], g[..., rows, :, None]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    if p == 1:
+                        w = np.sign(diff)
+                    elif p == math.inf:
+                        w = np.sign(diff) * (np.abs(diff) == d)
+                    elif p == 2:
+                        w = np.where(d == 0, 0, diff / d)
+                    else:
+                        w = np.where(d == 0, 0, diff * np.abs(diff) ** (p - 2) / d ** (p - 1))
+                contribution = gd * w
+                g1[..., rows, :] = contribution.sum(-2)
+                g2 -= contribution.sum(-3)
+        return (wrap(sum_to_shape(g1, x1.shape)) if ctx.needs_input_grad[0] else None,
+                wrap(sum_to_shape(g2, x2.shape)) if ctx.needs_input_grad[1] else None, None)
+
+
+def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """``a`` summed over the leading (broadcast) batch dims it has beyond ``shape``."""
+    extra = a.ndim - len(shape)
+    a = a.sum(tuple(range(extra))) if extra else a
+    keep = tuple(i for i, (n, m) in enumerate(zip(a.shape, shape)) if m == 1 and n != 1)
+    return a.sum(keep, keepdims=True) if keep else a
+
+
+# values of the (rows, R, M) differences one block of ``cdist`` holds at a time
+_CDIST_BLOCK = 1 << 20
+
+
+def _cdist_blocks(x1: np.ndarray, x2: np.ndarray) -> list:
+    """Slices of ``x1``'s rows whose differences with all of ``x2`` stay within ``_CDIST_BLOCK`` values a batch."""
+    per_row = builtins.max(1, x2.shape[-2] * x2.shape[-1] * builtins.max(1, math.prod(x1.shape[:-2])))
+    step = builtins.max(1, _CDIST_BLOCK // per_row)
+    return [slice(i, i + step) for i in range(0, x1.shape[-2], step)]
+
+
 def cdist(x1, x2, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary"):
-    """The ``p``-norm distances between each row of ``x1`` (B, P, M) and each row of ``x2`` (B, R, M): (B, P, R)."""
+    """The ``p``-norm distances between each row of ``x1`` (B, P, M) and each row of ``x2`` (B, R, M): (B, P, R).
+
+    For p = 2 with more than 25 rows on either side (or ``compute_mode='use_mm_for_euclid_dist'``) PyTorch's
+    matrix-product form, ``sqrt(clamp(|a|^2 + |b|^2 - 2 a.b, 0))``; otherwise the differences of every pair."""
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    return norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), p, -1)
+    if compute_mode not in ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                            "donot_use_mm_for_euclid_dist"):
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    mm = compute_mode == "use_mm_for_euclid_dist" or (
+        compute_mode == "use_mm_for_euclid_dist_if_necessary" and (x1.shape[-2] > 25 or x2.shape[-2] > 25))
+    if p == 2 and mm:
+        out = EuclideanDistBackward0.apply(x1, x2)
+        return out.view(tuple(out.shape))  # PyTorch's node on top: ViewBackward0
+    return CdistBackward0.apply(x1, x2, float(p))
+
+
+class EuclideanDistBackward0(Op):
+    """Euclidean ``cdist`` by one matrix product, ``sqrt(clamp([-2a, |a|^2, 1] . [b, 1, |b|^2], 0))``, the terms in
+    PyTorch's order (so a zero distance rounds as PyTorch's does); a zero distance passes no gradient (PyTorch's
+    ``_euclidean_dist``)."""
+
+    @staticmethod
+    def forward(ctx, x1, x2):
+        n1, n2 = (x1 * x1).sum(-1, keepdims=True), (x2 * x2).sum(-1, keepdims=True)
+        left = np.concatenate([-2 * x1, n1, np.ones_like(n1)], -1)
+        right = np.concatenate([x2, np.ones_like(n2), n2], -1)
+        out = np.sqrt(np.maximum(left @ np.swapaxes(right, -1, -2), 0))
+        ctx.save_for_backward(x1, x2, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x1, x2, out = ctx.saved_tensors
+        ratio = (g / out).masked_fill(out == 0, 0)
+        g1 = x1 * ratio.sum(-1, keepdim=True) - ratio @ x2
+        g2 = x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT @ x1
+        return (g1.sum_to_size(x1.shape) if ctx.needs_input_grad[0] else None,
+                g2.sum_to_size(x2.shape) if ctx.needs_input_grad[1] else None)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import ember
-from oracle import assert_close, check, randn, same_error
+from oracle import assert_close, check, check_node_names, randn, same_error
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -46,9 +46,23 @@ def test_conv_tbc(pad):
     same_error(lambda lib: lib.conv_tbc(lib.ones(5, 2, 3), lib.ones(3, 2, 4), lib.ones(4)), "input channels")
 
 
-@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, float("inf")])
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, float("inf"), 0.0, 0.5])
 def test_cdist(p):
     a, b = randn(2, 4, 3), randn(2, 5, 3, seed=1)
     b[0, 0] = a[0, 0]  # a zero distance: PyTorch's gradient there is 0
     check(lambda lib, x, y: lib.cdist(x, y, p), a, b)
     check(lambda lib, x, y: lib.cdist(x, y, p), randn(6, 2), randn(3, 2, seed=3))
+    check(lambda lib, x, y: lib.cdist(x, y, p), randn(2, 1, 6, 3), randn(3, 4, 3, seed=4))  # broadcast batches
+
+
+@pytest.mark.parametrize("mode", ["use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                                  "donot_use_mm_for_euclid_dist"])
+def test_cdist_euclidean_by_matrix_products(mode):
+    # more than 25 rows: PyTorch's matrix-product form (ViewBackward0 over _euclidean_dist) unless told otherwise
+    a, b = randn(2, 30, 4), randn(1, 7, 4, seed=1)
+    check_node_names(lambda lib, x, y: lib.cdist(x, y, compute_mode=mode), a, b)
+    # a zero distance: its rounding residue depends on the product's order, but its gradient is zero, not NaN
+    x = ember.tensor(a, requires_grad=True)
+    ember.cdist(x, ember.tensor(a[:, :2]), compute_mode=mode).sum().backward()
+    assert np.isfinite(x.grad.numpy()).all()
+    assert ember.cdist(ember.ones(3, 2, requires_grad=True), ember.ones(4, 2), p=1).grad_fn.name() == "CdistBackward0"
