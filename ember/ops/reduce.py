@@ -11,7 +11,7 @@ from .. import _naming
 from .._dtype import _type_name, get_default_dtype, is_real_floating, to_numpy_dtype
 from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from ._util import broadcast_view, normalize_dim, normalize_dims
+from ._util import broadcast_view, normalize_dim, normalize_dims, sum_to_array
 from .softmax import log_softmax, softmax  # noqa: F401  (nn files import them from here)
 from .._tensor import wrap
 from .index import scatter_add_into_zeros
@@ -591,16 +591,8 @@ class CdistBackward0(Op):
                 contribution = gd * w
                 g1[..., rows, :] = contribution.sum(-2)
                 g2 -= contribution.sum(-3)
-        return (wrap(sum_to_shape(g1, x1.shape)) if ctx.needs_input_grad[0] else None,
-                wrap(sum_to_shape(g2, x2.shape)) if ctx.needs_input_grad[1] else None, None)
-
-
-def sum_to_shape(a: np.ndarray, shape: tuple) -> np.ndarray:
-    """``a`` summed over the leading (broadcast) batch dims it has beyond ``shape``."""
-    extra = a.ndim - len(shape)
-    a = a.sum(tuple(range(extra))) if extra else a
-    keep = tuple(i for i, (n, m) in enumerate(zip(a.shape, shape)) if m == 1 and n != 1)
-    return a.sum(keep, keepdims=True) if keep else a
+        return (wrap(sum_to_array(g1, x1.shape)) if ctx.needs_input_grad[0] else None,
+                wrap(sum_to_array(g2, x2.shape)) if ctx.needs_input_grad[1] else None, None)
 
 
 # values of the (rows, R, M) differences one block of ``cdist`` holds at a time
