@@ -19,11 +19,25 @@ from ._tensor import Tensor
 USAGE = "ember run [-h] (script.py | -m module) [args ...]"
 
 
+# stand-in ``torch``/``torchvision`` packages for the processes a program starts (see ``_run_shims``)
+_SHIMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_run_shims")
+
+
 def use_torch_names() -> None:
     """Serve ``torch``/``torchvision`` imports from ember and print PyTorch's names, for the rest of the process."""
     _import_hook.install()
     _naming.set_package_name("torch")
     Tensor.__module__ = "torch"
+
+
+def _child_processes_too() -> None:
+    """Processes the program starts find the stand-in packages before any installed PyTorch, so their ``import
+    torch`` is ember's too: through ``PYTHONPATH`` for any Python started, and on this process's ``sys.path``,
+    which spawned multiprocessing children (DataLoader workers) copy. Here the import hook answers first."""
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != _SHIMS]
+    os.environ["PYTHONPATH"] = os.pathsep.join([_SHIMS, *paths])
+    if _SHIMS not in sys.path:
+        sys.path.insert(0, _SHIMS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.module is None and args.target is None:
         _parser().error("a script (or -m module) to run is required")
     use_torch_names()
+    _child_processes_too()
     if args.module is not None:
         sys.argv = [args.module, *([args.target] if args.target else []), *program]
         sys.path.insert(0, os.getcwd())

@@ -101,3 +101,32 @@ def test_plain_import_keeps_embers_names():
         "ember.float32", "ember.Size([2])", "ember.FloatTensor")
     assert ember.Tensor.__module__ == "ember"
     assert not any(type(finder).__name__ == "TorchFinder" for finder in sys.meta_path)
+
+
+def test_spawned_workers_and_child_processes_get_ember_too(tmp_path):
+    # PyTorch is installed here: without the stand-in packages a spawned DataLoader worker would import it and
+    # hand the parent tensors of another library
+    done = ember_run(tmp_path, """
+        import subprocess, sys
+        import torch
+        from torch.utils.data import DataLoader, Dataset
+
+
+        class Squares(Dataset):
+            def __len__(self):
+                return 6
+
+            def __getitem__(self, i):
+                import ember
+                assert isinstance(torch.zeros(1), ember.Tensor)
+                return torch.tensor([float(i * i)])
+
+
+        if __name__ == "__main__":
+            loader = DataLoader(Squares(), batch_size=3, num_workers=2, multiprocessing_context="spawn")
+            print([b.squeeze(1).tolist() for b in loader])
+            child = "import torch, ember; print(torch.ones(1).dtype, torch.Tensor is ember.Tensor)"
+            print(subprocess.run([sys.executable, "-c", child], capture_output=True, text=True).stdout.strip())
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[[0.0, 1.0, 4.0], [9.0, 16.0, 25.0]]", "torch.float32 True"]
