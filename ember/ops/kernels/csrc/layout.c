@@ -77,29 +77,32 @@ struct pack {
     long o, c, kh, kw, lanes, so, sc, sh, sw;
 };
 
-static void pack_channel(void *arg, long ch) {
+/* One block of BLOCK output channels by BLOCK input channels: out[k][ch][oc] = w[oc, ch, k / kw, k % kw] (through
+ * the view's strides), lanes past o left zero. A block reads each output channel's taps of its input channels as
+ * one short run (contiguous for a plain weight) and writes runs of BLOCK output channels. */
+static void pack_block(void *arg, long chunk) {
     const struct pack *p = arg;
-    /* out[k][ch][oc] = w[oc, ch, k / kw, k % kw] (through the view's strides), lanes past o left zero */
-    long k_all = p->kh * p->kw;
-    for (long oc0 = 0; oc0 < p->lanes; oc0 += 64) {
-        long oc1 = oc0 + 64 < p->lanes ? oc0 + 64 : p->lanes;
+    long k_all = p->kh * p->kw, ch_blocks = (p->c + BLOCK - 1) / BLOCK;
+    long oc0 = chunk / ch_blocks * BLOCK, ch0 = chunk % ch_blocks * BLOCK;
+    long oc1 = oc0 + BLOCK < p->lanes ? oc0 + BLOCK : p->lanes, ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
+    for (long ch = ch0; ch < ch1; ch++)
         for (long k = 0; k < k_all; k++) {
             float *dst = p->out + (k * p->c + ch) * p->lanes;
             const float *src = p->w + ch * p->sc + k / p->kw * p->sh + k % p->kw * p->sw;
             for (long oc = oc0; oc < oc1; oc++)
                 dst[oc] = oc < p->o ? src[oc * p->so] : 0.0f;
         }
-    }
 }
 
 /* A convolution weight (o, c, kh, kw), any view of one (strides in elements, possibly negative: a flipped,
  * transposed kernel is packed without a copy), packed as (kh * kw, c, lanes) for the forward kernel: output
- * channels innermost, zero beyond o. Tiles of 64 output channels keep the strided reads in cache. */
+ * channels innermost, zero beyond o. */
 void ember_pack_conv_weight(const float *w, float *out, long o, long c, long kh, long kw, long lanes, long so, long sc,
                             long sh, long sw) {
     struct pack p = {.w = w, .out = out, .o = o, .c = c, .kh = kh, .kw = kw, .lanes = lanes, .so = so, .sc = sc,
                      .sh = sh, .sw = sw};
-    ember_pool_run(pack_channel, &p, c, o * c * kh * kw >= 65536);
+    long chunks = (lanes + BLOCK - 1) / BLOCK * ((c + BLOCK - 1) / BLOCK);
+    ember_pool_run(pack_block, &p, chunks, o * c * kh * kw >= 65536);
 }
 
 static void unpack_channel(void *arg, long oc) {
