@@ -105,18 +105,23 @@ void ember_pack_conv_weight(const float *w, float *out, long o, long c, long kh,
     ember_pool_run(pack_block, &p, chunks, o * c * kh * kw >= 65536);
 }
 
-static void unpack_channel(void *arg, long oc) {
+/* One block of BLOCK output by BLOCK input channels: out[oc][ch][k] = gw[k][ch][oc]. */
+static void unpack_block(void *arg, long chunk) {
     const struct pack *p = arg;
-    /* out[oc][ch][k] = gw[k][ch][oc] */
-    long k_all = p->kh * p->kw;
-    float *dst = p->out + oc * p->c * k_all;
-    for (long ch = 0; ch < p->c; ch++)
-        for (long k = 0; k < k_all; k++)
-            dst[ch * k_all + k] = p->w[(k * p->c + ch) * p->lanes + oc];
+    long k_all = p->kh * p->kw, ch_blocks = (p->c + BLOCK - 1) / BLOCK;
+    long oc0 = chunk / ch_blocks * BLOCK, ch0 = chunk % ch_blocks * BLOCK;
+    long oc1 = oc0 + BLOCK < p->o ? oc0 + BLOCK : p->o, ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
+    for (long oc = oc0; oc < oc1; oc++)
+        for (long ch = ch0; ch < ch1; ch++) {
+            float *dst = p->out + (oc * p->c + ch) * k_all;
+            for (long k = 0; k < k_all; k++)
+                dst[k] = p->w[(k * p->c + ch) * p->lanes + oc];
+        }
 }
 
 /* The weight kernels' layout (kh * kw, c, lanes) back to a weight (o, c, kh, kw): the weight gradient. */
 void ember_unpack_conv_weight(const float *packed, float *out, long o, long c, long kh, long kw, long lanes) {
     struct pack p = {.w = packed, .out = out, .o = o, .c = c, .kh = kh, .kw = kw, .lanes = lanes};
-    ember_pool_run(unpack_channel, &p, o, o * c * kh * kw >= 65536);
+    long chunks = (o + BLOCK - 1) / BLOCK * ((c + BLOCK - 1) / BLOCK);
+    ember_pool_run(unpack_block, &p, chunks, o * c * kh * kw >= 65536);
 }
