@@ -198,3 +198,13 @@ def test_softmax_of_an_all_minus_inf_row_is_nan_without_warning(name):
     with np.errstate(all="raise"):  # a NumPy floating-point warning would raise here
         check(lambda m, a: getattr(a, name)(1), x)
         check(lambda m, a: m.nn.Softmax(dim=1)(a), x)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dims, keepdim", [((-1,), False), ((1, 2), True), ((2, 1), False), ((-2, -1), True)])
+@pytest.mark.parametrize("name", ["sum", "mean"])
+def test_short_trailing_rows_reduce_as_torch(dtype, dims, keepdim, name):
+    # many short rows (a global average pool): the row-sum path, NaN and infinities included
+    x = randn(70, 6, 5).astype(dtype)
+    x[3, 0, 0], x[4, 1, 1], x[5, 2, 2] = np.nan, np.inf, -np.inf
+    check(lambda lib, t: getattr(t, name)(dims, keepdim=keepdim), x)
