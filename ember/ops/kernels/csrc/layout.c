@@ -77,19 +77,35 @@ struct pack {
     long o, c, kh, kw, lanes, so, sc, sh, sw;
 };
 
+/* The channel ranges [oc0, oc1) x [ch0, ch1) of block `chunk`: blocks of BLOCK output channels (up to `outputs`)
+ * by BLOCK input channels, input blocks innermost. */
+struct block {
+    long oc0, oc1, ch0, ch1;
+};
+
+static struct block channel_block(const struct pack *p, long chunk, long outputs) {
+    long ch_blocks = (p->c + BLOCK - 1) / BLOCK;
+    struct block b = {.oc0 = chunk / ch_blocks * BLOCK, .ch0 = chunk % ch_blocks * BLOCK};
+    b.oc1 = b.oc0 + BLOCK < outputs ? b.oc0 + BLOCK : outputs;
+    b.ch1 = b.ch0 + BLOCK < p->c ? b.ch0 + BLOCK : p->c;
+    return b;
+}
+
+static long channel_blocks(long outputs, long c) {
+    return (outputs + BLOCK - 1) / BLOCK * ((c + BLOCK - 1) / BLOCK);
+}
+
 /* One block of BLOCK output channels by BLOCK input channels: out[k][ch][oc] = w[oc, ch, k / kw, k % kw] (through
  * the view's strides), lanes past o left zero. A block reads each output channel's taps of its input channels as
  * one short run (contiguous for a plain weight) and writes runs of BLOCK output channels. */
 static void pack_block(void *arg, long chunk) {
     const struct pack *p = arg;
-    long k_all = p->kh * p->kw, ch_blocks = (p->c + BLOCK - 1) / BLOCK;
-    long oc0 = chunk / ch_blocks * BLOCK, ch0 = chunk % ch_blocks * BLOCK;
-    long oc1 = oc0 + BLOCK < p->lanes ? oc0 + BLOCK : p->lanes, ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
-    for (long ch = ch0; ch < ch1; ch++)
-        for (long k = 0; k < k_all; k++) {
+    struct block b = channel_block(p, chunk, p->lanes);
+    for (long ch = b.ch0; ch < b.ch1; ch++)
+        for (long k = 0; k < p->kh * p->kw; k++) {
             float *dst = p->out + (k * p->c + ch) * p->lanes;
             const float *src = p->w + ch * p->sc + k / p->kw * p->sh + k % p->kw * p->sw;
-            for (long oc = oc0; oc < oc1; oc++)
+            for (long oc = b.oc0; oc < b.oc1; oc++)
                 dst[oc] = oc < p->o ? src[oc * p->so] : 0.0f;
         }
 }
@@ -101,18 +117,16 @@ void ember_pack_conv_weight(const float *w, float *out, long o, long c, long kh,
                             long sh, long sw) {
     struct pack p = {.w = w, .out = out, .o = o, .c = c, .kh = kh, .kw = kw, .lanes = lanes, .so = so, .sc = sc,
                      .sh = sh, .sw = sw};
-    long chunks = (lanes + BLOCK - 1) / BLOCK * ((c + BLOCK - 1) / BLOCK);
-    ember_pool_run(pack_block, &p, chunks, o * c * kh * kw >= 65536);
+    ember_pool_run(pack_block, &p, channel_blocks(lanes, c), o * c * kh * kw >= 65536);
 }
 
 /* One block of BLOCK output by BLOCK input channels: out[oc][ch][k] = gw[k][ch][oc]. */
 static void unpack_block(void *arg, long chunk) {
     const struct pack *p = arg;
-    long k_all = p->kh * p->kw, ch_blocks = (p->c + BLOCK - 1) / BLOCK;
-    long oc0 = chunk / ch_blocks * BLOCK, ch0 = chunk % ch_blocks * BLOCK;
-    long oc1 = oc0 + BLOCK < p->o ? oc0 + BLOCK : p->o, ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
-    for (long oc = oc0; oc < oc1; oc++)
-        for (long ch = ch0; ch < ch1; ch++) {
+    long k_all = p->kh * p->kw;
+    struct block b = channel_block(p, chunk, p->o);
+    for (long oc = b.oc0; oc < b.oc1; oc++)
+        for (long ch = b.ch0; ch < b.ch1; ch++) {
             float *dst = p->out + (oc * p->c + ch) * k_all;
             for (long k = 0; k < k_all; k++)
                 dst[k] = p->w[(k * p->c + ch) * p->lanes + oc];
@@ -122,6 +136,5 @@ static void unpack_block(void *arg, long chunk) {
 /* The weight kernels' layout (kh * kw, c, lanes) back to a weight (o, c, kh, kw): the weight gradient. */
 void ember_unpack_conv_weight(const float *packed, float *out, long o, long c, long kh, long kw, long lanes) {
     struct pack p = {.w = packed, .out = out, .o = o, .c = c, .kh = kh, .kw = kw, .lanes = lanes};
-    long chunks = (o + BLOCK - 1) / BLOCK * ((c + BLOCK - 1) / BLOCK);
-    ember_pool_run(unpack_block, &p, chunks, o * c * kh * kw >= 65536);
+    ember_pool_run(unpack_block, &p, channel_blocks(o, c), o * c * kh * kw >= 65536);
 }
