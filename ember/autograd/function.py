@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import _dtype
 from .._creation import zeros
-from .._dtype import bfloat16_numpy, is_bfloat16, is_floating, is_real_floating
+from .._dtype import bfloat16_numpy, is_bfloat16, is_floating
 from .._tensor import Tensor, wrap
 from ..utils.hooks import RemovableHandle, _add_hook
 from .grad_mode import STATE, no_grad
@@ -356,7 +356,7 @@ class Op(Function):
             ctx._edges = tuple(edges)
             ctx.needs_input_grad = tuple(need)
         if _bfloat16_loaded and cls._float32_compute and not cls._is_view:
-            out = _forward_bfloat16(cls, ctx, arrays, kwargs)
+            out, arrays = _forward_bfloat16(cls, ctx, arrays, kwargs)
         else:
             out = cls.forward(ctx, *arrays, **kwargs)
         single = type(out) is not tuple
@@ -401,7 +401,8 @@ def _forward_bfloat16(cls, ctx, arrays: list, kwargs: dict):
     """``cls.forward`` with bfloat16 inputs as PyTorch's CPU kernels compute them: on float32 values (exact:
     bfloat16 is float32's upper half), each float32 result rounded once to bfloat16 when bfloat16 is the result
     type PyTorch's promotion gives (bfloat16 tensors only, or a number or a 0-d tensor beside them) and no
-    ``dtype=`` asks for another. Saved outputs are saved as the rounded arrays."""
+    ``dtype=`` asks for another. Returns the outputs and the arrays forward saw, so that a saved float32 copy
+    still maps to its bfloat16 input Tensor; saved outputs are saved as the rounded arrays."""
     found = False
     dims = zero_dim = False  # whether the (dimensioned, 0-d) floating inputs other than bfloat16 exist
     bf16_dims = False
@@ -412,17 +413,17 @@ def _forward_bfloat16(cls, ctx, arrays: list, kwargs: dict):
                 found = True
                 bf16_dims = bf16_dims or a.ndim > 0
                 a = a.astype(np.float32)
-            elif is_real_floating(a.dtype):
+            elif a.dtype.kind == "f":
                 if a.ndim:
                     dims = True
                 else:
                     zero_dim = True
         widened.append(a)
     if not found:
-        return cls.forward(ctx, *arrays, **kwargs)
+        return cls.forward(ctx, *arrays, **kwargs), arrays
     out = cls.forward(ctx, *widened, **kwargs)
     if dims or (zero_dim and not bf16_dims) or kwargs.get("dtype") is not None:
-        return out
+        return out, widened
     target = bfloat16_numpy()
     rounded = {}
 
@@ -436,7 +437,7 @@ def _forward_bfloat16(cls, ctx, arrays: list, kwargs: dict):
     to_save = ctx.__dict__.get("_to_save")
     if to_save and rounded:
         ctx._to_save = [rounded.get(id(v), v) for v in to_save]
-    return out
+    return out, widened
 
 
 def _save_array(value, args, arrays, outs):

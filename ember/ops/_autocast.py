@@ -10,8 +10,8 @@ _CPU = STATE["cpu"]
 
 
 def _cast(tensors: tuple, target) -> tuple:
-    return tuple(t.to(target) if t is not None and hasattr(t, "_data") and _dtype.is_floating(t._data.dtype)
-                 and t._data.dtype.kind != "c" and t.dtype is not target else t for t in tensors)
+    return tuple(t.to(target) if hasattr(t, "_data") and _dtype.is_real_floating(t._data.dtype)
+                 and t.dtype is not target else t for t in tensors)
 
 
 def lower_precision(*tensors) -> tuple:

@@ -63,27 +63,23 @@ _MANY_ROWS = 64
 
 
 def _trailing_rows(x: np.ndarray, dims) -> np.ndarray | None:
-    """``x`` as (rows, row) when ``dims`` are its last axes, it is a C-contiguous float32/float64 array and its rows
-    are short and many; else None."""
-    if dims is None or x.dtype not in (np.float32, np.float64) or not x.flags.c_contiguous:
+    """``x`` as (rows, row) when ``dims`` (normalised, sorted) are its last axes, it is a C-contiguous
+    float32/float64 array and its rows are short and many; else None."""
+    if not dims or x.dtype not in (np.float32, np.float64) or not x.flags.c_contiguous:
         return None
-    axes = sorted(d % x.ndim for d in dims)
-    if not axes or axes != list(range(x.ndim - len(axes), x.ndim)):
+    if dims != tuple(range(x.ndim - len(dims), x.ndim)):
         return None
-    length = math.prod(x.shape[x.ndim - len(axes):])
+    length = math.prod(x.shape[x.ndim - len(dims):])
     count = x.size // length if length else 0
     if not (0 < length <= _SHORT_ROW and count >= _MANY_ROWS):
         return None
     return x.reshape(count, length)
 
 
-def _row_sums(rows: np.ndarray) -> np.ndarray:
-    return np.einsum("ij->i", rows)
-
-
-def _reduced_shape(shape: tuple, dims, keepdim: bool) -> tuple:
-    axes = {d % len(shape) for d in dims}
-    return tuple(1 if i in axes else n for i, n in enumerate(shape) if keepdim or i not in axes)
+def _row_sums(rows: np.ndarray, shape: tuple, dims: tuple, keepdim: bool) -> np.ndarray:
+    """The sums of ``rows`` (from ``_trailing_rows``) in the reduced shape."""
+    lead = shape[:len(shape) - len(dims)]
+    return np.einsum("ij->i", rows).reshape(lead + (1,) * len(dims) if keepdim else lead)
 
 
 class SumBackward0(Op):
@@ -96,7 +92,7 @@ class SumBackward0(Op):
             dtype = np.int64
         rows = _trailing_rows(x, dims) if dtype is None else None
         if rows is not None:
-            return _row_sums(rows).reshape(_reduced_shape(x.shape, dims, keepdim))
+            return _row_sums(rows, x.shape, dims, keepdim)
         return np.asarray(np.sum(x, axis=dims, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
@@ -119,7 +115,7 @@ class MeanBackward0(Op):
         ctx.meta = (x.shape, dims, keepdim)
         rows = _trailing_rows(x, dims)
         if rows is not None:
-            return (_row_sums(rows) / x.dtype.type(rows.shape[1])).reshape(_reduced_shape(x.shape, dims, keepdim))
+            return _row_sums(rows, x.shape, dims, keepdim) / x.dtype.type(rows.shape[1])
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.asarray(np.mean(x, axis=dims, keepdims=keepdim))
 

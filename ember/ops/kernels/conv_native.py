@@ -3,8 +3,8 @@
 They are part of the optional compiled library (see ``_native``). They cover float32 2-D convolutions with unit
 dilation and one group, whose output channels fill enough of a vector (``_fills_vectors``), at any stride: a
 strided input gradient (a transposed convolution) is split into one unit-stride convolution per phase of the stride
-(``_strided_input_grad``). Everything
-else, and every case when the library is absent, takes the NumPy kernels of ``conv_im2col`` (``conv`` decides).
+(``_strided_input_grad``). Everything else, and every case when the library is absent, takes the NumPy kernels of
+``conv_im2col`` (``conv`` decides).
 
 Why compiled code: NumPy's GEMM on a convolution's long, narrow column matrices (``16384 x 800 @ 800 x 32``) runs
 at half the speed of its square products, and the column matrix itself is 25 times the input. The direct kernel
@@ -44,15 +44,15 @@ def _narrow(channels: int, reduction: int) -> bool:
     return not _fills_vectors(channels) and channels <= _NARROW_MAX and reduction >= _VECTOR
 
 
-def _plain(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> bool:
-    """float32, 2-D, unit dilation, one group, no cropping: what every compiled kernel requires."""
+def _plain(x: np.ndarray, w: np.ndarray, pads: tuple, dilation: tuple, groups: int) -> bool:
+    """float32, 2-D, unit dilation, one group, no cropping: what every compiled kernel requires (any stride)."""
     return (_native.enabled and x.dtype == np.float32 and w.dtype == np.float32 and x.ndim == 4 and groups == 1
             and dilation == (1, 1) and all(lo >= 0 and hi >= 0 for lo, hi in pads))
 
 
 def takes_forward(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> bool:
     """Whether ``forward`` computes this convolution."""
-    if not _plain(x, w, stride, pads, dilation, groups):
+    if not _plain(x, w, pads, dilation, groups):
         return False
     o, c, _, kw = w.shape
     return _fills_vectors(o) or _narrow(o, kw * c)
@@ -61,7 +61,7 @@ def takes_forward(x: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, dila
 def takes_weight_grad(x: np.ndarray, g: np.ndarray, stride: tuple, pads: tuple, dilation: tuple, groups: int,
                       out_channels: int) -> bool:
     """Whether ``weight_grad`` computes the weight gradient of a convolution with ``out_channels`` outputs."""
-    return _plain(x, g, stride, pads, dilation, groups) and _fills_vectors(out_channels)
+    return _plain(x, g, pads, dilation, groups) and _fills_vectors(out_channels)
 
 
 def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
@@ -181,7 +181,7 @@ def takes_input_grad(g: np.ndarray, w: np.ndarray, stride: tuple, pads: tuple, d
     """Whether ``input_grad`` computes this input gradient: a forward of the flipped kernel with C outputs; with
     unit stride no padding beyond ``k - 1``, with a larger one a kernel at least as large as the stride (each phase
     has taps)."""
-    if not _plain(g, w, stride, ((0, 0), (0, 0)), dilation, groups) or any(lo < 0 for lo, _ in pads):
+    if not _plain(g, w, ((0, 0), (0, 0)), dilation, groups) or any(lo < 0 for lo, _ in pads):
         return False
     o, c, kh, kw = w.shape
     if stride == (1, 1):

@@ -5,9 +5,9 @@ a product big enough to pay for a thread hand-off is cut into bands of output ro
 rows, of output columns; for a batch of products, of the batch), one per thread, each an ordinary BLAS call on the
 Python pool (BLAS releases the GIL).
 Each output element is still one BLAS dot product over the whole inner dimension: the bands give the same values as
-the whole product. A float32 product whose right side is already in the compiled kernel's layout (contiguous, whole
-vectors of columns) and whose inner dimension is long runs on the compiled kernel instead (``wide_product``: 20 %
-faster than the split BLAS calls on the MLP's layers); its values do not depend on the thread count either.
+the whole product. A float32 product with a long inner dimension runs on the compiled kernel instead
+(``wide_product``, its right side copied into the kernel's layout: 20 % faster than the split BLAS calls on the MLP's
+layers, and all of a layer's products stay on one thread pool); its values do not depend on the thread count either.
 """
 from __future__ import annotations
 
@@ -55,7 +55,6 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-
 # rows from which the compiled kernel beats BLAS's matrix-vector products
 _WIDE_FROM_ROWS = 4
 
@@ -86,4 +85,3 @@ def wide_product(x: np.ndarray, w: np.ndarray, out: np.ndarray, bias: np.ndarray
     native.lib.ember_matmul_wide(native.ptr(x), native.ptr(w), native.ptr(bias), native.ptr(out), x.shape[0],
                                  x.shape[1], out.shape[1], x.strides[0] // 4, x.strides[1] // 4, w.shape[1],
                                  out.strides[0] // 4)
-

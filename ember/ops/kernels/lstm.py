@@ -1,4 +1,4 @@
-"""An LSTM layer's whole time loop in one direction, on NumPy arrays: the forward keeps every step's gate
+"""An LSTM layer's whole time loop in one direction: the forward keeps every step's gate
 activations, the backward runs backpropagation through time and leaves the gates' gradients of all steps in one
 array, so the weight gradients become single GEMMs over all steps instead of one small GEMM per step.
 
@@ -7,12 +7,15 @@ running (longest first). The state is held for the whole batch; a step reads and
 ``batch_sizes[t]`` rows, which is right in both directions: run forward, a sequence that has ended keeps its last
 state in its row; run backward (from the last step), a sequence that starts later finds its initial state there.
 
-The GEMMs over all rows (the input projection before the loop, the input and weight gradients after it) are
-done in chunks of time steps on a second thread beside the loop: the projection of a chunk is ready before the loop
-reaches it, the gradients of a chunk are computed as soon as the loop has left it (``threads.beside``; with one
-thread they run in line).
+With the compiled library, float32 and a batch of a few rows or more, both loops run in C (``csrc/lstm.c``: per
+step the hidden product on the thread pool and the elementwise work in one pass), and the GEMMs over all rows (the
+input projection before the loop, the input and weight gradients after it) are compiled products on the whole pool.
+Otherwise the loops are NumPy's and those GEMMs are done in chunks of time steps on a second thread beside the loop:
+the projection of a chunk is ready before the loop reaches it, the gradients of a chunk are computed as soon as the
+loop has left it (``threads.beside``; with one thread they run in line).
 
-A time step is a dozen NumPy calls on small arrays, so their number is what costs. Two arrangements cut it: the
+A NumPy time step is a dozen calls on small arrays, so their number is what costs. Two arrangements cut it (both
+loops use them): the
 gates are held in the order input, forget, output, cell (PyTorch's is input, forget, cell, output), so the three
 sigmoid gates are one block; and ``sigmoid(z) = (tanh(z / 2) + 1) / 2`` with the halving folded into the weights
 of the sigmoid gates (exact: a power of two), so one ``tanh`` call activates all four gates.
@@ -109,7 +112,7 @@ def _compiled_loops(gates: np.ndarray, h: np.ndarray, c: np.ndarray, batch_sizes
     """Whether the compiled time loops (``csrc/lstm.c``) run the layer: float32, and a batch of a few rows or more
     (below, BLAS's matrix-vector products are faster than the compiled kernel's, and packing ``w_hh`` costs more
     than a short loop)."""
-    return compiled_product(gates[:batch_sizes[0]], h) and all(a.dtype == np.float32 for a in (gates, h, c))
+    return compiled_product(gates[:batch_sizes[0]], h) and c.dtype == np.float32
 
 
 def _forward_step(gate, hidden, c, c_prev, tanh_cell, out, h) -> None:
