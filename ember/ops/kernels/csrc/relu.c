@@ -47,22 +47,29 @@ void ember_relu_backward(const float *g, const float *y, float *dx, long n) {
 
 /* LeakyReLU: y = x if x > 0 else slope * x (NaN: slope * NaN), with the mask of x > 0 for the backward; and
  * dx = g where the mask is set, else slope * g (PyTorch's leaky_relu_backward). */
+/* The fields go into restrict locals first: a store through the byte mask may alias anything, so reading them
+ * through p would reload every field each element and keep the loops scalar (25 times slower). */
 static void leaky_forward_chunk(void *arg, long chunk) {
     const struct relu *p = arg;
+    const float *restrict x = p->a;
+    float *restrict y = p->out;
+    unsigned char *restrict mask = p->mask;
+    const float slope = p->slope;
     for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++) {
-        float x = p->a[i];
-        int positive = x > 0.0f;
-        p->out[i] = positive ? x : x * p->slope;
-        p->mask[i] = (unsigned char)positive;
+        int positive = x[i] > 0.0f;
+        y[i] = positive ? x[i] : x[i] * slope;
+        mask[i] = (unsigned char)positive;
     }
 }
 
 static void leaky_backward_chunk(void *arg, long chunk) {
     const struct relu *p = arg;
-    for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++) {
-        float g = p->a[i];
-        p->out[i] = p->mask[i] ? g : g * p->slope;
-    }
+    const float *restrict g = p->a;
+    float *restrict dx = p->out;
+    const unsigned char *restrict mask = p->mask;
+    const float slope = p->slope;
+    for (long i = chunk * CHUNK, end = chunk_end(p, chunk); i < end; i++)
+        dx[i] = mask[i] ? g[i] : g[i] * slope;
 }
 
 void ember_leaky_relu_forward(const float *x, float *y, unsigned char *mask, long n, float slope) {
