@@ -23,10 +23,12 @@ CASES = [
     (32, 32, 5, 2, (16, 32, 16, 16)), (32, 64, 5, 2, (11, 32, 8, 8)), (8, 48, 3, 1, (7, 8, 12, 40)),
     (16, 24, (3, 2), (2, 0), (2, 16, 6, 7)), (32, 32, 5, 2, (1, 32, 16, 16)), (6, 16, 1, 0, (64, 6, 5, 5)),
     (32, 3, 5, 2, (4, 32, 12, 12)), (16, 1, 3, 1, (3, 16, 9, 10)), (8, 4, (3, 2), (1, 0), (2, 8, 7, 19)),
-    (5, 2, 5, 1, (3, 5, 10, 11)),
+    (5, 2, 5, 1, (3, 5, 10, 11)), (64, 48, 3, 1, (9, 64, 4, 4)), (32, 32, 3, 1, (3, 32, 1, 1)),
+    (16, 32, 3, (4, 3), (2, 16, 5, 6)), (24, 32, 3, 1, (2, 24, 6, 6)),
 ]
 IDS = ["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "wide_rows_three_vectors", "asymmetric", "batch1",
-       "pointwise_b64", "narrow3", "narrow1", "narrow4_asymmetric", "narrow2_tail"]
+       "pointwise_b64", "narrow3", "narrow1", "narrow4_asymmetric", "narrow2_tail", "resnet_4x4", "one_pixel",
+       "padding_beyond_kernel", "channels_not_a_tile"]
 
 
 @pytest.mark.parametrize("cin, cout, kernel, padding, shape", CASES, ids=IDS)
@@ -55,6 +57,20 @@ def test_strided_conv2d_and_transposed_against_torch(path, cin, cout, kernel, st
     e, t = (lib.nn.ConvTranspose2d(cin, cout, kernel, stride=stride, padding=padding, output_padding=output_padding)
             for lib in (ember, torch))
     check_module(e, t, x, rtol=1e-3, atol=1e-3)
+
+
+def test_taps_on_the_padding_are_skipped_as_pytorch_does():
+    # an infinite tap times a padding zero is NaN: PyTorch's kernels never multiply there, nor do the compiled ones
+    # (the NumPy kernels do, so this checks the compiled path only)
+    if not _native.available():
+        pytest.skip("the compiled kernels are not built here")
+    x = np.abs(randn(2, 32, 5, 5, dtype=np.float32)) + 0.5
+    w = randn(32, 32, 3, 3, dtype=np.float32)
+    w[:, :, 0, 0] = np.inf
+    ours = ember.nn.functional.conv2d(ember.tensor(x), ember.tensor(w), padding=1).numpy()
+    theirs = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), padding=1).numpy()
+    assert np.isfinite(ours[:, :, 0, :]).all() and np.isinf(ours[:, :, 1:, 1:]).all()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 
 
 def test_compiled_kernels_are_used(monkeypatch):

@@ -9,8 +9,8 @@ import numpy as np
 # Work arrays (padded buffers, columns, GEMM outputs) are kept per thread and reused by the next call of the same
 # shape: allocating them afresh costs a page fault per 4 KiB once the allocator has given the memory back, as
 # much as the copy into them. Arrays above the first limit are not kept; the oldest go beyond the second.
-_SCRATCH_MAX_BYTES = 16 << 20
-_SCRATCH_TOTAL_BYTES = 64 << 20
+_SCRATCH_MAX_BYTES = 32 << 20
+_SCRATCH_TOTAL_BYTES = 96 << 20
 _scratch_local = threading.local()
 
 

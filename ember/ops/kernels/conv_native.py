@@ -98,28 +98,37 @@ def _to_nchw(y: np.ndarray, channels: int) -> np.ndarray:
 
 def forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, pads: tuple, stride: tuple = (1, 1)) -> np.ndarray:
     """``conv_forward`` for the cases ``takes_forward`` accepts: (N, C, H, W) -> (N, O, Ho, Wo)."""
-    return _to_nchw(_forward_nhwc(_padded_nhwc(x, pads, "native-x"), w, bias, stride), w.shape[0])
+    xp = _padded_nhwc(x, pads, "native-x")
+    return _to_nchw(_forward_nhwc(xp, w, bias, stride, _real(pads, x.shape)), w.shape[0])
 
 
-def _forward_nhwc(xp: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: tuple) -> np.ndarray:
-    """The kernels' convolution of the padded channels-last ``xp``: (N, Ho, Wo, lanes), the output channels padded
-    to whole vectors (or exactly O for the narrow kernel)."""
+def _real(pads: tuple, shape: tuple) -> tuple:
+    """Where an input of ``shape`` (N, C, H, W) lies in its padded copy: (top, left, H, W), which the kernels take
+    to skip the taps that fall on the padding."""
+    return pads[0][0], pads[1][0], shape[2], shape[3]
+
+
+def _forward_nhwc(xp: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: tuple, real: tuple) -> np.ndarray:
+    """The kernels' convolution of the padded channels-last ``xp``, whose real input is ``real`` (``_real``):
+    (N, Ho, Wo, lanes), the output channels padded to whole vectors (or exactly O for the narrow kernel)."""
     o, c, kh, kw = w.shape
     sh, sw = stride
     n, hp, wp, _ = xp.shape
+    out_shape = (n, (hp - kh) // sh + 1, (wp - kw) // sw + 1)
     if _narrow(o, kw * c):
-        lanes, kernel = o, _lib.ember_conv2d_forward_narrow
         packed = np.ascontiguousarray(w.transpose(0, 2, 3, 1), dtype=np.float32)
         b = None if bias is None else np.ascontiguousarray(bias, dtype=np.float32)
-    else:
-        lanes, kernel = _lanes(o), _lib.ember_conv2d_forward
-        packed = _pack(w, lanes)  # named: a temporary's memory would be freed before the call reads it
-        b = None
-        if bias is not None:
-            b = np.zeros(lanes, np.float32)
-            b[:o] = bias
-    y = _scratch("native-y", (n, (hp - kh) // sh + 1, (wp - kw) // sw + 1, lanes), np.float32)
-    kernel(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes, sh, sw)
+        y = _scratch("native-y", out_shape + (o,), np.float32)
+        _lib.ember_conv2d_forward_narrow(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, o, sh, sw)
+        return y
+    lanes = _lanes(o)
+    packed = _pack(w, lanes)  # named: a temporary's memory would be freed before the call reads it
+    b = None
+    if bias is not None:
+        b = np.zeros(lanes, np.float32)
+        b[:o] = bias
+    y = _scratch("native-y", out_shape + (lanes,), np.float32)
+    _lib.ember_conv2d_forward(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes, sh, sw, *real)
     return y
 
 
@@ -135,7 +144,8 @@ def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple, strid
         gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
         gl[..., :o] = g.transpose(0, 2, 3, 1)
     gw = np.zeros((kh, kw * c, lanes), np.float32)
-    _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride)
+    _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride,
+                                  *_real(pads, x.shape))
     out = np.empty(w_shape, np.float32)
     _lib.ember_unpack_conv_weight(_ptr(gw), _ptr(out), o, c, kh, kw, lanes)
     return out
@@ -159,12 +169,13 @@ def _strided_input_grad(g: np.ndarray, w: np.ndarray, pads: tuple, size: tuple, 
     the whole gradient to (N, C, H, W) in one pass. Positions no phase reaches (an output padding) stay zero."""
     n, c = g.shape[0], w.shape[1]
     largest = tuple(-(-k // s) for k, s in zip(w.shape[2:], stride))
-    gp = _padded_nhwc(g, tuple((k - 1, k - 1) for k in largest), "native-phases")
+    gpads = tuple((k - 1, k - 1) for k in largest)
+    gp, real = _padded_nhwc(g, gpads, "native-phases"), _real(gpads, g.shape)
     gx = np.zeros((n,) + tuple(size) + (c,), dtype=np.float32)
     for bh in range(stride[0]):
         for bw in range(stride[1]):
             taps = w[:, :, bh::stride[0], bw::stride[1]]
-            y = _forward_nhwc(gp, taps.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], None, (1, 1))
+            y = _forward_nhwc(gp, taps.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1], None, (1, 1), real)
             target, source = [slice(None)], [slice(None)]
             for b, s, (lo, _), length, k, big, out in zip((bh, bw), stride, pads, size, taps.shape[2:], largest,
                                                           g.shape[2:]):

@@ -7,7 +7,9 @@
  *   y   output                  (n, ho, wo, op)    ho = (hp - kh) / sh + 1, wo = (wp - kw) / sw + 1
  *   g   output gradient         (n, ho, wo, op)
  * The kw taps of one input row are kw * c consecutive floats of x, so each kernel row's reduction runs over one
- * contiguous stretch: no column matrix is built. An output tile of R positions by VB vectors of channels stays in
+ * contiguous stretch: no column matrix is built. The real input is the (h, w) window at (top, left) of x; taps that
+ * fall on the padding around it are skipped, not multiplied by zero (a 4x4 output with a 3x3 kernel and padding 1
+ * has 31 % of its taps there), as PyTorch's kernels do: an infinite weight then gives no NaN at the edges either. An output tile of R positions by VB vectors of channels stays in
  * registers while the reduction streams through it (GCC vector extensions: AVX-512, AVX2 or SSE from one source).
  *
  * A few output channels (at most NARROW_MAX: the input gradient of an RGB layer) would waste most of a vector, so
@@ -28,21 +30,23 @@
 
 int ember_vector_length(void) { return VL; }
 
-/* y[r, :] = bias + sum_i sum_q x[offs[r] + i * xrow + q] * w[i * qn + q, :] for R positions, which may lie in
- * different rows or images (a small output's positions fill whole tiles). The accumulator arrays have fixed bounds
- * (a variable-length array would live on the stack); R and VB are constants after inlining, so the loops unroll
- * and the tile is kept in registers. */
+/* y[yoffs[r], :] = bias + sum_{i0 <= i < i1} sum_{q0 <= q < q1} x[offs[r] + i * xrow + q] * w[i * qn + q, :] for R
+ * positions, which may lie in different rows or images (a small output's positions fill whole tiles) but share
+ * their kernel rows [i0, i1) and taps [q0, q1) off the padding. The accumulator arrays have fixed bounds (a
+ * variable-length array would live on the stack); R and VB are constants after inlining, so the loops unroll and
+ * the tile is kept in registers. */
 static inline __attribute__((always_inline)) void forward_tile(
-    const int R, const int VB, const float *restrict x, const long *restrict offs, long xrow, long kh, long qn,
-    const float *restrict w, long op, const float *restrict bias, float *restrict y)
+    const int R, const int VB, const float *restrict x, const long *restrict offs, long xrow, long i0, long i1,
+    long q0, long q1, long qn, const float *restrict w, long op, const float *restrict bias, float *restrict y,
+    const long *restrict yoffs)
 {
     vec acc[TILE_ROWS][2];
     _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
             acc[r][v] = bias ? *(const vec *)(bias + v * VL) : (vec){0};
-    for (long i = 0; i < kh; i++) {
+    for (long i = i0; i < i1; i++) {
         const float *xi = x + i * xrow, *wi = w + i * qn * op;
-        for (long q = 0; q < qn; q++) {
+        for (long q = q0; q < q1; q++) {
             vec b[2];
             _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
                 b[v] = *(const vec *)(wi + q * op + v * VL);
@@ -55,23 +59,24 @@ static inline __attribute__((always_inline)) void forward_tile(
     }
     _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
-            *(vec *)(y + r * op + v * VL) = acc[r][v];
+            *(vec *)(y + yoffs[r] * op + v * VL) = acc[r][v];
 }
 
 /* gw[r, :] += sum over the positions p of nimg images of x[p's image + p's row + p's column * xs + r] * g[p, :],
- * for R taps: the tile stays in registers over all the images (one image's output may be only a few positions) */
+ * for R taps, over the output rows [oh0, oh1) and columns [ow0, ow1) whose inputs at these taps are off the
+ * padding: the tile stays in registers over all the images (one image's output may be only a few positions) */
 static inline __attribute__((always_inline)) void weight_tile(
     const int R, const int VB, const float *restrict x, long xs, long xrow, long ximg, long nimg, long ho, long wo,
-    const float *restrict g, long op, float *restrict gw)
+    long oh0, long oh1, long ow0, long ow1, const float *restrict g, long op, float *restrict gw)
 {
     vec acc[TILE_ROWS][2];
     _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
             acc[r][v] = *(const vec *)(gw + r * op + v * VL);
     for (long img = 0; img < nimg; img++)
-        for (long oh = 0; oh < ho; oh++) {
+        for (long oh = oh0; oh < oh1; oh++) {
             const float *xr = x + img * ximg + oh * xrow, *gr = g + (img * ho + oh) * wo * op;
-            for (long ow = 0; ow < wo; ow++) {
+            for (long ow = ow0; ow < ow1; ow++) {
                 vec b[2];
                 _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
                     b[v] = *(const vec *)(gr + ow * op + v * VL);
@@ -127,17 +132,19 @@ static inline __attribute__((always_inline)) void narrow_tile(
             y[r * O + o] = lanes_sum_float(acc[r][o]) + tail[r][o] + (bias ? bias[o] : 0.0f);
 }
 
-typedef void (*forward_fn)(const float *, const long *, long, long, long, const float *, long, const float *,
-                           float *);
-typedef void (*weight_fn)(const float *, long, long, long, long, long, long, const float *, long, float *);
+typedef void (*forward_fn)(const float *, const long *, long, long, long, long, long, long, const float *, long,
+                           const float *, float *, const long *);
+typedef void (*weight_fn)(const float *, long, long, long, long, long, long, long, long, long, long, const float *,
+                          long, float *);
 
 #define TILE(R, VB)                                                                                              \
-    static void forward_##R##_##VB(const float *x, const long *offs, long xrow, long kh, long qn, const float *w,\
-                                   long op, const float *bias, float *y)                                         \
-    { forward_tile(R, VB, x, offs, xrow, kh, qn, w, op, bias, y); }                                              \
+    static void forward_##R##_##VB(const float *x, const long *offs, long xrow, long i0, long i1, long q0,      \
+                                   long q1, long qn, const float *w, long op, const float *bias, float *y,       \
+                                   const long *yoffs)                                                            \
+    { forward_tile(R, VB, x, offs, xrow, i0, i1, q0, q1, qn, w, op, bias, y, yoffs); }                           \
     static void weight_##R##_##VB(const float *x, long xs, long xrow, long ximg, long nimg, long ho, long wo,   \
-                                  const float *g, long op, float *gw)                                            \
-    { weight_tile(R, VB, x, xs, xrow, ximg, nimg, ho, wo, g, op, gw); }
+                                  long oh0, long oh1, long ow0, long ow1, const float *g, long op, float *gw)    \
+    { weight_tile(R, VB, x, xs, xrow, ximg, nimg, ho, wo, oh0, oh1, ow0, ow1, g, op, gw); }
 #define TILES(VB) TILE(1, VB) TILE(2, VB) TILE(3, VB) TILE(4, VB) TILE(5, VB) TILE(6, VB) TILE(7, VB) TILE(8, VB) \
     TILE(9, VB) TILE(10, VB) TILE(11, VB) TILE(12, VB) TILE(13, VB) TILE(14, VB)
 TILES(1)
@@ -175,14 +182,50 @@ struct conv {
     const float *x, *w, *bias, *g;
     float *y, *gw;
     long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks, sh, sw;  /* blocks: weight-gradient parts of a kernel row */
+    long top, left, h, w_real;  /* the real input: rows [top, top + h), columns [left, left + w_real) of x */
+    long row_runs, col_runs, *runs;  /* forward: runs of output rows, then of columns, with the same taps */
 };
 
-/* the geometry of a call: strides (sh, sw) and the output size they give */
-static struct conv geometry(long n, long hp, long wp, long c, long kh, long kw, long op, long sh, long sw)
+/* the geometry of a call: strides (sh, sw), the output size they give and the real input within the padding */
+static struct conv geometry(long n, long hp, long wp, long c, long kh, long kw, long op, long sh, long sw, long top,
+                            long left, long h, long w)
 {
     struct conv p = {.n = n, .hp = hp, .wp = wp, .c = c, .kh = kh, .kw = kw, .op = op, .sh = sh, .sw = sw,
-                     .ho = (hp - kh) / sh + 1, .wo = (wp - kw) / sw + 1, .chunks = 1, .blocks = 1};
+                     .ho = (hp - kh) / sh + 1, .wo = (wp - kw) / sw + 1, .chunks = 1, .blocks = 1, .top = top,
+                     .left = left, .h = h, .w_real = w};
     return p;
+}
+
+/* The first output o >= 0 whose tap i lands at or after lo (o * s + i >= lo), and the number of outputs whose tap i
+ * lands before hi: the outputs [first_out, end_out) see tap i on the real input [lo, hi). */
+static long first_out(long lo, long i, long s) { return lo - i <= 0 ? 0 : (lo - i + s - 1) / s; }
+static long end_out(long hi, long i, long s, long outs)
+{
+    long end = hi - i <= 0 ? 0 : (hi - i + s - 1) / s;
+    return end < outs ? end : outs;
+}
+
+/* The kernel taps [*lo, *hi) of output o that land on the real input [first, first + real) (empty: lo == hi). */
+static void taps_on(long o, long s, long first, long real, long k, long *lo, long *hi)
+{
+    *lo = first - o * s > 0 ? first - o * s : 0;
+    *hi = first + real - o * s < k ? first + real - o * s : k;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* Splits outputs [0, outs) into runs with the same taps on the real input: starts[0..runs], returns runs. */
+static long runs_of(long outs, long s, long first, long real, long k, long *starts)
+{
+    long runs = 0, lo, hi, prev_lo = -1, prev_hi = -1;
+    for (long o = 0; o < outs; o++) {
+        taps_on(o, s, first, real, k, &lo, &hi);
+        if (lo != prev_lo || hi != prev_hi)
+            starts[runs++] = o;
+        prev_lo = lo, prev_hi = hi;
+    }
+    starts[runs] = outs;
+    return runs;
 }
 
 /* Chunks per thread: enough that a thread that starts late leaves little imbalance. */
@@ -190,45 +233,65 @@ static struct conv geometry(long n, long hp, long wp, long c, long kh, long kw, 
 
 static long threads_for(long macs) { return macs < PARALLEL_MIN_MACS ? 1 : ember_pool_size(); }
 
-/* runs fn over chunks of the n * ho output rows: on the pool when the work is big enough */
-static void over_output_rows(struct conv *p, ember_task fn)
+/* runs fn over `pieces` pieces of work (at most): on the pool when the work is big enough */
+static void over_pieces(struct conv *p, ember_task fn, long pieces)
 {
     long threads = threads_for(p->n * p->ho * p->wo * p->op * p->kh * p->kw * p->c);
     p->chunks = threads == 1 ? 1 : threads * CHUNKS_PER_THREAD;
-    if (p->chunks > p->n * p->ho)
-        p->chunks = p->n * p->ho;
+    if (p->chunks > pieces)
+        p->chunks = pieces;
     ember_pool_run(fn, p, p->chunks, threads > 1);
 }
 
-/* A chunk: the output positions of a run of output rows, in tiles of up to ROWS_FOR(vb) consecutive positions
- * (a tile runs on into the next row or image when rows are short). */
+/* Output positions in classes: a run of output rows by a run of output columns (the same taps on the real input),
+ * over every image; a chunk takes a stretch of that order, in tiles of up to ROWS_FOR(vb) positions of one class
+ * (a tile runs on into the next row or image when the class's rows are short). */
 static void forward_chunk(void *arg, long chunk)
 {
     const struct conv *p = arg;
-    long rows = p->n * p->ho, qn = p->kw * p->c, plane = p->ho * p->wo;
-    long first = piece_start(rows, p->chunks, chunk) * p->wo, count = piece_start(rows, p->chunks, chunk + 1) * p->wo - first;
+    long total = p->n * p->ho * p->wo, qn = p->kw * p->c;
+    long first = piece_start(total, p->chunks, chunk), last = piece_start(total, p->chunks, chunk + 1);
+    const long *rows = p->runs, *cols = p->runs + p->row_runs + 1;
     for (long o0 = 0; o0 < p->op;) {
         int vb = p->op - o0 >= 2 * VL ? 2 : 1;
-        long tiles = (count + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
-        for (long t = 0, pos = first; t < tiles; pos += piece(count, tiles, t), t++) {
-            long size = piece(count, tiles, t), offs[TILE_ROWS];
-            for (long r = 0; r < size; r++) {
-                long at = pos + r, img = at / plane, oh = at % plane / p->wo, ow = at % p->wo;
-                offs[r] = ((img * p->hp + oh * p->sh) * p->wp + ow * p->sw) * p->c;
+        long start = 0;  /* the class's first position in the order */
+        for (long rr = 0; rr < p->row_runs; rr++)
+            for (long cr = 0; cr < p->col_runs && start < last; cr++) {
+                long nr = rows[rr + 1] - rows[rr], nc = cols[cr + 1] - cols[cr], size = p->n * nr * nc;
+                long a = first > start ? first - start : 0, b = last - start < size ? last - start : size;
+                start += size;
+                if (a >= b)
+                    continue;
+                long i0, i1, j0, j1;
+                taps_on(rows[rr], p->sh, p->top, p->h, p->kh, &i0, &i1);
+                taps_on(cols[cr], p->sw, p->left, p->w_real, p->kw, &j0, &j1);
+                long tiles = (b - a + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+                for (long t = 0, pos = a; t < tiles; pos += piece(b - a, tiles, t), t++) {
+                    long count = piece(b - a, tiles, t), offs[TILE_ROWS], yoffs[TILE_ROWS];
+                    for (long r = 0; r < count; r++) {
+                        long at = pos + r, img = at / (nr * nc), oh = rows[rr] + at % (nr * nc) / nc,
+                             ow = cols[cr] + at % nc;
+                        offs[r] = ((img * p->hp + oh * p->sh) * p->wp + ow * p->sw) * p->c;
+                        yoffs[r] = (img * p->ho + oh) * p->wo + ow;
+                    }
+                    FORWARD[vb - 1][count](p->x, offs, p->wp * p->c, i0, i1, j0 * p->c, j1 * p->c, qn, p->w + o0,
+                                           p->op, p->bias ? p->bias + o0 : NULL, p->y + o0, yoffs);
+                }
             }
-            FORWARD[vb - 1][size](p->x, offs, p->wp * p->c, p->kh, qn, p->w + o0, p->op, p->bias ? p->bias + o0 : NULL,
-                                  p->y + pos * p->op + o0);
-        }
         o0 += vb * VL;
     }
 }
 
 void ember_conv2d_forward(const float *x, const float *w, const float *bias, float *y, long n, long hp, long wp,
-                          long c, long kh, long kw, long op, long sh, long sw)
+                          long c, long kh, long kw, long op, long sh, long sw, long top, long left, long h, long wr)
 {
-    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
+    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw, top, left, h, wr);
     p.x = x, p.w = w, p.bias = bias, p.y = y;
-    over_output_rows(&p, forward_chunk);
+    long runs[p.ho + p.wo + 2];
+    p.runs = runs;
+    p.row_runs = runs_of(p.ho, sh, top, h, kh, runs);
+    p.col_runs = runs_of(p.wo, sw, left, wr, kw, runs + p.row_runs + 1);
+    over_pieces(&p, forward_chunk, n * p.ho * p.wo);
 }
 
 static void narrow_chunk(void *arg, long chunk)
@@ -250,14 +313,41 @@ static void narrow_chunk(void *arg, long chunk)
 void ember_conv2d_forward_narrow(const float *x, const float *w, const float *bias, float *y, long n, long hp,
                                  long wp, long c, long kh, long kw, long op, long sh, long sw)
 {
-    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
+    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw, 0, 0, hp, wp);
     p.x = x, p.w = w, p.bias = bias, p.y = y;
-    over_output_rows(&p, narrow_chunk);
+    over_pieces(&p, narrow_chunk, n * p.ho);
 }
 
 /* output positions of the images one pass of the tiles covers: their input rows and gradient rows are reused
  * from cache by every block of output channels */
 #define WEIGHT_POSITIONS 512
+
+/* Channels from which a weight tile's taps stay within one kernel column, so that it can skip exactly the output
+ * columns whose inputs at that column are padding; with fewer, tiles that short would cost more than the skipped
+ * zeros (a tile then spans several columns and skips the outputs that none of them sees). */
+#define COLUMN_TILES_MIN_C 16
+
+/* The weight tiles of one chunk's taps [q0, q0 + span) for `vb` vectors at output channel o0, over the images
+ * [img, img + nimg): tiles cut at kernel columns where the channels are many enough. */
+static void weight_tiles(const struct conv *p, long i, long q0, long span, int vb, long o0, long img, long nimg)
+{
+    long qn = p->kw * p->c, plane = p->ho * p->wo;
+    long oh0 = first_out(p->top, i, p->sh), oh1 = end_out(p->top + p->h, i, p->sh, p->ho);
+    long step = p->c >= COLUMN_TILES_MIN_C ? p->c : qn;
+    for (long seg = q0; seg < q0 + span;) {
+        long seg_end = (seg / step + 1) * step < q0 + span ? (seg / step + 1) * step : q0 + span;
+        long tiles = (seg_end - seg + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
+        for (long t = 0; t < tiles; t++) {
+            long q = seg + piece_start(seg_end - seg, tiles, t), r = piece(seg_end - seg, tiles, t);
+            long ja = q / p->c, jb = (q + r - 1) / p->c;
+            long ow0 = first_out(p->left, jb, p->sw), ow1 = end_out(p->left + p->w_real, ja, p->sw, p->wo);
+            WEIGHT[vb - 1][r](p->x + (img * p->hp + i) * p->wp * p->c + q, p->sw * p->c, p->sh * p->wp * p->c,
+                              p->hp * p->wp * p->c, nimg, p->ho, p->wo, oh0, oh1, ow0, ow1,
+                              p->g + img * plane * p->op + o0, p->op, p->gw + (i * qn + q) * p->op + o0);
+        }
+        seg = seg_end;
+    }
+}
 
 /* Chunk (kernel row i, part of that row's kw * c taps): those rows of the weight gradient, all output channels,
  * summed over every image. Each entry is one chunk's, summed in image order: the same bits whichever thread runs
@@ -272,14 +362,7 @@ static void weight_chunk(void *arg, long chunk)
         long nimg = p->n - img < group ? p->n - img : group;
         for (long o0 = 0; o0 < p->op;) {
             int vb = p->op - o0 >= 2 * VL ? 2 : 1;
-            long tiles = (span + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
-            for (long t = 0; t < tiles; t++) {
-                long q = q0 + piece_start(span, tiles, t);
-                WEIGHT[vb - 1][piece(span, tiles, t)](
-                    p->x + (img * p->hp + i) * p->wp * p->c + q, p->sw * p->c, p->sh * p->wp * p->c,
-                    p->hp * p->wp * p->c, nimg, p->ho, p->wo, p->g + img * plane * p->op + o0, p->op,
-                    p->gw + (i * qn + q) * p->op + o0);
-            }
+            weight_tiles(p, i, q0, span, vb, o0, img, nimg);
             o0 += vb * VL;
         }
     }
@@ -287,9 +370,9 @@ static void weight_chunk(void *arg, long chunk)
 
 /* gw must be zeroed. */
 void ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n, long hp, long wp, long c, long kh,
-                              long kw, long op, long sh, long sw)
+                              long kw, long op, long sh, long sw, long top, long left, long h, long w)
 {
-    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw);
+    struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw, top, left, h, w);
     p.x = x, p.g = g, p.gw = gw;
     long threads = threads_for(n * p.ho * p.wo * kh * kw * c * op), qn = kw * c;
     /* parts of each kernel row's taps: enough chunks for every thread to take several, each a few tiles wide */
