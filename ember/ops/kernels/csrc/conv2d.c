@@ -183,7 +183,8 @@ struct conv {
     float *y, *gw;
     long n, hp, wp, c, kh, kw, op, ho, wo, chunks, blocks, sh, sw;  /* blocks: weight-gradient parts of a kernel row */
     long top, left, h, w_real;  /* the real input: rows [top, top + h), columns [left, left + w_real) of x */
-    long row_runs, col_runs, *runs;  /* forward: runs of output rows, then of columns, with the same taps */
+    long row_runs, col_runs;
+    struct run *runs;  /* forward: runs of output rows, then of columns, with the same taps */
 };
 
 /* the geometry of a call: strides (sh, sw), the output size they give and the real input within the padding */
@@ -214,18 +215,31 @@ static void taps_on(long o, long s, long first, long real, long k, long *lo, lon
         *hi = *lo;
 }
 
-/* Splits outputs [0, outs) into runs with the same taps on the real input: starts[0..runs], returns runs. */
-static long runs_of(long outs, long s, long first, long real, long k, long *starts)
+/* A run of outputs [start, next run's start) and the kernel taps [lo, hi) they see on the real input. */
+struct run {
+    long start, lo, hi;
+};
+
+/* Splits outputs [0, outs) into runs with the same taps on the real input: runs[0..count) and a closing start,
+ * returns count. With `merge`, one run of all outputs with the union of their taps: a few positions per class
+ * would make tiles so short that streaming the weights for each costs more than the padding's zeros. */
+static long runs_of(long outs, long s, long first, long real, long k, int merge, struct run *runs)
 {
-    long runs = 0, lo, hi, prev_lo = -1, prev_hi = -1;
+    long count = 0, lo, hi;
     for (long o = 0; o < outs; o++) {
         taps_on(o, s, first, real, k, &lo, &hi);
-        if (lo != prev_lo || hi != prev_hi)
-            starts[runs++] = o;
-        prev_lo = lo, prev_hi = hi;
+        if (count > 0 && merge) {
+            struct run *r = &runs[0];
+            if (r->lo == r->hi)
+                r->lo = lo, r->hi = hi;
+            else if (lo < hi)
+                r->lo = r->lo < lo ? r->lo : lo, r->hi = r->hi > hi ? r->hi : hi;
+        } else if (count == 0 || lo != runs[count - 1].lo || hi != runs[count - 1].hi) {
+            runs[count++] = (struct run){.start = o, .lo = lo, .hi = hi};
+        }
     }
-    starts[runs] = outs;
-    return runs;
+    runs[count].start = outs;
+    return count;
 }
 
 /* Chunks per thread: enough that a thread that starts late leaves little imbalance. */
@@ -251,26 +265,25 @@ static void forward_chunk(void *arg, long chunk)
     const struct conv *p = arg;
     long total = p->n * p->ho * p->wo, qn = p->kw * p->c;
     long first = piece_start(total, p->chunks, chunk), last = piece_start(total, p->chunks, chunk + 1);
-    const long *rows = p->runs, *cols = p->runs + p->row_runs + 1;
+    const struct run *rows = p->runs, *cols = p->runs + p->row_runs + 1;
     for (long o0 = 0; o0 < p->op;) {
         int vb = p->op - o0 >= 2 * VL ? 2 : 1;
         long start = 0;  /* the class's first position in the order */
         for (long rr = 0; rr < p->row_runs; rr++)
             for (long cr = 0; cr < p->col_runs && start < last; cr++) {
-                long nr = rows[rr + 1] - rows[rr], nc = cols[cr + 1] - cols[cr], size = p->n * nr * nc;
+                long nr = rows[rr + 1].start - rows[rr].start, nc = cols[cr + 1].start - cols[cr].start;
+                long size = p->n * nr * nc;
                 long a = first > start ? first - start : 0, b = last - start < size ? last - start : size;
                 start += size;
                 if (a >= b)
                     continue;
-                long i0, i1, j0, j1;
-                taps_on(rows[rr], p->sh, p->top, p->h, p->kh, &i0, &i1);
-                taps_on(cols[cr], p->sw, p->left, p->w_real, p->kw, &j0, &j1);
+                long i0 = rows[rr].lo, i1 = rows[rr].hi, j0 = cols[cr].lo, j1 = cols[cr].hi;
                 long tiles = (b - a + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
                 for (long t = 0, pos = a; t < tiles; pos += piece(b - a, tiles, t), t++) {
                     long count = piece(b - a, tiles, t), offs[TILE_ROWS], yoffs[TILE_ROWS];
                     for (long r = 0; r < count; r++) {
-                        long at = pos + r, img = at / (nr * nc), oh = rows[rr] + at % (nr * nc) / nc,
-                             ow = cols[cr] + at % nc;
+                        long at = pos + r, img = at / (nr * nc), oh = rows[rr].start + at % (nr * nc) / nc,
+                             ow = cols[cr].start + at % nc;
                         offs[r] = ((img * p->hp + oh * p->sh) * p->wp + ow * p->sw) * p->c;
                         yoffs[r] = (img * p->ho + oh) * p->wo + ow;
                     }
@@ -287,10 +300,12 @@ void ember_conv2d_forward(const float *x, const float *w, const float *bias, flo
 {
     struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw, top, left, h, wr);
     p.x = x, p.w = w, p.bias = bias, p.y = y;
-    long runs[p.ho + p.wo + 2];
+    struct run runs[p.ho + p.wo + 2];
     p.runs = runs;
-    p.row_runs = runs_of(p.ho, sh, top, h, kh, runs);
-    p.col_runs = runs_of(p.wo, sw, left, wr, kw, runs + p.row_runs + 1);
+    /* the smallest class: a corner, n positions; with the columns merged, an edge row's n * wo */
+    int merge_cols = n < TILE_ROWS, merge_rows = merge_cols && n * p.wo < TILE_ROWS;
+    p.row_runs = runs_of(p.ho, sh, top, h, kh, merge_rows, runs);
+    p.col_runs = runs_of(p.wo, sw, left, wr, kw, merge_cols, runs + p.row_runs + 1);
     over_pieces(&p, forward_chunk, n * p.ho * p.wo);
 }
 
