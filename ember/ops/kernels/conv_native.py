@@ -21,6 +21,8 @@ from .native import lib as _lib, ptr as _ptr
 
 # Lanes of the vectors the library was compiled for (16 with AVX-512): output channels are padded to a multiple.
 _VECTOR = _lib.ember_vector_length() if _lib is not None else 1
+# int64s per run of output positions in the forward kernel's scratch
+_RUN_LONGS = _lib.ember_conv2d_run_longs() if _lib is not None else 0
 
 
 def _lanes(channels: int) -> int:
@@ -109,8 +111,9 @@ def _real(pads: tuple, shape: tuple) -> tuple:
 
 
 def _forward_nhwc(xp: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: tuple, real: tuple) -> np.ndarray:
-    """The kernels' convolution of the padded channels-last ``xp``, whose real input is ``real`` (``_real``):
-    (N, Ho, Wo, lanes), the output channels padded to whole vectors (or exactly O for the narrow kernel)."""
+    """The kernels' convolution of the padded channels-last ``xp``, whose real input is ``real`` (``_real``; the
+    narrow kernel reads whole windows): (N, Ho, Wo, lanes), the output channels padded to whole vectors (or exactly O
+    for the narrow kernel)."""
     o, c, kh, kw = w.shape
     sh, sw = stride
     n, hp, wp, _ = xp.shape
@@ -128,7 +131,9 @@ def _forward_nhwc(xp: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride
         b = np.zeros(lanes, np.float32)
         b[:o] = bias
     y = _scratch("native-y", out_shape + (lanes,), np.float32)
-    _lib.ember_conv2d_forward(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes, sh, sw, *real)
+    runs = np.empty((out_shape[1] + out_shape[2] + 2) * _RUN_LONGS, np.int64)  # the kernel's runs of positions
+    _lib.ember_conv2d_forward(_ptr(xp), _ptr(packed), _ptr(b), _ptr(y), n, hp, wp, c, kh, kw, lanes, sh, sw, *real,
+                              _ptr(runs))
     return y
 
 

@@ -9,8 +9,10 @@
  * The kw taps of one input row are kw * c consecutive floats of x, so each kernel row's reduction runs over one
  * contiguous stretch: no column matrix is built. The real input is the (h, w) window at (top, left) of x; taps that
  * fall on the padding around it are skipped, not multiplied by zero (a 4x4 output with a 3x3 kernel and padding 1
- * has 31 % of its taps there), as PyTorch's kernels do: an infinite weight then gives no NaN at the edges either. An output tile of R positions by VB vectors of channels stays in
- * registers while the reduction streams through it (GCC vector extensions: AVX-512, AVX2 or SSE from one source).
+ * has 31 % of its taps there), as PyTorch's kernels do, so an infinite weight gives no NaN at the edges either (the
+ * forward multiplies the zeros again when a batch too small to fill its tiles merges its classes). An output tile of
+ * R positions by VB vectors of channels stays in registers while the reduction streams through it (GCC vector
+ * extensions: AVX-512, AVX2 or SSE from one source).
  *
  * A few output channels (at most NARROW_MAX: the input gradient of an RGB layer) would waste most of a vector, so
  * ember_conv2d_forward_narrow vectorises along the reduction instead: each output is a dot product of a stretch of
@@ -219,6 +221,9 @@ static void taps_on(long o, long s, long first, long real, long k, long *lo, lon
 struct run {
     long start, lo, hi;
 };
+#define RUN_LONGS 3
+
+int ember_conv2d_run_longs(void) { return RUN_LONGS; }
 
 /* Splits outputs [0, outs) into runs with the same taps on the real input: runs[0..count) and a closing start,
  * returns count. With `merge`, one run of all outputs with the union of their taps: a few positions per class
@@ -295,12 +300,13 @@ static void forward_chunk(void *arg, long chunk)
     }
 }
 
+/* runs: scratch for ho + wo + 2 runs (RUN_LONGS longs each), which the caller allocates: outputs may be large */
 void ember_conv2d_forward(const float *x, const float *w, const float *bias, float *y, long n, long hp, long wp,
-                          long c, long kh, long kw, long op, long sh, long sw, long top, long left, long h, long wr)
+                          long c, long kh, long kw, long op, long sh, long sw, long top, long left, long h, long wr,
+                          struct run *runs)
 {
     struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw, top, left, h, wr);
     p.x = x, p.w = w, p.bias = bias, p.y = y;
-    struct run runs[p.ho + p.wo + 2];
     p.runs = runs;
     /* the smallest class: a corner, n positions; with the columns merged, an edge row's n * wo */
     int merge_cols = n < TILE_ROWS, merge_rows = merge_cols && n * p.wo < TILE_ROWS;
