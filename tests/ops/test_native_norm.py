@@ -15,6 +15,9 @@ CASES = [
     ("BatchNorm2d", dict(), (3, 5, 4, 5)), ("BatchNorm2d", dict(affine=False), (7, 3, 17, 3)),
     ("BatchNorm2d", dict(bias=False, momentum=0.3, eps=1e-3), (9, 4, 6, 6)),
     ("BatchNorm1d", dict(), (6, 3, 37)), ("BatchNorm3d", dict(), (2, 4, 3, 4, 5)),
+    # (N, C): blocks of 64 channels and a partial one, split over threads or not, no affine parameters
+    ("BatchNorm1d", dict(), (64, 120)), ("BatchNorm1d", dict(), (512, 130)), ("BatchNorm1d", dict(), (5, 3)),
+    ("BatchNorm1d", dict(affine=False), (7, 70, 1)),
     ("InstanceNorm2d", dict(affine=True), (5, 7, 9, 11)),
 ]
 
@@ -61,12 +64,14 @@ def test_layer_and_group_norm_against_torch(path, name, args, kwargs, shape):
     check_module(e, t, randn(*shape, dtype=np.float32) * 3 + 2, rtol=1e-4, atol=1e-4)
 
 
-@pytest.mark.parametrize("fn", ["batch_norm", "layer_norm", "group_norm"])
+@pytest.mark.parametrize("fn", ["batch_norm", "batch_norm (N, C)", "layer_norm", "group_norm"])
 def test_large_offset_is_as_accurate_as_torch(path, fn):
     """Mean 100, std 0.1: the distance of the output and of the input gradient to the float64 answer."""
-    x = (randn(16, 4, 30, 30) * 0.1 + 100).astype(np.float32)
-    dims = {"batch_norm": (0, 2, 3), "layer_norm": (3,), "group_norm": (1, 2, 3)}[fn]
+    shape = (3600, 16) if fn == "batch_norm (N, C)" else (16, 4, 30, 30)
+    x = (randn(*shape) * 0.1 + 100).astype(np.float32)
+    dims = {"batch_norm": (0, 2, 3), "batch_norm (N, C)": (0,), "layer_norm": (3,), "group_norm": (1, 2, 3)}[fn]
     call = {"batch_norm": lambda F, t: F.batch_norm(t, None, None, training=True),
+            "batch_norm (N, C)": lambda F, t: F.batch_norm(t, None, None, training=True),
             "layer_norm": lambda F, t: F.layer_norm(t, (30,)),
             "group_norm": lambda F, t: F.group_norm(t, 1)}[fn]
     x64 = x.astype(np.float64)
@@ -89,9 +94,10 @@ def test_cases_taken(monkeypatch):
     monkeypatch.setattr(_native, "enabled", True)
     assert _native_norm.takes(np.zeros((2, 3, 4, 4), np.float32))
     assert _native_norm.takes_rows(np.zeros((2, 3), np.float32)) and not _native_norm.takes_rows(np.zeros(3))
-    # float64, (N, C) inputs and rows shorter than a cache line stay on the NumPy kernels
+    # (N, C) inputs (or one position per channel) are taken a block of channels at a time
+    assert _native_norm.takes(np.zeros((64, 120), np.float32)) and _native_norm.takes(np.zeros((4, 3, 1), np.float32))
+    # float64, and rows of 2 to 15 positions (shorter than a cache line) stay on the NumPy kernels
     assert not _native_norm.takes(np.zeros((2, 3, 4, 4), np.float64))
-    assert not _native_norm.takes(np.zeros((64, 120), np.float32))
     assert not _native_norm.takes(np.zeros((2, 3, 3, 5), np.float32))
     assert not _native_norm.takes(np.zeros((0, 3, 4, 4), np.float32))
     assert not _native_norm.takes_rows(np.zeros((0, 3), np.float32))
@@ -110,7 +116,8 @@ def test_compiled_kernels_are_used(monkeypatch):
     x = ember.randn(2, 4, 8, 16, requires_grad=True)
     for layer in (ember.nn.BatchNorm2d(4), ember.nn.LayerNorm(16), ember.nn.GroupNorm(2, 4)):
         layer(x).sum().backward()
-    assert calls == ["forward", "backward"] + ["rows_forward", "rows_backward"] * 2
+    ember.nn.BatchNorm1d(4)(ember.randn(3, 4, requires_grad=True)).sum().backward()
+    assert calls == ["forward", "backward"] + ["rows_forward", "rows_backward"] * 2 + ["forward", "backward"]
 
 
 @pytest.mark.parametrize("forward_native", [True, False], ids=["native_forward", "numpy_forward"])
@@ -134,11 +141,14 @@ def test_backward_takes_the_path_its_forward_took(monkeypatch, make, forward_nat
     assert all(np.array_equal(a, b) for a, b in zip(*grads))
 
 
-@pytest.mark.parametrize("layer", [ember.nn.BatchNorm2d(32), ember.nn.GroupNorm(8, 32), ember.nn.LayerNorm(16)],
-                         ids=lambda m: type(m).__name__)
-def test_threaded_work_is_the_same_bits_every_run(path, layer):
-    x = ember.randn(64, 32, 16, 16, requires_grad=True)
-    g = ember.randn(64, 32, 16, 16)
+@pytest.mark.parametrize("layer, shape", [(ember.nn.BatchNorm2d(32), (64, 32, 16, 16)),
+                                          (ember.nn.BatchNorm1d(300), (1024, 300)),
+                                          (ember.nn.GroupNorm(8, 32), (64, 32, 16, 16)),
+                                          (ember.nn.LayerNorm(16), (64, 32, 16, 16))],
+                         ids=lambda m: type(m).__name__ if isinstance(m, ember.nn.Module) else "")
+def test_threaded_work_is_the_same_bits_every_run(path, layer, shape):
+    x = ember.randn(*shape, requires_grad=True)
+    g = ember.randn(*shape)
     results = []
     for _ in range(3):
         x.grad = layer.weight.grad = None

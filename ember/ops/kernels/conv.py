@@ -1,8 +1,9 @@
 """The convolution kernels' dispatcher: for each call, the compiled kernel when it takes the case, else NumPy's.
 
 ``conv_native.takes_*`` say which cases the compiled kernels compute (float32, 2-D, unit dilation, one group,
-enough output channels to fill its vectors); every other case, and every case while the compiled library
-is absent or switched off (``native.enabled``), runs on the NumPy kernels of ``conv_im2col``. Shapes and argument
+enough output channels to fill its vectors); every other case, a forward with few output positions
+(``conv_im2col.few_columns``: the weight is read in place) and every case while the compiled library is absent or
+switched off (``native.enabled``) run on the NumPy kernels of ``conv_im2col``. Shapes and argument
 meanings are those of ``conv_im2col``.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ def conv_forward(x: np.ndarray, w: np.ndarray, bias: np.ndarray | None, stride: 
                  dilation: tuple, groups: int) -> np.ndarray:
     """The convolution of ``x`` with ``w`` (plus ``bias``): ``(N, C, *S) -> (N, O, *Out)``."""
     conv_im2col.check_dtype(x)
-    if conv_native.takes_forward(x, w, stride, pads, dilation, groups):
+    if (conv_native.takes_forward(x, w, stride, pads, dilation, groups)
+            and not conv_im2col.few_columns(x, w.shape[2:], stride, pads, dilation)):
         return conv_native.forward(x, w, bias, pads, stride)
     return conv_im2col.conv_forward(x, w, bias, stride, pads, dilation, groups)
 

@@ -1,6 +1,6 @@
 """The compiled normalisation kernels, for the cases they cover: batch norm (``csrc/batch_norm.c``) of
-float32 (N, C, *) inputs whose rows (the positions of one channel in one sample) are at least a cache line long,
-and layer and group norm (``csrc/row_norm.c``) of float32 inputs.
+float32 (N, C, *) inputs whose rows (the positions of one channel in one sample) are at least a cache line long or
+a single position (N, C), and layer and group norm (``csrc/row_norm.c``) of float32 inputs.
 
 Part of the optional compiled library (see ``native``); ``norm`` sends every other case, and every case while the
 library is absent or switched off, to the NumPy kernels of ``norm_numpy``.
@@ -25,9 +25,12 @@ _MIN_ROW = 16
 
 
 def takes(x: np.ndarray) -> bool:
-    """Whether the compiled kernels normalise ``x`` (N, C, *) over N and *."""
-    return (_native.enabled and x.dtype == np.float32 and x.ndim >= 3 and x.size > 0
-            and x.size >= _MIN_ROW * x.shape[0] * x.shape[1])
+    """Whether the compiled kernels normalise ``x`` (N, C, *) over N and *: channels of ``_MIN_ROW`` positions or
+    more per sample, or of one (an (N, C) input, taken a block of channels at a time)."""
+    if not (_native.enabled and x.dtype == np.float32 and x.ndim >= 2 and x.size > 0):
+        return False
+    positions = x.size // (x.shape[0] * x.shape[1])
+    return positions == 1 or positions >= _MIN_ROW
 
 
 def _vector(a: np.ndarray | None) -> np.ndarray | None:
