@@ -86,6 +86,20 @@ def test_compiled_kernels_are_used(monkeypatch):
     assert set(calls) == {"forward", "input_grad", "weight_grad"}
 
 
+def test_few_output_positions_read_the_weight_in_place(monkeypatch):
+    """A forward with at most 32 output positions over the batch (ResNet's 4x4 layers at batch 1) runs as one GEMM
+    with the weight as it lies, on the channel-major columns, not widened to the padded rows; one more image takes
+    the compiled kernel again. Both against PyTorch."""
+    calls = []
+    original = _native_conv.forward
+    monkeypatch.setattr(_native_conv, "forward", lambda *a: calls.append(a[0].shape) or original(*a))
+    for batch in (1, 2, 3):
+        e, t = ember.nn.Conv2d(64, 48, 3, padding=1), torch.nn.Conv2d(64, 48, 3, padding=1)
+        check_module(e, t, randn(batch, 64, 4, 4, dtype=np.float32), rtol=1e-3, atol=1e-3)
+    forwards = [shape for shape in calls if shape[1] == 64]  # not the input gradients (48 channels in)
+    assert forwards == ([(3, 64, 4, 4)] if _native.available() else [])
+
+
 def _takes(x_dtype=np.float32, cin=32, cout=32, stride=(1, 1), pads=((2, 2), (2, 2)), dilation=(1, 1), groups=1):
     """(forward, weight gradient, input gradient) taken by the compiled kernels, for a 5x5 convolution."""
     x = np.zeros((1, cin, 8, 8), x_dtype)
