@@ -396,8 +396,11 @@ void ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n,
     struct conv p = geometry(n, hp, wp, c, kh, kw, op, sh, sw, top, left, h, w);
     p.x = x, p.g = g, p.gw = gw;
     long threads = threads_for(n * p.ho * p.wo * kh * kw * c * op), qn = kw * c;
-    /* parts of each kernel row's taps: enough chunks for every thread to take several, each a few tiles wide */
+    /* parts of each kernel row's taps: enough chunks for every thread to take several, each a few tiles wide, and
+     * as many for each thread (9 chunks of a 3x3 kernel on 2 threads left one idle for a ninth of the time) */
     p.blocks = threads > 1 ? (CHUNKS_PER_THREAD * threads + kh - 1) / kh : 1;
+    while (kh * p.blocks % threads)
+        p.blocks++;
     if (p.blocks > (qn + TILE_ROWS - 1) / TILE_ROWS)
         p.blocks = (qn + TILE_ROWS - 1) / TILE_ROWS;
     ember_pool_run(weight_chunk, &p, kh * p.blocks, threads > 1);
