@@ -192,8 +192,9 @@ def apply_inplace(self, fn, args, kwargs):
         raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                            f"{list(out.shape)}")
     saved = _saved_refs(result.grad_fn, self, result, args) if recording and result.grad_fn is not None else ()
-    if saved:
-        # the op saved this tensor's old values for backward: keep them in a snapshot with the old history
+    if any(is_target for _, _, is_target in saved):
+        # the op saved this tensor's old values for backward: keep them in a snapshot with the old history (an op
+        # that saved only its result, as relu_, needs none: the result is what self will hold)
         old = wrap(data.copy())
         old._requires_grad, old.grad_fn, old._output_nr = self._requires_grad, self.grad_fn, self._output_nr
     data[...] = out

@@ -86,6 +86,19 @@ def test_compiled_kernels_are_used(monkeypatch):
     assert set(calls) == {"forward", "input_grad", "weight_grad"}
 
 
+def test_weight_gradient_of_taps_that_see_only_padding_is_zero_in_a_reused_buffer():
+    """The compiled weight gradient writes every entry of its reused buffer: after a call whose every tap has a
+    gradient, one of the same weight shape where only the centre tap sees the input (one pixel, padding 1) still
+    gives the other taps zero."""
+    for shape, stride in (((2, 16, 5, 6), 1), ((2, 16, 1, 1), 2)):
+        e, t = (lib.nn.Conv2d(16, 32, 3, stride=stride, padding=1) for lib in (ember, torch))
+        check_module(e, t, randn(*shape, dtype=np.float32), rtol=1e-3, atol=1e-3)
+        assert (e.weight.grad.numpy() != 0).any()
+    off_centre = np.ones((3, 3), bool)
+    off_centre[1, 1] = False
+    assert (e.weight.grad.numpy()[:, :, off_centre] == 0).all()
+
+
 def test_few_output_positions_read_the_weight_in_place(monkeypatch):
     """A forward with at most 32 output positions over the batch (ResNet's 4x4 layers at batch 1) runs as one GEMM
     with the weight as it lies, on the channel-major columns, not widened to the padded rows; one more image takes

@@ -148,7 +148,7 @@ def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple, strid
     else:
         gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
         gl[..., :o] = g.transpose(0, 2, 3, 1)
-    gw = np.zeros((kh, kw * c, lanes), np.float32)
+    gw = _scratch("native-gw", (kh, kw * c, lanes), np.float32)  # the kernel writes every entry
     _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride,
                                   *_real(pads, x.shape))
     out = np.empty(w_shape, np.float32)

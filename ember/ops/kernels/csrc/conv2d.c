@@ -64,17 +64,18 @@ static inline __attribute__((always_inline)) void forward_tile(
             *(vec *)(y + yoffs[r] * op + v * VL) = acc[r][v];
 }
 
-/* gw[r, :] += sum over the positions p of nimg images of x[p's image + p's row + p's column * xs + r] * g[p, :],
- * for R taps, over the output rows [oh0, oh1) and columns [ow0, ow1) whose inputs at these taps are off the
- * padding: the tile stays in registers over all the images (one image's output may be only a few positions) */
+/* gw[r, :] (= if `fresh`, else +=) sum over the positions p of nimg images of x[p's image + p's row + p's column *
+ * xs + r] * g[p, :], for R taps, over the output rows [oh0, oh1) and columns [ow0, ow1) whose inputs at these taps
+ * are off the padding: the tile stays in registers over all the images (one image's output may be only a few
+ * positions) */
 static inline __attribute__((always_inline)) void weight_tile(
     const int R, const int VB, const float *restrict x, long xs, long xrow, long ximg, long nimg, long ho, long wo,
-    long oh0, long oh1, long ow0, long ow1, const float *restrict g, long op, float *restrict gw)
+    long oh0, long oh1, long ow0, long ow1, const float *restrict g, long op, float *restrict gw, int fresh)
 {
     vec acc[TILE_ROWS][2];
     _Pragma("GCC unroll 16") for (int r = 0; r < R; r++)
         _Pragma("GCC unroll 2") for (int v = 0; v < VB; v++)
-            acc[r][v] = *(const vec *)(gw + r * op + v * VL);
+            acc[r][v] = fresh ? (vec){0} : *(const vec *)(gw + r * op + v * VL);
     for (long img = 0; img < nimg; img++)
         for (long oh = oh0; oh < oh1; oh++) {
             const float *xr = x + img * ximg + oh * xrow, *gr = g + (img * ho + oh) * wo * op;
@@ -137,7 +138,7 @@ static inline __attribute__((always_inline)) void narrow_tile(
 typedef void (*forward_fn)(const float *, const long *, long, long, long, long, long, long, const float *, long,
                            const float *, float *, const long *);
 typedef void (*weight_fn)(const float *, long, long, long, long, long, long, long, long, long, long, const float *,
-                          long, float *);
+                          long, float *, int);
 
 #define TILE(R, VB)                                                                                              \
     static void forward_##R##_##VB(const float *x, const long *offs, long xrow, long i0, long i1, long q0,      \
@@ -145,8 +146,9 @@ typedef void (*weight_fn)(const float *, long, long, long, long, long, long, lon
                                    const long *yoffs)                                                            \
     { forward_tile(R, VB, x, offs, xrow, i0, i1, q0, q1, qn, w, op, bias, y, yoffs); }                           \
     static void weight_##R##_##VB(const float *x, long xs, long xrow, long ximg, long nimg, long ho, long wo,   \
-                                  long oh0, long oh1, long ow0, long ow1, const float *g, long op, float *gw)    \
-    { weight_tile(R, VB, x, xs, xrow, ximg, nimg, ho, wo, oh0, oh1, ow0, ow1, g, op, gw); }
+                                  long oh0, long oh1, long ow0, long ow1, const float *g, long op, float *gw,   \
+                                  int fresh)                                                                     \
+    { weight_tile(R, VB, x, xs, xrow, ximg, nimg, ho, wo, oh0, oh1, ow0, ow1, g, op, gw, fresh); }
 #define TILES(VB) TILE(1, VB) TILE(2, VB) TILE(3, VB) TILE(4, VB) TILE(5, VB) TILE(6, VB) TILE(7, VB) TILE(8, VB) \
     TILE(9, VB) TILE(10, VB) TILE(11, VB) TILE(12, VB) TILE(13, VB) TILE(14, VB)
 TILES(1)
@@ -364,7 +366,7 @@ static void weight_tiles(const struct conv *p, long i, long q0, long span, int v
             long ow0 = first_out(p->left, jb, p->sw), ow1 = end_out(p->left + p->w_real, ja, p->sw, p->wo);
             WEIGHT[vb - 1][r](p->x + (img * p->hp + i) * p->wp * p->c + q, p->sw * p->c, p->sh * p->wp * p->c,
                               p->hp * p->wp * p->c, nimg, p->ho, p->wo, oh0, oh1, ow0, ow1,
-                              p->g + img * plane * p->op + o0, p->op, p->gw + (i * qn + q) * p->op + o0);
+                              p->g + img * plane * p->op + o0, p->op, p->gw + (i * qn + q) * p->op + o0, img == 0);
         }
         seg = seg_end;
     }
@@ -389,7 +391,7 @@ static void weight_chunk(void *arg, long chunk)
     }
 }
 
-/* gw must be zeroed. */
+/* Every entry of gw is written (a tap that sees only padding gets zero): it need not be zeroed. */
 void ember_conv2d_weight_grad(const float *x, const float *g, float *gw, long n, long hp, long wp, long c, long kh,
                               long kw, long op, long sh, long sw, long top, long left, long h, long w)
 {
