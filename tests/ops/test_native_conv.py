@@ -17,18 +17,19 @@ from oracle import check_module, randn
 # (in, out, kernel, padding, input shape): the seed networks' layers, channel counts that fill one, two, three and
 # four vectors or a third of one, wide rows (several tiles per row), asymmetric kernels and padding, batches of one
 # (one thread) and of many (chunks over threads, per-block weight-gradient sums); one to four outputs (the
-# dot-product kernel where they fill too little of a vector), with a reduction of whole vectors and with a tail
+# dot-product kernel where they fill too little of a vector), with a reduction of whole vectors and with a tail; a
+# kernel of more taps than the weight unpacking's tile holds
 CASES = [
     (3, 6, 5, 0, (5, 3, 32, 32)), (6, 16, 5, 0, (9, 6, 14, 14)), (3, 32, 5, 2, (3, 3, 32, 32)),
     (32, 32, 5, 2, (16, 32, 16, 16)), (32, 64, 5, 2, (11, 32, 8, 8)), (8, 48, 3, 1, (7, 8, 12, 40)),
     (16, 24, (3, 2), (2, 0), (2, 16, 6, 7)), (32, 32, 5, 2, (1, 32, 16, 16)), (6, 16, 1, 0, (64, 6, 5, 5)),
     (32, 3, 5, 2, (4, 32, 12, 12)), (16, 1, 3, 1, (3, 16, 9, 10)), (8, 4, (3, 2), (1, 0), (2, 8, 7, 19)),
     (5, 2, 5, 1, (3, 5, 10, 11)), (64, 48, 3, 1, (9, 64, 4, 4)), (32, 32, 3, 1, (3, 32, 1, 1)),
-    (16, 32, 3, (4, 3), (2, 16, 5, 6)), (24, 32, 3, 1, (2, 24, 6, 6)),
+    (16, 32, 3, (4, 3), (2, 16, 5, 6)), (24, 32, 3, 1, (2, 24, 6, 6)), (20, 24, 9, 4, (2, 20, 11, 12)),
 ]
 IDS = ["lenet1", "lenet2", "cifar1", "cifar2", "cifar3", "wide_rows_three_vectors", "asymmetric", "batch1",
        "pointwise_b64", "narrow3", "narrow1", "narrow4_asymmetric", "narrow2_tail", "resnet_4x4", "one_pixel",
-       "padding_beyond_kernel", "channels_not_a_tile"]
+       "padding_beyond_kernel", "channels_not_a_tile", "kernel_of_81_taps"]
 
 
 @pytest.mark.parametrize("cin, cout, kernel, padding, shape", CASES, ids=IDS)

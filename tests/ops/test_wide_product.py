@@ -44,6 +44,22 @@ def test_padded_columns_pads_with_zeros_and_keeps_whole_vectors():
     assert gemm.padded_columns(whole) is whole
 
 
+@pytest.mark.parametrize("view", ["transposed", "flipped", "strided"])
+@pytest.mark.parametrize("k, n", [(784, 512), (512, 10), (3, 17), (40, 64)])
+def test_padded_columns_of_views(view, k, n):
+    """A Linear's ``w.T`` and other views are packed on the pool: the same values, zeros in the padding lanes."""
+    rng = np.random.default_rng(k + n)
+    if view == "transposed":
+        w = rng.standard_normal((n, k)).astype(np.float32).T
+    elif view == "flipped":
+        w = rng.standard_normal((k, n)).astype(np.float32)[::-1, ::-1]
+    else:
+        w = rng.standard_normal((2 * k, 3 * n)).astype(np.float32)[::2, ::3]
+    padded = gemm.padded_columns(w)
+    assert padded.flags.c_contiguous and padded.shape[1] % native.lib.ember_vector_length() == 0
+    assert np.array_equal(padded[:, :n], w) and not padded[:, n:].any()
+
+
 def test_few_rows_or_other_dtypes_are_left_to_numpy():
     w = np.ones((3, 8), dtype=np.float32)
     assert not gemm.compiled_product(np.ones((3, 3), dtype=np.float32), w)

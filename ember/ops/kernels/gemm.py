@@ -71,7 +71,15 @@ def padded_columns(w: np.ndarray) -> np.ndarray:
     n = w.shape[-1]
     if n % vector == 0 and w.flags.c_contiguous:
         return w
-    padded = np.zeros(w.shape[:-1] + (-(-n // vector) * vector,), dtype=w.dtype)
+    lanes = -(-n // vector) * vector
+    if w.ndim == 2 and w.dtype == np.float32:
+        # w is the transpose of an (n, k) weight (a Linear's w.T): the convolution weights' packing with 1 x 1 taps
+        # copies it on the pool in blocks; NumPy's strided copy of a 512 x 512 transpose takes 6 times as long
+        out = np.empty((w.shape[0], lanes), np.float32)
+        native.lib.ember_pack_conv_weight(native.ptr(w), native.ptr(out), n, w.shape[0], 1, 1, lanes,
+                                          w.strides[1] // 4, w.strides[0] // 4, 0, 0)
+        return out
+    padded = np.zeros(w.shape[:-1] + (lanes,), dtype=w.dtype)
     padded[..., :n] = w
     return padded
 
