@@ -66,18 +66,19 @@ def takes_weight_grad(x: np.ndarray, g: np.ndarray, stride: tuple, pads: tuple, 
     return _plain(x, g, pads, dilation, groups) and _fills_vectors(out_channels)
 
 
-def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str) -> np.ndarray:
-    """``x`` (N, C, H, W, any strides) as a reused, zero-padded (N, H + top + bottom, W + left + right, C) array:
-    the one copy the kernels need."""
+def _padded_nhwc(x: np.ndarray, pads: tuple, tag: str, lanes: int | None = None) -> np.ndarray:
+    """``x`` (N, C, H, W, any strides) as a reused, zero-padded (N, H + top + bottom, W + left + right, lanes)
+    array, the lanes past C (``lanes`` defaults to C) zero: the one copy the kernels need."""
     n, c, h, w = x.shape
     (top, bottom), (left, right) = pads
-    shape = (n, h + top + bottom, w + left + right, c)
+    lanes = c if lanes is None else lanes
+    shape = (n, h + top + bottom, w + left + right, lanes)
     if x.dtype == np.float32 and x.flags.c_contiguous:  # the compiled copy writes the padding too
         out = _scratch(tag, shape, x.dtype)
-        _lib.ember_nchw_to_padded_nhwc(_ptr(x), _ptr(out), n, c, h, w, out.shape[1], out.shape[2], top, left)
+        _lib.ember_nchw_to_padded_nhwc(_ptr(x), _ptr(out), n, c, h, w, out.shape[1], out.shape[2], top, left, lanes)
     else:
-        out = _scratch(tag, shape, x.dtype, True, (top, left, h, w))
-        out[:, top:top + h, left:left + w] = x.transpose(0, 2, 3, 1)
+        out = _scratch(tag, shape, x.dtype, True, (top, left, h, w, c))
+        out[:, top:top + h, left:left + w, :c] = x.transpose(0, 2, 3, 1)
     return out
 
 
@@ -143,11 +144,7 @@ def weight_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, pads: tuple, strid
     lanes = _lanes(o)
     xp = _padded_nhwc(x, pads, "native-x")
     n, hp, wp, _ = xp.shape
-    if lanes == o:  # channels-last as it is (the compiled copy)
-        gl = _padded_nhwc(g, ((0, 0), (0, 0)), "native-g")
-    else:
-        gl = _scratch("native-g", g.shape[:1] + g.shape[2:] + (lanes,), np.float32, True, o)
-        gl[..., :o] = g.transpose(0, 2, 3, 1)
+    gl = _padded_nhwc(g, ((0, 0), (0, 0)), "native-g", lanes)
     gw = _scratch("native-gw", (kh, kw * c, lanes), np.float32)  # the kernel writes every entry
     _lib.ember_conv2d_weight_grad(_ptr(xp), _ptr(gl), _ptr(gw), n, hp, wp, c, kh, kw, lanes, *stride,
                                   *_real(pads, x.shape))

@@ -32,7 +32,7 @@ _SIGNATURES = {
     "ember_batch_norm_backward": ([_P] * 8 + [_N] * 3 + [_I], None),
     "ember_row_norm_forward": ([_P] * 6 + [_N] * 4 + [_F], None),
     "ember_row_norm_backward": ([_P] * 7 + [_N] * 4, None),
-    "ember_nchw_to_padded_nhwc": ([_P, _P] + [_N] * 8, None),
+    "ember_nchw_to_padded_nhwc": ([_P, _P] + [_N] * 9, None),
     "ember_nhwc_to_nchw": ([_P, _P] + [_N] * 5, None),
     "ember_pack_conv_weight": ([_P, _P] + [_N] * 9, None),
     "ember_unpack_conv_weight": ([_P, _P] + [_N] * 5, None),

@@ -17,28 +17,31 @@ struct layout {
 static void to_nhwc_image(void *arg, long image) {
     const struct layout *p = arg;
     const float *x = p->src + image * p->c * p->h * p->w;
-    float *out = p->dst + image * p->hp * p->wp * p->c;
-    long line = p->wp * p->c;
+    float *out = p->dst + image * p->hp * p->wp * p->lanes;
+    long line = p->wp * p->lanes;
     for (long y = 0; y < p->hp; y++) { /* the padding: whole rows above and below, columns left and right */
         float *row = out + y * line;
         if (y < p->top || y >= p->top + p->h) {
             memset(row, 0, line * sizeof(float));
         } else {
-            memset(row, 0, p->left * p->c * sizeof(float));
-            memset(row + (p->left + p->w) * p->c, 0, (p->wp - p->left - p->w) * p->c * sizeof(float));
+            memset(row, 0, p->left * p->lanes * sizeof(float));
+            memset(row + (p->left + p->w) * p->lanes, 0, (p->wp - p->left - p->w) * p->lanes * sizeof(float));
         }
     }
     for (long y = 0; y < p->h; y++) {
-        float *row = out + ((y + p->top) * p->wp + p->left) * p->c;
+        float *row = out + ((y + p->top) * p->wp + p->left) * p->lanes;
         for (long i0 = 0; i0 < p->w; i0 += BLOCK) {
             long i1 = i0 + BLOCK < p->w ? i0 + BLOCK : p->w;
             for (long ch0 = 0; ch0 < p->c; ch0 += BLOCK) {
                 long ch1 = ch0 + BLOCK < p->c ? ch0 + BLOCK : p->c;
                 for (long ch = ch0; ch < ch1; ch++) {
                     const float *in = x + (ch * p->h + y) * p->w;
-                    for (long i = i0; i < i1; i++) row[i * p->c + ch] = in[i];
+                    for (long i = i0; i < i1; i++) row[i * p->lanes + ch] = in[i];
                 }
             }
+            if (p->lanes > p->c) /* the lanes past the channels */
+                for (long i = i0; i < i1; i++)
+                    memset(row + i * p->lanes + p->c, 0, (p->lanes - p->c) * sizeof(float));
         }
     }
 }
@@ -58,10 +61,12 @@ static void to_nchw_image(void *arg, long image) {
     }
 }
 
-/* x (n, c, h, w) contiguous into out (n, hp, wp, c): the interior at (top, left), zeros around it. */
+/* x (n, c, h, w) contiguous into out (n, hp, wp, lanes), lanes >= c: the interior at (top, left), zeros around it
+ * and in the lanes past c (the output gradient of a layer whose channels are not whole vectors). */
 void ember_nchw_to_padded_nhwc(const float *x, float *out, long n, long c, long h, long w, long hp, long wp, long top,
-                               long left) {
-    struct layout p = {.src = x, .dst = out, .c = c, .h = h, .w = w, .hp = hp, .wp = wp, .top = top, .left = left};
+                               long left, long lanes) {
+    struct layout p = {.src = x, .dst = out, .c = c, .h = h, .w = w, .hp = hp, .wp = wp, .top = top, .left = left,
+                       .lanes = lanes};
     ember_pool_run(to_nhwc_image, &p, n, n > 1 && n * c * h * w >= 65536);
 }
 
