@@ -286,13 +286,19 @@ static void forward_chunk(void *arg, long chunk)
                     continue;
                 long i0 = rows[rr].lo, i1 = rows[rr].hi, j0 = cols[cr].lo, j1 = cols[cr].hi;
                 long tiles = (b - a + ROWS_FOR(vb) - 1) / ROWS_FOR(vb);
-                for (long t = 0, pos = a; t < tiles; pos += piece(b - a, tiles, t), t++) {
+                /* the class's position a: image, then output row and column (stepped along, not divided out
+                 * per position: with few input channels a tile's divisions cost as much as its multiply-adds) */
+                long img = a / (nr * nc), oh = rows[rr].start + a % (nr * nc) / nc, ow = cols[cr].start + a % nc;
+                for (long t = 0; t < tiles; t++) {
                     long count = piece(b - a, tiles, t), offs[TILE_ROWS], yoffs[TILE_ROWS];
                     for (long r = 0; r < count; r++) {
-                        long at = pos + r, img = at / (nr * nc), oh = rows[rr].start + at % (nr * nc) / nc,
-                             ow = cols[cr].start + at % nc;
                         offs[r] = ((img * p->hp + oh * p->sh) * p->wp + ow * p->sw) * p->c;
                         yoffs[r] = (img * p->ho + oh) * p->wo + ow;
+                        if (++ow == cols[cr + 1].start) {
+                            ow = cols[cr].start;
+                            if (++oh == rows[rr + 1].start)
+                                oh = rows[rr].start, img++;
+                        }
                     }
                     FORWARD[vb - 1][count](p->x, offs, p->wp * p->c, i0, i1, j0 * p->c, j1 * p->c, qn, p->w + o0,
                                            p->op, p->bias ? p->bias + o0 : NULL, p->y + o0, yoffs);
