@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import native
+from .conv_native import _pack
 from .threads import _over_blocks, get_num_threads, single_threaded_blas
 
 # multiply-adds below which one thread is faster than a hand-off to the pool (~8 MFLOP, some 80 us of BLAS)
@@ -73,12 +74,9 @@ def padded_columns(w: np.ndarray) -> np.ndarray:
         return w
     lanes = -(-n // vector) * vector
     if w.ndim == 2 and w.dtype == np.float32:
-        # w is the transpose of an (n, k) weight (a Linear's w.T): the convolution weights' packing with 1 x 1 taps
-        # copies it on the pool in blocks; NumPy's strided copy of a 512 x 512 transpose takes 6 times as long
-        out = np.empty((w.shape[0], lanes), np.float32)
-        native.lib.ember_pack_conv_weight(native.ptr(w), native.ptr(out), n, w.shape[0], 1, 1, lanes,
-                                          w.strides[1] // 4, w.strides[0] // 4, 0, 0)
-        return out
+        # any view (a Linear's w.T, above all) as a convolution weight (n, k, 1, 1), packed on the pool in blocks:
+        # NumPy's strided copy of a 512 x 512 transpose takes 6 times as long
+        return _pack(w.T[:, :, None, None], lanes).reshape(w.shape[0], lanes)
     padded = np.zeros(w.shape[:-1] + (lanes,), dtype=w.dtype)
     padded[..., :n] = w
     return padded
